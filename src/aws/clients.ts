@@ -1,0 +1,51 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+
+/** How to reach AWS. Every field is optional: the SDK's standard chain fills the gaps. */
+export interface AwsClientOptions {
+  /** @default the SDK chain: AWS_REGION, then the profile's region */
+  readonly region?: string;
+  /** A named profile from the shared config files. @default AWS_PROFILE, then `default` */
+  readonly profile?: string;
+  /** Send every request here (a local AWS, a VPC endpoint). @default AWS_ENDPOINT_URL, then the real endpoint */
+  readonly endpointUrl?: string;
+  /** @default the SDK credential chain */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Attempts per call, including the first, with the SDK's standard backoff. @default 3 */
+  readonly maxAttempts?: number;
+}
+
+/** The SDK clients lambda-static-ip uses. Callers may build their own and pass them in. */
+export interface AwsClients {
+  readonly ec2: EC2Client;
+  readonly lambda: LambdaClient;
+  readonly tagging: ResourceGroupsTaggingAPIClient;
+}
+
+/** The one place that builds SDK clients, so that region, endpoint and retries agree across them. */
+export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
+  const config = clientConfig(options);
+  return {
+    ec2: new EC2Client(config),
+    lambda: new LambdaClient(config),
+    tagging: new ResourceGroupsTaggingAPIClient(config),
+  };
+}
+
+/** An IAM client with the same settings (the test bed uses it for execution roles). */
+export function createIamClient(options: AwsClientOptions = {}): IAMClient {
+  return new IAMClient(clientConfig(options));
+}
+
+function clientConfig(options: AwsClientOptions) {
+  return {
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    maxAttempts: options.maxAttempts ?? 3,
+  };
+}

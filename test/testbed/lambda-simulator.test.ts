@@ -1,0 +1,281 @@
+import {
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  DescribeNetworkInterfacesCommand,
+  type NetworkInterface,
+} from '@aws-sdk/client-ec2';
+import { GetFunctionConfigurationCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AwsClients } from '../../src/aws/clients.js';
+import {
+  type CloudTrailEvent,
+  createVpcFixture,
+  LambdaSimulator,
+  ResourceConflictError,
+  type VpcFixture,
+} from '../../testbed/index.js';
+import { useLocalAws } from '../support/local-aws.js';
+
+const localAws = useLocalAws();
+let clients: AwsClients;
+let vpc: VpcFixture;
+let sim: LambdaSimulator;
+let events: CloudTrailEvent[];
+
+const SWITCH = 90_000;
+
+beforeEach(async () => {
+  await localAws().reset();
+  clients = localAws().clients();
+  vpc = await createVpcFixture(clients.ec2, { securityGroups: 3 });
+  sim = new LambdaSimulator({ localAws: localAws(), timings: { eniSwitchMs: SWITCH } });
+  events = [];
+  sim.onCloudTrailEvent((event) => events.push(event));
+});
+
+function subnet(index: number): string {
+  return vpc.publicSubnetIds[index] as string;
+}
+function group(index: number): string {
+  return vpc.securityGroupIds[index] as string;
+}
+
+async function lambdaEnis(): Promise<NetworkInterface[]> {
+  const described = await clients.ec2.send(
+    new DescribeNetworkInterfacesCommand({
+      Filters: [
+        { Name: 'interface-type', Values: ['lambda'] },
+        { Name: 'vpc-id', Values: [vpc.vpcId] },
+      ],
+    }),
+  );
+  return described.NetworkInterfaces ?? [];
+}
+
+async function configuration(name: string) {
+  return clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+}
+
+async function bindNewAddress(networkInterfaceId: string): Promise<string> {
+  const address = await clients.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+  await clients.ec2.send(
+    new AssociateAddressCommand({
+      AllocationId: address.AllocationId,
+      NetworkInterfaceId: networkInterfaceId,
+      AllowReassociation: false,
+    }),
+  );
+  return address.PublicIp as string;
+}
+
+describe('Hyperplane ENIs', () => {
+  it('creates one ENI per (subnet, security-group set) and shares it between functions', async () => {
+    await sim.createFunction({
+      name: 'a',
+      subnetIds: [subnet(0), subnet(1)],
+      securityGroupIds: [group(0), group(1)],
+    });
+    // Same set in another order: the same combination.
+    await sim.createFunction({
+      name: 'b',
+      subnetIds: [subnet(1), subnet(0)],
+      securityGroupIds: [group(1), group(0)],
+    });
+
+    const enis = await lambdaEnis();
+    expect(enis).toHaveLength(2);
+    expect(new Set(enis.map((eni) => eni.SubnetId))).toEqual(new Set([subnet(0), subnet(1)]));
+    for (const eni of enis) {
+      expect(eni).toMatchObject({ InterfaceType: 'lambda', Status: 'in-use' });
+      expect(eni.Description).toMatch(/^AWS Lambda VPC ENI-a-[0-9a-f-]{36}$/);
+      expect(eni.Groups?.map((g) => g.GroupId).sort()).toEqual([group(0), group(1)].sort());
+    }
+    await sim.advance(SWITCH);
+    expect([...sim.describe('a').servingEniIds].sort()).toEqual([...sim.describe('b').servingEniIds].sort());
+  });
+
+  it('gives a distinct security-group set its own ENIs, even in the same subnet', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.createFunction({ name: 'b', subnetIds: [subnet(0)], securityGroupIds: [group(0), group(1)] });
+    await sim.createFunction({ name: 'c', subnetIds: [subnet(0)], securityGroupIds: [group(1)] });
+    expect(await lambdaEnis()).toHaveLength(3);
+  });
+
+  it('keeps a new function Pending until its ENIs are ready, then Active', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    expect(await configuration('a')).toMatchObject({ State: 'Pending', StateReasonCode: 'Creating' });
+    expect(sim.describe('a').servingEniIds).toEqual([]);
+
+    await sim.advance(SWITCH - 1);
+    expect((await configuration('a')).State).toBe('Pending');
+    await sim.advance(1);
+    expect((await configuration('a')).State).toBe('Active');
+    expect(sim.describe('a').servingEniIds).toHaveLength(1);
+  });
+
+  it('reports the real VPC id through the Lambda API', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    expect((await configuration('a')).VpcConfig?.VpcId).toBe(vpc.vpcId);
+  });
+});
+
+describe('VPC configuration change', () => {
+  it('creates the new ENIs first, keeps traffic on the old ones while InProgress, then switches and deletes them', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0), subnet(1)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    const before = [...sim.describe('a').servingEniIds].sort();
+
+    await sim.updateVpcConfig('a', { subnetIds: [subnet(0), subnet(1)], securityGroupIds: [group(1)] });
+    expect(await configuration('a')).toMatchObject({ State: 'Active', LastUpdateStatus: 'InProgress' });
+    expect(await lambdaEnis()).toHaveLength(4);
+    expect([...sim.describe('a').servingEniIds].sort()).toEqual(before);
+
+    await expect(
+      sim.updateVpcConfig('a', { subnetIds: [subnet(0)], securityGroupIds: [group(2)] }),
+    ).rejects.toBeInstanceOf(ResourceConflictError);
+
+    await sim.advance(SWITCH);
+    expect((await configuration('a')).LastUpdateStatus).toBe('Successful');
+    const after = sim.describe('a').servingEniIds;
+    expect(after).toHaveLength(2);
+    expect(after.some((id) => before.includes(id))).toBe(false);
+    // Default deletion delay is zero: the old combination's ENIs are gone at the switch.
+    expect((await lambdaEnis()).map((eni) => eni.NetworkInterfaceId).sort()).toEqual([...after].sort());
+  });
+
+  it('keeps ENIs nothing uses for the configured deletion delay', async () => {
+    sim = new LambdaSimulator({
+      localAws: localAws(),
+      timings: { eniSwitchMs: SWITCH, eniDeletionDelayMs: 20 * 60_000 },
+    });
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    await sim.updateVpcConfig('a', { subnetIds: [subnet(0)], securityGroupIds: [group(1)] });
+    await sim.advance(SWITCH);
+    expect(await lambdaEnis()).toHaveLength(2);
+    expect(sim.enis().filter((eni) => eni.deletingAt !== undefined)).toHaveLength(1);
+    await sim.advance(20 * 60_000);
+    expect(await lambdaEnis()).toHaveLength(1);
+  });
+
+  it('keeps the ENIs of a published version after $LATEST moves away', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    expect(await sim.publishVersion('a')).toBe('1');
+    await sim.updateVpcConfig('a', { subnetIds: [subnet(0)], securityGroupIds: [group(1)] });
+    await sim.advance(SWITCH);
+    expect(await lambdaEnis()).toHaveLength(2);
+
+    const versions = await clients.lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
+    const published = versions.Functions?.find((f) => f.FunctionName === 'a' && f.Version === '1');
+    expect(published?.VpcConfig?.SecurityGroupIds).toEqual([group(0)]);
+  });
+});
+
+describe('scale-out, idle reclaim and delete', () => {
+  it('adds a second ENI to a combination, with no Elastic IP, serving after the switch delay', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    const [original] = sim.describe('a').servingEniIds;
+    await bindNewAddress(original as string);
+
+    const [added] = await sim.scaleOut('a');
+    expect(sim.enisOf(subnet(0), [group(0)])).toHaveLength(2);
+    const described = (await lambdaEnis()).find((eni) => eni.NetworkInterfaceId === added);
+    expect(described?.Association).toBeUndefined();
+    expect(sim.describe('a').servingEniIds).toEqual([original]);
+
+    await sim.advance(SWITCH);
+    expect([...sim.describe('a').servingEniIds].sort()).toEqual([original, added].sort());
+  });
+
+  it('reclaims an idle function: Inactive, ENIs deleted, then new ENIs with new ids on the next invoke', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    const [old] = sim.describe('a').servingEniIds;
+    const ip = await bindNewAddress(old as string);
+    expect(await sim.invoke('a')).toEqual({ ok: true, egressIps: [ip] });
+
+    await sim.idleReclaim('a');
+    expect(await configuration('a')).toMatchObject({ State: 'Inactive', StateReasonCode: 'Idle' });
+    expect(await lambdaEnis()).toHaveLength(0);
+
+    expect(await sim.invoke('a')).toEqual({ ok: false, error: 'ResourceNotReadyException' });
+    expect((await configuration('a')).State).toBe('Pending');
+    const fresh = await lambdaEnis();
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]?.NetworkInterfaceId).not.toBe(old);
+    expect(fresh[0]?.Association).toBeUndefined();
+
+    await sim.advance(SWITCH);
+    expect((await configuration('a')).State).toBe('Active');
+    expect(await sim.invoke('a')).toEqual({ ok: true, egressIps: [undefined] });
+  });
+
+  it('keeps an ENI another active function shares when one function is reclaimed or deleted', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.createFunction({ name: 'b', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.createFunction({ name: 'c', subnetIds: [subnet(1)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+
+    await sim.idleReclaim('a');
+    expect(await lambdaEnis()).toHaveLength(2);
+    await sim.deleteFunction('b');
+    // a is Inactive and b is gone: nothing active uses subnet 0 any more.
+    expect((await lambdaEnis()).map((eni) => eni.SubnetId)).toEqual([subnet(1)]);
+    await sim.deleteFunction('c');
+    expect(await lambdaEnis()).toHaveLength(0);
+  });
+});
+
+describe('timeline', () => {
+  it('records which ENI served each function and whether it had an Elastic IP, to the millisecond', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    const start = sim.clock.now();
+    await sim.advance(30_000);
+    const [eni] = sim.describe('a').servingEniIds;
+    const ip = await bindNewAddress(eni as string);
+    await sim.sample();
+    await sim.advance(60_000);
+
+    expect(sim.timeline.outages('a', sim.clock.now())).toEqual([
+      { functionName: 'a', from: start, to: start + 30_000, networkInterfaceIds: [eni] },
+    ]);
+    expect(sim.timeline.downtimeMs('a', sim.clock.now())).toBe(30_000);
+    expect(sim.timeline.egressIps('a')).toEqual([ip]);
+  });
+
+  it('counts a scale-out ENI without an IP as downtime from the moment it takes traffic', async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    await bindNewAddress(sim.describe('a').servingEniIds[0] as string);
+    await sim.sample();
+    const [added] = await sim.scaleOut('a');
+    await sim.advance(SWITCH + 10_000);
+    await bindNewAddress(added as string);
+    await sim.sample();
+    expect(sim.timeline.downtimeMs('a', sim.clock.now())).toBe(10_000);
+  });
+});
+
+describe('CloudTrail events', () => {
+  it("emits CreateNetworkInterface / DeleteNetworkInterface for Lambda's ENIs and the user's Lambda calls", async () => {
+    await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    await sim.updateVpcConfig('a', { subnetIds: [subnet(0)], securityGroupIds: [group(1)] });
+    await sim.advance(SWITCH);
+
+    const names = events.map((event) => `${event.source}:${event.detail.eventName}`);
+    expect(names).toEqual([
+      'aws.lambda:CreateFunction20150331',
+      'aws.ec2:CreateNetworkInterface',
+      'aws.lambda:UpdateFunctionConfiguration20150331v2',
+      'aws.ec2:CreateNetworkInterface',
+      'aws.ec2:DeleteNetworkInterface',
+    ]);
+    const created = events[3]?.detail.responseElements as { networkInterface: Record<string, unknown> };
+    expect(created.networkInterface).toMatchObject({ interfaceType: 'lambda', subnetId: subnet(0) });
+    expect(sim.describe('a').servingEniIds).toEqual([created.networkInterface.networkInterfaceId]);
+  });
+});

@@ -1,0 +1,332 @@
+import {
+  type AccountAttributeName,
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  CreateNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand,
+  DescribeAccountAttributesCommand,
+  DescribeAddressesCommand,
+  DescribeNetworkInterfacesCommand,
+  DisassociateAddressCommand,
+  type EC2Client,
+  type NetworkInterfaceCreationType,
+  ReleaseAddressCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
+  ListFunctionsCommand,
+} from '@aws-sdk/client-lambda';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type AwsClients, createIamClient } from '../../src/aws/clients.js';
+import { createVpcFixture, type VpcFixture } from '../../testbed/index.js';
+import { useLocalAws } from '../support/local-aws.js';
+
+const localAws = useLocalAws();
+let clients: AwsClients;
+let vpc: VpcFixture;
+
+beforeEach(async () => {
+  await localAws().reset();
+  await localAws().configure({ eipQuota: 5 });
+  clients = localAws().clients();
+  vpc = await createVpcFixture(clients.ec2);
+});
+
+async function lambdaEni(ec2: EC2Client, subnetId: string, groups: readonly string[]): Promise<string> {
+  const created = await ec2.send(
+    new CreateNetworkInterfaceCommand({
+      SubnetId: subnetId,
+      Groups: [...groups],
+      Description: 'AWS Lambda VPC ENI-test-0000',
+      InterfaceType: 'lambda' as string as NetworkInterfaceCreationType,
+    }),
+  );
+  return created.NetworkInterface?.NetworkInterfaceId as string;
+}
+
+async function allocate(ec2: EC2Client): Promise<{ allocationId: string; publicIp: string }> {
+  const address = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+  return { allocationId: address.AllocationId as string, publicIp: address.PublicIp as string };
+}
+
+async function address(ec2: EC2Client, allocationId: string) {
+  const described = await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }));
+  return described.Addresses?.[0];
+}
+
+async function eni(ec2: EC2Client, id: string) {
+  const described = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }));
+  return described.NetworkInterfaces?.[0];
+}
+
+function errorName(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'no error',
+    (error: Error) => error.name,
+  );
+}
+
+describe('ENIs', () => {
+  it('honours InterfaceType: a lambda ENI reads in-use and attached to amazon-aws, like a Hyperplane ENI', async () => {
+    const lambdaId = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    const plain = await clients.ec2.send(
+      new CreateNetworkInterfaceCommand({ SubnetId: vpc.publicSubnetIds[0] }),
+    );
+
+    const described = await eni(clients.ec2, lambdaId);
+    expect(described).toMatchObject({ InterfaceType: 'lambda', Status: 'in-use', RequesterManaged: false });
+    expect(described?.Attachment?.InstanceOwnerId).toBe('amazon-aws');
+    expect(described?.Attachment?.AttachmentId).toMatch(/^ela-attach-/);
+    expect(plain.NetworkInterface).toMatchObject({ InterfaceType: 'interface', Status: 'available' });
+
+    const filtered = await clients.ec2.send(
+      new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'interface-type', Values: ['lambda'] }] }),
+    );
+    expect(filtered.NetworkInterfaces?.map((n) => n.NetworkInterfaceId)).toEqual([lambdaId]);
+  });
+
+  it('drops the association of an Elastic IP when its ENI is deleted; the address stays allocated', async () => {
+    const id = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    const ip = await allocate(clients.ec2);
+    await clients.ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: ip.allocationId,
+        NetworkInterfaceId: id,
+        AllowReassociation: false,
+      }),
+    );
+    await clients.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }));
+
+    const after = await address(clients.ec2, ip.allocationId);
+    expect(after?.AllocationId).toBe(ip.allocationId);
+    expect(after?.AssociationId).toBeUndefined();
+    expect(after?.NetworkInterfaceId).toBeUndefined();
+  });
+
+  it('pages DescribeNetworkInterfaces with MaxResults and NextToken, and rejects a page size under 5', async () => {
+    const ids = new Set<string>();
+    for (let index = 0; index < 12; index++) {
+      ids.add(await lambdaEni(clients.ec2, vpc.publicSubnetIds[index % 2] as string, vpc.securityGroupIds));
+    }
+    const seen: string[] = [];
+    let pages = 0;
+    let token: string | undefined;
+    do {
+      const page = await clients.ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [{ Name: 'interface-type', Values: ['lambda'] }],
+          MaxResults: 5,
+          NextToken: token,
+        }),
+      );
+      pages++;
+      expect(page.NetworkInterfaces?.length).toBeLessThanOrEqual(5);
+      seen.push(...(page.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId as string));
+      token = page.NextToken;
+    } while (token);
+    expect(pages).toBe(3);
+    expect(new Set(seen)).toEqual(ids);
+    expect(seen).toHaveLength(12);
+
+    expect(await errorName(clients.ec2.send(new DescribeNetworkInterfacesCommand({ MaxResults: 4 })))).toBe(
+      'InvalidParameterValue',
+    );
+  });
+});
+
+describe('Elastic IPs', () => {
+  it('displaces the address an ENI already holds when a second one is associated', async () => {
+    const id = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    const first = await allocate(clients.ec2);
+    const second = await allocate(clients.ec2);
+    for (const ip of [first, second]) {
+      await clients.ec2.send(
+        new AssociateAddressCommand({
+          AllocationId: ip.allocationId,
+          NetworkInterfaceId: id,
+          AllowReassociation: false,
+        }),
+      );
+    }
+    expect((await address(clients.ec2, first.allocationId))?.NetworkInterfaceId).toBeUndefined();
+    expect((await address(clients.ec2, second.allocationId))?.NetworkInterfaceId).toBe(id);
+    expect((await eni(clients.ec2, id))?.Association?.PublicIp).toBe(second.publicIp);
+  });
+
+  it('refuses to move a bound address without AllowReassociation, and leaves no IP behind when it moves', async () => {
+    const from = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    const to = await lambdaEni(clients.ec2, vpc.publicSubnetIds[1] as string, vpc.securityGroupIds);
+    const ip = await allocate(clients.ec2);
+    await clients.ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: ip.allocationId,
+        NetworkInterfaceId: from,
+        AllowReassociation: false,
+      }),
+    );
+
+    const refused = clients.ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: ip.allocationId,
+        NetworkInterfaceId: to,
+        AllowReassociation: false,
+      }),
+    );
+    expect(await errorName(refused)).toBe('Resource.AlreadyAssociated');
+
+    await clients.ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: ip.allocationId,
+        NetworkInterfaceId: to,
+        AllowReassociation: true,
+      }),
+    );
+    expect((await eni(clients.ec2, from))?.Association).toBeUndefined();
+    expect((await eni(clients.ec2, to))?.Association?.PublicIp).toBe(ip.publicIp);
+  });
+
+  it('fails with Gateway.NotAttached on an ENI in a VPC without an internet gateway', async () => {
+    const isolated = await createVpcFixture(clients.ec2, {
+      cidr: '10.43.0.0/16',
+      internetGateway: false,
+      name: 'isolated',
+    });
+    const id = await lambdaEni(clients.ec2, isolated.publicSubnetIds[0] as string, isolated.securityGroupIds);
+    const ip = await allocate(clients.ec2);
+    const refused = clients.ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: ip.allocationId,
+        NetworkInterfaceId: id,
+        AllowReassociation: false,
+      }),
+    );
+    expect(await errorName(refused)).toBe('Gateway.NotAttached');
+  });
+
+  it('refuses to release an associated address with InvalidIPAddress.InUse', async () => {
+    const id = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    const ip = await allocate(clients.ec2);
+    const association = await clients.ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: ip.allocationId,
+        NetworkInterfaceId: id,
+        AllowReassociation: false,
+      }),
+    );
+    expect(
+      await errorName(clients.ec2.send(new ReleaseAddressCommand({ AllocationId: ip.allocationId }))),
+    ).toBe('InvalidIPAddress.InUse');
+
+    await clients.ec2.send(new DisassociateAddressCommand({ AssociationId: association.AssociationId }));
+    await clients.ec2.send(new ReleaseAddressCommand({ AllocationId: ip.allocationId }));
+    const remaining = await clients.ec2.send(new DescribeAddressesCommand({}));
+    expect(remaining.Addresses ?? []).toHaveLength(0);
+  });
+
+  it('enforces the per-Region quota with AddressLimitExceeded and reports it as vpc-max-elastic-ips', async () => {
+    await localAws().configure({ eipQuota: 3 });
+    for (let index = 0; index < 3; index++) await allocate(clients.ec2);
+    expect(await errorName(allocate(clients.ec2))).toBe('AddressLimitExceeded');
+
+    // Another Region has its own quota.
+    const west = localAws().clients('us-west-2');
+    await allocate(west.ec2);
+
+    const attributes = await clients.ec2.send(
+      new DescribeAccountAttributesCommand({
+        AttributeNames: ['vpc-max-elastic-ips' as string as AccountAttributeName],
+      }),
+    );
+    const quota = attributes.AccountAttributes?.find((a) => a.AttributeName === 'vpc-max-elastic-ips');
+    expect(quota?.AttributeValues?.[0]?.AttributeValue).toBe('3');
+  });
+
+  it('omits InstanceId and NetworkInterfaceId of an unassociated address, as AWS does', async () => {
+    const ip = await allocate(clients.ec2);
+    const described = await address(clients.ec2, ip.allocationId);
+    expect(described).toBeDefined();
+    expect(described && 'InstanceId' in described).toBe(false);
+    expect(described && 'NetworkInterfaceId' in described).toBe(false);
+  });
+
+  it('returns every address from DescribeAddresses in one response (the EC2 API has no paging for it)', async () => {
+    await localAws().configure({ eipQuota: 20 });
+    for (let index = 0; index < 12; index++) await allocate(clients.ec2);
+    const described = await clients.ec2.send(new DescribeAddressesCommand({}));
+    expect(described.Addresses).toHaveLength(12);
+  });
+});
+
+describe('Lambda', () => {
+  async function role(): Promise<string> {
+    const iam = createIamClient(localAws().clientOptions());
+    const created = await iam.send(
+      new CreateRoleCommand({ RoleName: `r-${Date.now()}`, AssumeRolePolicyDocument: '{}' }),
+    );
+    return created.Role?.Arn as string;
+  }
+
+  async function createFunction(name: string, roleArn: string, subnetIds: readonly string[]) {
+    return clients.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: 'nodejs22.x',
+        Role: roleArn,
+        Handler: 'index.handler',
+        Code: { ZipFile: Buffer.from('code') },
+        VpcConfig: { SubnetIds: [...subnetIds], SecurityGroupIds: [...vpc.securityGroupIds] },
+      }),
+    );
+  }
+
+  it("reports VpcConfig.VpcId as the subnets' VPC and refuses unknown subnets", async () => {
+    const roleArn = await role();
+    await createFunction('placed', roleArn, vpc.publicSubnetIds);
+    const config = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'placed' }));
+    expect(config.VpcConfig?.VpcId).toBe(vpc.vpcId);
+
+    expect(await errorName(createFunction('lost', roleArn, ['subnet-0000000000000000f']))).toBe(
+      'InvalidParameterValueException',
+    );
+  });
+
+  it('pages ListFunctions at 50 per call with NextMarker', async () => {
+    const roleArn = await role();
+    for (let index = 0; index < 53; index++)
+      await createFunction(`fn-${index}`, roleArn, vpc.publicSubnetIds);
+    const first = await clients.lambda.send(new ListFunctionsCommand({}));
+    expect(first.Functions).toHaveLength(50);
+    expect(first.NextMarker).toBeDefined();
+    const second = await clients.lambda.send(new ListFunctionsCommand({ Marker: first.NextMarker }));
+    expect(second.Functions).toHaveLength(3);
+    expect(second.NextMarker).toBeUndefined();
+    const names = [...(first.Functions ?? []), ...(second.Functions ?? [])].map((f) => f.FunctionName);
+    expect(new Set(names).size).toBe(53);
+  });
+
+  it('reports the State and LastUpdateStatus the simulator sets, then the defaults once cleared', async () => {
+    await createFunction('phased', await role(), vpc.publicSubnetIds);
+    await localAws().setFunctionState(
+      { region: localAws().region, functionName: 'phased' },
+      { State: 'Pending', StateReasonCode: 'Creating', LastUpdateStatus: 'InProgress' },
+    );
+    const pending = await clients.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'phased' }),
+    );
+    expect(pending).toMatchObject({
+      State: 'Pending',
+      StateReasonCode: 'Creating',
+      LastUpdateStatus: 'InProgress',
+    });
+    const listed = await clients.lambda.send(new ListFunctionsCommand({}));
+    expect(listed.Functions?.find((f) => f.FunctionName === 'phased')?.State).toBe('Pending');
+
+    await localAws().setFunctionState({ region: localAws().region, functionName: 'phased' }, {});
+    const cleared = await clients.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'phased' }),
+    );
+    expect(cleared).toMatchObject({ State: 'Active', LastUpdateStatus: 'Successful' });
+  });
+});

@@ -1,0 +1,585 @@
+import {
+  CreateNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand,
+  DescribeAddressesCommand,
+  type EC2Client,
+  type NetworkInterfaceCreationType,
+} from '@aws-sdk/client-ec2';
+import { CreateRoleCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  type LambdaClient,
+  PublishVersionCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { createIamClient } from '../src/aws/clients.js';
+import { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
+import type { LocalAws } from './local-aws.js';
+import { type ServingEni, Timeline } from './timeline.js';
+import { VirtualClock } from './virtual-clock.js';
+
+/** A function's network placement, as in the Lambda API's VpcConfig. */
+export interface SimVpcConfig {
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+}
+
+/** Durations AWS does not publish, as parameters. */
+export interface SimulatorTimings {
+  /** From Lambda creating a combination's ENI to traffic using it (creation, VPC change, scale-out, restore). @default 90000 */
+  readonly eniSwitchMs?: number;
+  /** From an ENI losing its last user to Lambda deleting it (AWS: up to 20 min, ~35 min P99). @default 0 */
+  readonly eniDeletionDelayMs?: number;
+}
+
+export interface LambdaSimulatorOptions {
+  readonly localAws: LocalAws;
+  /** @default the local AWS's default Region */
+  readonly region?: string;
+  /** @default a new VirtualClock */
+  readonly clock?: VirtualClock;
+  readonly timings?: SimulatorTimings;
+  /** Seeds the ENI description suffixes, so that runs are reproducible. @default 1 */
+  readonly seed?: number;
+}
+
+export interface CreateSimFunctionInput {
+  readonly name: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly tags?: Readonly<Record<string, string>>;
+  /** An execution role ARN. @default a role the simulator creates once */
+  readonly role?: string;
+}
+
+/** The simulator's view of one function, for assertions and narratives. */
+export interface SimFunctionView {
+  readonly name: string;
+  readonly arn: string;
+  readonly config: SimVpcConfig;
+  readonly state: FunctionState;
+  readonly lastUpdateStatus: UpdateStatus;
+  readonly versions: ReadonlyMap<string, SimVpcConfig>;
+  /** The ENIs that carry the function's traffic now (empty while Pending or Inactive). */
+  readonly servingEniIds: readonly string[];
+}
+
+export interface SimEniView {
+  readonly id: string;
+  readonly subnetId: string;
+  readonly securityGroupIds: readonly string[];
+  readonly createdAt: number;
+  /** When traffic may start using it (creation + eniSwitchMs). */
+  readonly readyAt: number;
+  /** Set once nothing uses its combination any more and deletion is scheduled. */
+  readonly deletingAt?: number;
+}
+
+type FunctionState = 'Pending' | 'Active' | 'Inactive';
+type UpdateStatus = 'Successful' | 'InProgress';
+
+interface SimFunction {
+  readonly name: string;
+  arn: string;
+  config: SimVpcConfig;
+  /** The configuration traffic uses; undefined while the function serves nothing. */
+  serving: SimVpcConfig | undefined;
+  state: FunctionState;
+  stateReasonCode: string | undefined;
+  lastUpdateStatus: UpdateStatus;
+  readonly versions: Map<string, SimVpcConfig>;
+}
+
+interface SimEni {
+  readonly id: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly securityGroupIds: readonly string[];
+  readonly key: string;
+  readonly createdAt: number;
+  readonly readyAt: number;
+  deletingAt?: number;
+}
+
+/** An invocation's outcome, as the Lambda Invoke API would report it. */
+export type SimInvokeResult =
+  | { readonly ok: true; readonly egressIps: readonly (string | undefined)[] }
+  | { readonly ok: false; readonly error: 'ResourceNotReadyException' | 'ResourceNotFoundException' };
+
+/** The Lambda API's answer while an update is in progress. */
+export class ResourceConflictError extends Error {
+  override readonly name = 'ResourceConflictException';
+}
+
+const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+const SIM_ROLE_NAME = 'lambda-static-ip-simulator-execution';
+
+/** The identity of a Hyperplane ENI: one subnet and one exact set of security groups. */
+export function combinationKey(subnetId: string, securityGroupIds: readonly string[]): string {
+  return `${subnetId}|${[...new Set(securityGroupIds)].sort().join(',')}`;
+}
+
+/**
+ * Plays the Lambda service against the local AWS: it owns the Hyperplane ENIs (one per subnet and
+ * security-group set, shared), moves functions through Pending / InProgress / Inactive as AWS reports
+ * them, and records on a virtual clock which ENI serves each function and whether it had an Elastic IP.
+ *
+ * Everything it does is visible through the ordinary EC2 and Lambda APIs of the local AWS.
+ */
+export class LambdaSimulator {
+  readonly clock: VirtualClock;
+  readonly timeline = new Timeline();
+  readonly region: string;
+  readonly timings: Required<SimulatorTimings>;
+
+  readonly #localAws: LocalAws;
+  readonly #ec2: EC2Client;
+  readonly #lambda: LambdaClient;
+  readonly #iam: IAMClient;
+  readonly #functions = new Map<string, SimFunction>();
+  readonly #enis = new Map<string, SimEni>();
+  readonly #listeners: Array<(event: CloudTrailEvent) => void> = [];
+  #role: string | undefined;
+  #random: () => number;
+
+  constructor(options: LambdaSimulatorOptions) {
+    this.#localAws = options.localAws;
+    this.region = options.region ?? options.localAws.region;
+    this.clock = options.clock ?? new VirtualClock();
+    this.timings = { eniSwitchMs: 90_000, eniDeletionDelayMs: 0, ...options.timings };
+    const clients = options.localAws.clients(this.region);
+    this.#ec2 = clients.ec2;
+    this.#lambda = clients.lambda;
+    this.#iam = createIamClient(options.localAws.clientOptions(this.region));
+    this.#random = mulberry32(options.seed ?? 1);
+    this.clock.afterEachTask(() => this.sample());
+  }
+
+  /** Receives the CloudTrail events ("AWS API Call via CloudTrail") Lambda's own calls would produce. */
+  onCloudTrailEvent(listener: (event: CloudTrailEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** CreateFunction: the function is Pending until its ENIs are ready, then Active. */
+  async createFunction(input: CreateSimFunctionInput): Promise<SimFunctionView> {
+    const config = normalise(input);
+    const role = input.role ?? (await this.#ensureRole());
+    const created = await this.#lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: input.name,
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Role: role,
+        Code: { ZipFile: EMPTY_ZIP },
+        VpcConfig: { SubnetIds: [...config.subnetIds], SecurityGroupIds: [...config.securityGroupIds] },
+        ...(input.tags ? { Tags: { ...input.tags } } : {}),
+      }),
+    );
+    const fn: SimFunction = {
+      name: input.name,
+      arn: created.FunctionArn ?? '',
+      config,
+      serving: undefined,
+      state: 'Pending',
+      stateReasonCode: 'Creating',
+      lastUpdateStatus: 'Successful',
+      versions: new Map(),
+    };
+    this.#functions.set(fn.name, fn);
+    await this.#publishState(fn);
+    this.#emit(
+      cloudTrailEvent.lambda(this.#context(), 'CreateFunction20150331', {
+        functionName: fn.name,
+        functionArn: fn.arn,
+        vpcConfig: config,
+      }),
+    );
+    const createdEnis = await this.#ensureEnis(config, fn.name);
+    this.clock.schedule(createdEnis ? this.timings.eniSwitchMs : 0, `activate ${fn.name}`, async () => {
+      if (this.#functions.get(fn.name) !== fn) return;
+      fn.state = 'Active';
+      fn.stateReasonCode = undefined;
+      fn.serving = fn.config;
+      await this.#publishState(fn);
+    });
+    await this.sample();
+    return this.describe(fn.name);
+  }
+
+  /**
+   * UpdateFunctionConfiguration with a new VpcConfig: the new combination's ENIs are created first;
+   * LastUpdateStatus is InProgress and traffic stays on the old ENIs until the switch, eniSwitchMs later.
+   */
+  async updateVpcConfig(name: string, next: SimVpcConfig): Promise<void> {
+    const fn = this.#require(name);
+    if (fn.lastUpdateStatus === 'InProgress') {
+      throw new ResourceConflictError(`An update is in progress for resource: ${fn.arn}`);
+    }
+    const config = normalise(next);
+    await this.#lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: name,
+        VpcConfig: { SubnetIds: [...config.subnetIds], SecurityGroupIds: [...config.securityGroupIds] },
+      }),
+    );
+    fn.config = config;
+    fn.lastUpdateStatus = 'InProgress';
+    await this.#publishState(fn);
+    this.#emit(
+      cloudTrailEvent.lambda(this.#context(), 'UpdateFunctionConfiguration20150331v2', {
+        functionName: fn.name,
+        functionArn: fn.arn,
+        vpcConfig: config,
+      }),
+    );
+    const createdEnis = await this.#ensureEnis(config, fn.name);
+    this.clock.schedule(createdEnis ? this.timings.eniSwitchMs : 0, `switch ${fn.name}`, async () => {
+      if (this.#functions.get(fn.name) !== fn) return;
+      fn.lastUpdateStatus = 'Successful';
+      if (fn.state === 'Active') fn.serving = fn.config;
+      await this.#publishState(fn);
+      await this.#collectUnusedEnis();
+    });
+    await this.sample();
+  }
+
+  /** PublishVersion: the version keeps the VPC configuration (and so the ENIs) it was published with. */
+  async publishVersion(name: string): Promise<string> {
+    const fn = this.#require(name);
+    if (fn.lastUpdateStatus === 'InProgress') {
+      throw new ResourceConflictError(`An update is in progress for resource: ${fn.arn}`);
+    }
+    const published = await this.#lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    const version = published.Version ?? String(fn.versions.size + 1);
+    fn.versions.set(version, fn.config);
+    return version;
+  }
+
+  /** DeleteFunction: its versions go too; ENIs nothing else uses are deleted after eniDeletionDelayMs. */
+  async deleteFunction(name: string): Promise<void> {
+    this.#require(name);
+    await this.#lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    this.#functions.delete(name);
+    await this.#collectUnusedEnis();
+    await this.sample();
+  }
+
+  /**
+   * More than 65,000 connections on one ENI: Lambda adds another ENI to each of the function's
+   * combinations (or only the one in `subnetId`). It carries traffic from eniSwitchMs later.
+   */
+  async scaleOut(name: string, subnetId?: string): Promise<string[]> {
+    const fn = this.#require(name);
+    const config = fn.serving ?? fn.config;
+    const subnets = subnetId === undefined ? config.subnetIds : [subnetId];
+    const created: string[] = [];
+    for (const subnet of subnets) {
+      if (!config.subnetIds.includes(subnet)) {
+        throw new Error(
+          `function ${name} does not use subnet ${subnet} (it uses ${config.subnetIds.join(', ')})`,
+        );
+      }
+      created.push((await this.#createEni(subnet, config.securityGroupIds, name)).id);
+    }
+    await this.sample();
+    return created;
+  }
+
+  /**
+   * Idle reclaim after weeks without invocations: the function goes Inactive (reason Idle) and Lambda
+   * deletes the ENIs that no active function or version still uses.
+   */
+  async idleReclaim(name: string): Promise<void> {
+    const fn = this.#require(name);
+    fn.state = 'Inactive';
+    fn.stateReasonCode = 'Idle';
+    fn.serving = undefined;
+    await this.#publishState(fn);
+    await this.#collectUnusedEnis({ immediately: true });
+    await this.sample();
+  }
+
+  /**
+   * Invoke. An Inactive function fails with ResourceNotReadyException and goes Pending while Lambda
+   * creates new ENIs (new ids, no Elastic IP); it is Active again eniSwitchMs later.
+   */
+  async invoke(name: string): Promise<SimInvokeResult> {
+    const fn = this.#functions.get(name);
+    if (!fn) return { ok: false, error: 'ResourceNotFoundException' };
+    if (fn.state === 'Active') {
+      const addresses = await this.#addressesByEni();
+      return {
+        ok: true,
+        egressIps: this.#servingEnis(fn).map((eni) => addresses.get(eni.id)?.publicIp),
+      };
+    }
+    if (fn.state === 'Inactive') {
+      fn.state = 'Pending';
+      fn.stateReasonCode = 'Restoring';
+      await this.#publishState(fn);
+      const createdEnis = await this.#ensureEnis(fn.config, fn.name);
+      this.clock.schedule(createdEnis ? this.timings.eniSwitchMs : 0, `restore ${fn.name}`, async () => {
+        if (this.#functions.get(fn.name) !== fn) return;
+        fn.state = 'Active';
+        fn.stateReasonCode = undefined;
+        fn.serving = fn.config;
+        await this.#publishState(fn);
+      });
+      await this.sample();
+    }
+    return { ok: false, error: 'ResourceNotReadyException' };
+  }
+
+  /** Moves virtual time forward, running Lambda's scheduled work and sampling the timeline. */
+  async advance(ms: number): Promise<void> {
+    await this.sample();
+    await this.clock.advance(ms);
+  }
+
+  /** Records, at the current virtual instant, which ENIs serve each function and their IPs. */
+  async sample(): Promise<void> {
+    const addresses = await this.#addressesByEni();
+    const now = this.clock.now();
+    const names = new Set([...this.timeline.functionNames(), ...this.#functions.keys()]);
+    for (const name of names) {
+      const fn = this.#functions.get(name);
+      const serving: ServingEni[] = fn
+        ? this.#servingEnis(fn).map((eni) => {
+            const address = addresses.get(eni.id);
+            return {
+              networkInterfaceId: eni.id,
+              subnetId: eni.subnetId,
+              ...(address ? { publicIp: address.publicIp, allocationId: address.allocationId } : {}),
+            };
+          })
+        : [];
+      this.timeline.record(now, name, serving);
+    }
+  }
+
+  describe(name: string): SimFunctionView {
+    const fn = this.#require(name);
+    return {
+      name: fn.name,
+      arn: fn.arn,
+      config: fn.config,
+      state: fn.state,
+      lastUpdateStatus: fn.lastUpdateStatus,
+      versions: new Map(fn.versions),
+      servingEniIds: this.#servingEnis(fn).map((eni) => eni.id),
+    };
+  }
+
+  functionNames(): string[] {
+    return [...this.#functions.keys()].sort();
+  }
+
+  /** Every Hyperplane ENI the simulator has created and not yet deleted. */
+  enis(): SimEniView[] {
+    return [...this.#enis.values()].map((eni) => ({
+      id: eni.id,
+      subnetId: eni.subnetId,
+      securityGroupIds: eni.securityGroupIds,
+      createdAt: eni.createdAt,
+      readyAt: eni.readyAt,
+      ...(eni.deletingAt === undefined ? {} : { deletingAt: eni.deletingAt }),
+    }));
+  }
+
+  /** The ENIs of one (subnet, security-group set) combination. */
+  enisOf(subnetId: string, securityGroupIds: readonly string[]): SimEniView[] {
+    const key = combinationKey(subnetId, securityGroupIds);
+    return this.enis().filter((eni) => combinationKey(eni.subnetId, eni.securityGroupIds) === key);
+  }
+
+  #servingEnis(fn: SimFunction): SimEni[] {
+    if (fn.state !== 'Active' || fn.serving === undefined) return [];
+    const now = this.clock.now();
+    const keys = new Set(
+      fn.serving.subnetIds.map((subnet) => combinationKey(subnet, fn.serving?.securityGroupIds ?? [])),
+    );
+    return [...this.#enis.values()].filter((eni) => keys.has(eni.key) && eni.readyAt <= now);
+  }
+
+  /** Creates the ENIs a configuration lacks; true when it had to create any. */
+  async #ensureEnis(config: SimVpcConfig, causedBy: string): Promise<boolean> {
+    let created = false;
+    for (const subnetId of config.subnetIds) {
+      const key = combinationKey(subnetId, config.securityGroupIds);
+      const live = [...this.#enis.values()].filter((eni) => eni.key === key && eni.deletingAt === undefined);
+      if (live.length === 0) {
+        await this.#createEni(subnetId, config.securityGroupIds, causedBy);
+        created = true;
+      }
+    }
+    return created;
+  }
+
+  async #createEni(subnetId: string, securityGroupIds: readonly string[], causedBy: string): Promise<SimEni> {
+    const description = `AWS Lambda VPC ENI-${causedBy}-${this.#uuid()}`;
+    const response = await this.#ec2.send(
+      new CreateNetworkInterfaceCommand({
+        SubnetId: subnetId,
+        Groups: [...securityGroupIds],
+        Description: description,
+        // Not in the SDK's enum: Lambda's own calls create this type, and the test bed honours it.
+        InterfaceType: 'lambda' as string as NetworkInterfaceCreationType,
+      }),
+    );
+    const created = response.NetworkInterface;
+    if (!created?.NetworkInterfaceId)
+      throw new Error(`CreateNetworkInterface in ${subnetId} returned no ENI`);
+    const now = this.clock.now();
+    const eni: SimEni = {
+      id: created.NetworkInterfaceId,
+      subnetId,
+      vpcId: created.VpcId ?? '',
+      securityGroupIds: [...new Set(securityGroupIds)].sort(),
+      key: combinationKey(subnetId, securityGroupIds),
+      createdAt: now,
+      readyAt: now + this.timings.eniSwitchMs,
+    };
+    this.#enis.set(eni.id, eni);
+    // A task at the instant the ENI takes traffic, so that the timeline samples exactly then.
+    this.clock.schedule(this.timings.eniSwitchMs, `ready ${eni.id}`, () => {});
+    this.#emit(
+      cloudTrailEvent.createNetworkInterface(this.#context(), {
+        networkInterfaceId: eni.id,
+        subnetId,
+        vpcId: eni.vpcId,
+        availabilityZone: created.AvailabilityZone ?? '',
+        description,
+        securityGroupIds: eni.securityGroupIds,
+        privateIpAddress: created.PrivateIpAddress ?? '',
+      }),
+    );
+    return eni;
+  }
+
+  /** Schedules deletion of ENIs whose combination no function or version uses any more. */
+  async #collectUnusedEnis(options: { immediately?: boolean } = {}): Promise<void> {
+    const inUse = new Set<string>();
+    for (const fn of this.#functions.values()) {
+      if (fn.state === 'Inactive') continue;
+      const configs = [fn.config, ...(fn.serving ? [fn.serving] : []), ...fn.versions.values()];
+      for (const config of configs) {
+        for (const subnet of config.subnetIds) inUse.add(combinationKey(subnet, config.securityGroupIds));
+      }
+    }
+    for (const eni of this.#enis.values()) {
+      if (inUse.has(eni.key) || eni.deletingAt !== undefined) continue;
+      const delay = options.immediately ? 0 : this.timings.eniDeletionDelayMs;
+      eni.deletingAt = this.clock.now() + delay;
+      if (delay === 0) {
+        await this.#deleteEni(eni);
+      } else {
+        this.clock.schedule(delay, `delete ${eni.id}`, () => this.#deleteEni(eni));
+      }
+    }
+  }
+
+  async #deleteEni(eni: SimEni): Promise<void> {
+    if (!this.#enis.has(eni.id)) return;
+    await this.#ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id }));
+    this.#enis.delete(eni.id);
+    this.#emit(cloudTrailEvent.deleteNetworkInterface(this.#context(), eni.id));
+  }
+
+  async #addressesByEni(): Promise<Map<string, { publicIp: string; allocationId: string }>> {
+    const response = await this.#ec2.send(new DescribeAddressesCommand({}));
+    const byEni = new Map<string, { publicIp: string; allocationId: string }>();
+    for (const address of response.Addresses ?? []) {
+      if (address.NetworkInterfaceId && address.PublicIp && address.AllocationId) {
+        byEni.set(address.NetworkInterfaceId, {
+          publicIp: address.PublicIp,
+          allocationId: address.AllocationId,
+        });
+      }
+    }
+    return byEni;
+  }
+
+  async #publishState(fn: SimFunction): Promise<void> {
+    await this.#localAws.setFunctionState(
+      { region: this.region, functionName: fn.name },
+      {
+        State: fn.state,
+        ...(fn.stateReasonCode ? { StateReasonCode: fn.stateReasonCode } : {}),
+        LastUpdateStatus: fn.lastUpdateStatus,
+      },
+    );
+  }
+
+  async #ensureRole(): Promise<string> {
+    if (this.#role) return this.#role;
+    try {
+      const existing = await this.#iam.send(new GetRoleCommand({ RoleName: SIM_ROLE_NAME }));
+      this.#role = existing.Role?.Arn;
+    } catch {
+      const created = await this.#iam.send(
+        new CreateRoleCommand({
+          RoleName: SIM_ROLE_NAME,
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            ],
+          }),
+        }),
+      );
+      this.#role = created.Role?.Arn;
+    }
+    if (!this.#role) throw new Error('the local IAM returned no role ARN');
+    return this.#role;
+  }
+
+  #require(name: string): SimFunction {
+    const fn = this.#functions.get(name);
+    if (!fn)
+      throw new Error(
+        `the simulator has no function ${name}; it has: ${this.functionNames().join(', ') || 'none'}`,
+      );
+    return fn;
+  }
+
+  #context() {
+    return {
+      accountId: this.#localAws.accountId,
+      region: this.region,
+      time: this.clock.now(),
+      id: this.#uuid(),
+    };
+  }
+
+  #emit(event: CloudTrailEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #uuid(): string {
+    const hex = Array.from({ length: 32 }, () => Math.floor(this.#random() * 16).toString(16)).join('');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
+  }
+}
+
+function normalise(config: SimVpcConfig): SimVpcConfig {
+  if (config.subnetIds.length === 0) throw new Error('a VPC function needs at least one subnet');
+  if (config.securityGroupIds.length === 0)
+    throw new Error('a VPC function needs at least one security group');
+  return {
+    subnetIds: [...new Set(config.subnetIds)],
+    securityGroupIds: [...new Set(config.securityGroupIds)].sort(),
+  };
+}
+
+/** A small seeded PRNG (mulberry32): reproducible ids without Math.random. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,209 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type AwsClientOptions, type AwsClients, createAwsClients } from '../src/aws/clients.js';
+
+/** moto's fixed account id, unless MOTO_ACCOUNT_ID says otherwise. */
+export const LOCAL_ACCOUNT_ID = '123456789012';
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
+export interface LocalAwsOptions {
+  /** Elastic IPs allowed per Region, as AWS's default quota. @default 5 */
+  readonly eipQuota?: number;
+  /** The Python interpreter that has moto[server] 5.2.1. @default LSI_PYTHON, then `python3` */
+  readonly python?: string;
+  /** Give up when the server has not said where it listens by then. @default 30000 */
+  readonly startTimeoutMs?: number;
+}
+
+/** State overrides the Lambda simulator sets on a function, in the Lambda API's own field names. */
+export interface FunctionStateOverride {
+  readonly State?: string;
+  readonly StateReason?: string;
+  readonly StateReasonCode?: string;
+  readonly LastUpdateStatus?: string;
+  readonly LastUpdateStatusReason?: string;
+  readonly LastUpdateStatusReasonCode?: string;
+}
+
+/** A running local AWS: moto in server mode with the test bed's fidelity patches (testbed/moto/patches.py). */
+export interface LocalAws {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Client options that reach this local AWS. */
+  clientOptions(region?: string): AwsClientOptions;
+  /** SDK clients for this local AWS. */
+  clients(region?: string): AwsClients;
+  /** Wipes every resource in every Region (moto's /moto-api/reset). Settings stay. */
+  reset(): Promise<void>;
+  /** Changes test-bed settings at run time. */
+  configure(settings: { readonly eipQuota?: number }): Promise<void>;
+  /** Sets (or, with an empty override, clears) what the Lambda API reports as a function's state. */
+  setFunctionState(
+    target: { readonly region: string; readonly functionName: string; readonly version?: string },
+    override: FunctionStateOverride,
+  ): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The test bed cannot start here (no python3, no moto): the message says what to install. */
+export class LocalAwsUnavailableError extends Error {
+  override readonly name = 'LocalAwsUnavailableError';
+}
+
+function resolveLauncher(): string {
+  // From source the launcher sits beside this file; compiled code runs from dist/testbed, and the
+  // Python files stay in testbed/moto.
+  const besideSource = fileURLToPath(new URL('./moto/launch.py', import.meta.url));
+  return existsSync(besideSource)
+    ? besideSource
+    : fileURLToPath(new URL('../../testbed/moto/launch.py', import.meta.url));
+}
+
+/** Checks that python3 can import moto 5.2.1, without starting a server. */
+export function checkLocalAwsAvailable(
+  python = defaultPython(),
+): { ok: true } | { ok: false; reason: string } {
+  const probe = spawnSync(python, ['-c', 'import moto, flask; print(moto.__version__)'], {
+    encoding: 'utf8',
+  });
+  if (probe.error) {
+    return {
+      ok: false,
+      reason: `cannot run ${python} (${probe.error.message}); install Python 3 or set LSI_PYTHON`,
+    };
+  }
+  if (probe.status !== 0) {
+    return {
+      ok: false,
+      reason: `${python} cannot import moto[server] (${probe.stderr.trim().split('\n').pop()}); install moto[server]==5.2.1 for that interpreter`,
+    };
+  }
+  const version = probe.stdout.trim();
+  if (version !== '5.2.1') {
+    return { ok: false, reason: `found moto ${version}; the test bed's patches are written for moto 5.2.1` };
+  }
+  return { ok: true };
+}
+
+function defaultPython(): string {
+  return process.env.LSI_PYTHON ?? 'python3';
+}
+
+/** Starts moto on 127.0.0.1 with a free port and the fidelity patches applied. */
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const python = options.python ?? defaultPython();
+  const availability = checkLocalAwsAvailable(python);
+  if (!availability.ok)
+    throw new LocalAwsUnavailableError(`the local AWS cannot start: ${availability.reason}`);
+
+  const child = spawn(
+    python,
+    [resolveLauncher(), '--port', '0', '--eip-quota', String(options.eipQuota ?? 5)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  const endpoint = await readEndpoint(child, options.startTimeoutMs ?? 30_000);
+  return new RunningLocalAws(child, endpoint);
+}
+
+function readEndpoint(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new LocalAwsUnavailableError(`moto did not start within ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve((JSON.parse(line) as { endpoint: string }).endpoint);
+      } catch {
+        reject(
+          new LocalAwsUnavailableError(`moto launcher printed ${JSON.stringify(line)}, not its endpoint`),
+        );
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new LocalAwsUnavailableError(`moto exited with code ${code} before starting: ${stderr}`));
+    });
+  });
+}
+
+class RunningLocalAws implements LocalAws {
+  readonly region = LOCAL_REGION;
+  readonly accountId = process.env.MOTO_ACCOUNT_ID ?? LOCAL_ACCOUNT_ID;
+  #stopped = false;
+
+  constructor(
+    private readonly child: ChildProcess,
+    readonly endpoint: string,
+  ) {
+    // Drain the server's stderr so a chatty moto never blocks on a full pipe.
+    child.stderr?.resume();
+    child.stdout?.resume();
+  }
+
+  clientOptions(region = this.region): AwsClientOptions {
+    return { region, endpointUrl: this.endpoint, credentials: LOCAL_CREDENTIALS };
+  }
+
+  clients(region = this.region): AwsClients {
+    return createAwsClients(this.clientOptions(region));
+  }
+
+  async reset(): Promise<void> {
+    await this.post('/moto-api/reset', {});
+  }
+
+  async configure(settings: { readonly eipQuota?: number }): Promise<void> {
+    await this.post('/_testbed/config', settings);
+  }
+
+  async setFunctionState(
+    target: { readonly region: string; readonly functionName: string; readonly version?: string },
+    override: FunctionStateOverride,
+  ): Promise<void> {
+    await this.post('/_testbed/lambda/function-state', {
+      accountId: this.accountId,
+      region: target.region,
+      functionName: target.functionName,
+      version: target.version ?? '$LATEST',
+      ...override,
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const exited = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null) resolve();
+      else this.child.once('exit', () => resolve());
+    });
+    this.child.stdin?.end();
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private async post(path: string, body: unknown): Promise<unknown> {
+    const response = await fetch(`${this.endpoint}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`local AWS ${path} answered ${response.status}: ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+}

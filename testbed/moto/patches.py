@@ -1,0 +1,411 @@
+"""Fidelity patches for moto 5.2.1, applied before the server starts.
+
+Each patch closes one gap between moto and AWS that lambda-static-ip depends on
+(see ../../docs/testbed.md for the table). Patches wrap moto's own model and
+response methods; they never replace a whole class, so moto upgrades surface as
+test failures rather than silent drift. Every patch has a test in
+test/testbed/moto-patches.test.ts that states the AWS behaviour it reproduces.
+
+Nothing in lambda-static-ip's production code may rely on these patches: they
+only make the local AWS behave more like the real one.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from typing import Any
+
+from moto.awslambda import models as lambda_models
+from moto.awslambda import responses as lambda_responses
+from moto.awslambda.exceptions import InvalidParameterValueException
+from moto.ec2 import models as ec2_models
+from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.models.elastic_ip_addresses import ElasticAddress, ElasticAddressBackend
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
+from moto.ec2.responses.account_attributes import AccountAttributes
+from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
+from moto.moto_api._internal.models import moto_api_backend
+
+SUPPORTED_MOTO = "5.2.1"
+
+# Mutable test-bed settings, changed at run time through POST /_testbed/config.
+_lock = threading.Lock()
+SETTINGS: dict[str, Any] = {"eipQuota": 5}
+# (account, region, function name, version) -> overrides of State / LastUpdateStatus fields.
+FUNCTION_STATES: dict[tuple[str, str, str, str], dict[str, str]] = {}
+
+STATE_FIELDS = (
+    "State",
+    "StateReason",
+    "StateReasonCode",
+    "LastUpdateStatus",
+    "LastUpdateStatusReason",
+    "LastUpdateStatusReasonCode",
+)
+
+
+def _ec2_backend_of(obj: Any) -> Any:
+    """The EC2 backend a model object belongs to (moto passes it as ec2_backend)."""
+    return getattr(obj, "ec2_backend", obj)
+
+
+# --- ENIs -----------------------------------------------------------------------------------------
+
+
+class _LambdaAttachment:
+    """What DescribeNetworkInterfaces shows for a Hyperplane ENI: attached, owned by amazon-aws."""
+
+    def __init__(self, eni: NetworkInterface) -> None:
+        self.attach_time = None
+        self.attachment_id = "ela-attach-" + eni.id.split("-", 1)[1]
+        self.delete_on_termination = False
+        self.device_index = 1
+        self.network_card_index = 0
+        self.instance_id = None
+        self.instance_owner_id = "amazon-aws"
+        self.status = "attached"
+
+
+def _patch_eni_interface_type() -> None:
+    """AWS: CreateNetworkInterface honours InterfaceType; a `lambda` ENI reads Status=in-use."""
+    original = ElasticNetworkInterfaces.create_network_interface
+
+    def create_network_interface(self: ElasticNetworkInterfaces) -> Any:
+        result = original(self)
+        interface_type = self._get_param("InterfaceType")
+        eni = result.result["NetworkInterface"]
+        if interface_type:
+            eni.interface_type = interface_type
+        if interface_type == "lambda":
+            eni.status = "in-use"
+            eni.requester_managed = False
+            eni.requester_id = f"AROAQLAMBDASIMULATOR:{self.current_account}"
+            eni._lsi_attachment = _LambdaAttachment(eni)
+        return result
+
+    ElasticNetworkInterfaces.create_network_interface = create_network_interface
+
+    original_attachment = NetworkInterface.attachment
+
+    def attachment(self: NetworkInterface) -> Any:
+        lambda_attachment = getattr(self, "_lsi_attachment", None)
+        return lambda_attachment if lambda_attachment else original_attachment.fget(self)
+
+    NetworkInterface.attachment = property(attachment)
+
+
+def _patch_eni_delete_drops_association() -> None:
+    """AWS: deleting an ENI drops the association of any Elastic IP on it (the IP stays allocated)."""
+    original = NetworkInterfaceBackend.delete_network_interface
+
+    def delete_network_interface(self: Any, eni_id: str) -> None:
+        original(self, eni_id)
+        for address in self.addresses:
+            if address.eni is not None and address.eni.id == eni_id:
+                address.eni = None
+                address.instance = None
+                address.association_id = None
+
+    NetworkInterfaceBackend.delete_network_interface = delete_network_interface
+
+
+def _vpc_has_attached_internet_gateway(backend: Any, vpc_id: str) -> bool:
+    return any(igw.vpc is not None and igw.vpc.id == vpc_id for igw in backend.internet_gateways.values())
+
+
+def _patch_associate_address() -> None:
+    """AWS, for AssociateAddress on an ENI:
+    - fails with Gateway.NotAttached when the ENI's VPC has no attached internet gateway;
+    - an ENI holds one Elastic IP on its primary private address: a second association displaces the first;
+    - moving an address (AllowReassociation=true) leaves no public IP behind on the ENI it came from.
+    """
+    original = ElasticAddressBackend.associate_address
+
+    def associate_address(
+        self: Any,
+        instance: Any = None,
+        eni: Any = None,
+        address: str | None = None,
+        allocation_id: str | None = None,
+        reassociate: bool = False,
+    ) -> ElasticAddress:
+        if eni is not None and not _vpc_has_attached_internet_gateway(self, eni.vpc_id):
+            raise EC2ClientError(
+                "Gateway.NotAttached", f"Network {eni.vpc_id} is not attached to any internet gateway"
+            )
+        target = (self.address_by_ip([address]) if address else self.address_by_allocation([allocation_id]))[0]
+        previous_eni = target.eni
+        result = original(self, instance, eni, address, allocation_id, reassociate)
+        if eni is not None:
+            if previous_eni is not None and previous_eni.id != eni.id:
+                previous_eni.public_ip = None
+            for other in self.addresses:
+                if other is not result and other.eni is not None and other.eni.id == eni.id:
+                    other.eni = None
+                    other.instance = None
+                    other.association_id = None
+            eni.public_ip = result.public_ip
+        return result
+
+    ElasticAddressBackend.associate_address = associate_address
+
+
+def _patch_release_in_use() -> None:
+    """AWS: ReleaseAddress of an associated address fails with InvalidIPAddress.InUse."""
+    original = ElasticAddressBackend.release_address
+
+    def release_address(self: Any, address: str | None = None, allocation_id: str | None = None) -> None:
+        target = (self.address_by_ip([address]) if address else self.address_by_allocation([allocation_id]))[0]
+        if target.association_id or target.eni is not None or target.instance is not None:
+            raise EC2ClientError("InvalidIPAddress.InUse", f"Address {target.public_ip} is in use.")
+        original(self, address, allocation_id)
+
+    ElasticAddressBackend.release_address = release_address
+
+
+def _patch_address_quota() -> None:
+    """AWS: AllocateAddress fails with AddressLimitExceeded at the per-Region quota (5 by default);
+    DescribeAccountAttributes reports that quota as vpc-max-elastic-ips."""
+    original = ElasticAddressBackend.allocate_address
+
+    def allocate_address(self: Any, domain: str, address: str | None = None, tags: Any = None) -> ElasticAddress:
+        with _lock:
+            quota = int(SETTINGS["eipQuota"])
+        if len(self.addresses) >= quota:
+            raise EC2ClientError("AddressLimitExceeded", "The maximum number of addresses has been reached.")
+        return original(self, domain, address, tags)
+
+    ElasticAddressBackend.allocate_address = allocate_address
+
+    original_attributes = AccountAttributes.describe_account_attributes
+
+    def describe_account_attributes(self: AccountAttributes) -> Any:
+        result = original_attributes(self)
+        quota = str(SETTINGS["eipQuota"])
+        for attribute in result.result["AccountAttributes"]:
+            if attribute["AttributeName"] in ("vpc-max-elastic-ips", "max-elastic-ips"):
+                attribute["AttributeValues"] = [{"AttributeValue": quota}]
+        return result
+
+    AccountAttributes.describe_account_attributes = describe_account_attributes
+
+
+def _patch_address_absent_fields() -> None:
+    """AWS omits InstanceId / NetworkInterfaceId of an unassociated address; moto sends empty strings."""
+    ElasticAddress.instance_id = property(lambda self: self.instance.id if self.instance else None)
+    ElasticAddress.network_interface_id = property(lambda self: self.eni.id if self.eni else None)
+
+
+# --- Paging ---------------------------------------------------------------------------------------
+
+
+def _encode_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode()
+
+
+def _decode_token(token: str) -> int:
+    try:
+        return int(json.loads(base64.urlsafe_b64decode(token.encode()))["o"])
+    except Exception as error:  # noqa: BLE001 - any malformed token is the caller's error
+        raise EC2ClientError("InvalidNextToken", f"The token '{token}' is invalid.") from error
+
+
+def _patch_describe_network_interfaces_paging() -> None:
+    """AWS: DescribeNetworkInterfaces pages with MaxResults (5-1000) and NextToken; without MaxResults
+    it returns everything. (DescribeAddresses has no paging in the EC2 API: it always returns all.)"""
+    original = ElasticNetworkInterfaces.describe_network_interfaces
+
+    def describe_network_interfaces(self: ElasticNetworkInterfaces) -> Any:
+        max_results = self._get_param("MaxResults")
+        next_token = self._get_param("NextToken")
+        result = original(self)
+        if max_results is None and next_token is None:
+            return result
+        if self._get_param("NetworkInterfaceIds", []) and max_results is not None:
+            raise EC2ClientError(
+                "InvalidParameterCombination",
+                "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults",
+            )
+        size = int(max_results) if max_results is not None else 1000
+        if size < 5 or size > 1000:
+            raise EC2ClientError(
+                "InvalidParameterValue", f"Value ( {size} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000."
+            )
+        enis = sorted(result.result["NetworkInterfaces"], key=lambda eni: eni.id)
+        start = _decode_token(next_token) if next_token else 0
+        page = enis[start : start + size]
+        payload: dict[str, Any] = {"NetworkInterfaces": page}
+        if start + size < len(enis):
+            payload["NextToken"] = _encode_token(start + size)
+        result._result = payload
+        return result
+
+    ElasticNetworkInterfaces.describe_network_interfaces = describe_network_interfaces
+
+
+def _patch_list_functions_paging() -> None:
+    """AWS: ListFunctions returns at most 50 functions per call, with Marker / NextMarker."""
+    original = lambda_responses.LambdaResponse.list_functions
+
+    def list_functions(self: Any) -> str:
+        body = json.loads(original(self))
+        functions = body["Functions"]
+        max_items = int(self.querystring.get("MaxItems", ["50"])[0])
+        max_items = max(1, min(50, max_items))
+        marker = self.querystring.get("Marker", [None])[0]
+        start = 0
+        if marker:
+            try:
+                start = int(json.loads(base64.urlsafe_b64decode(marker.encode()))["o"])
+            except Exception as error:  # noqa: BLE001
+                raise InvalidParameterValueException(f"Invalid Marker: {marker}") from error
+        page = {"Functions": functions[start : start + max_items]}
+        if start + max_items < len(functions):
+            page["NextMarker"] = _encode_token(start + max_items)
+        return json.dumps(page)
+
+    lambda_responses.LambdaResponse.list_functions = list_functions
+
+
+# --- Lambda function configuration ----------------------------------------------------------------
+
+
+def _subnet_vpc(function: Any, subnet_id: str) -> str | None:
+    backend = ec2_models.ec2_backends[function.account_id][function.region]
+    for subnets_in_zone in backend.subnets.values():
+        if subnet_id in subnets_in_zone:
+            return subnets_in_zone[subnet_id].vpc_id
+    return None
+
+
+def _patch_lambda_vpc_and_state() -> None:
+    """AWS: VpcConfig.VpcId is the VPC of the function's subnets (moto: always vpc-123abc), unknown
+    subnets are refused, and State / LastUpdateStatus move through Pending / InProgress phases, which
+    the Lambda simulator sets through POST /_testbed/lambda/function-state."""
+
+    def vpc_config(self: Any) -> dict[str, Any] | None:
+        if not self._vpc_config:
+            return None
+        config = dict(self._vpc_config)
+        subnets = config.get("SubnetIds") or []
+        config["VpcId"] = (_subnet_vpc(self, subnets[0]) or "") if subnets else ""
+        return config
+
+    lambda_models.LambdaFunction.vpc_config = property(vpc_config)
+
+    def check_subnets(function: Any, vpc: dict[str, Any] | None) -> None:
+        subnets = (vpc or {}).get("SubnetIds") or []
+        vpcs = set()
+        for subnet_id in subnets:
+            vpc_id = _subnet_vpc(function, subnet_id)
+            if vpc_id is None:
+                raise InvalidParameterValueException(
+                    f"Error occurred while DescribeSubnets. EC2 Error Code: InvalidSubnetID.NotFound. "
+                    f"EC2 Error Message: The subnet ID '{subnet_id}' does not exist"
+                )
+            vpcs.add(vpc_id)
+        if len(vpcs) > 1:
+            raise InvalidParameterValueException("Subnets must all belong to the same VPC.")
+
+    original_init = lambda_models.LambdaFunction.__init__
+
+    def init(self: Any, account_id: str, spec: dict[str, Any], region: str, version: Any = 1) -> None:
+        original_init(self, account_id, spec, region, version)
+        check_subnets(self, spec.get("VpcConfig"))
+
+    lambda_models.LambdaFunction.__init__ = init
+
+    original_update = lambda_models.LambdaFunction.update_configuration
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "VpcConfig" in config_updates:
+            check_subnets(self, config_updates["VpcConfig"])
+        return original_update(self, config_updates)
+
+    lambda_models.LambdaFunction.update_configuration = update_configuration
+
+    original_get_configuration = lambda_models.LambdaFunction.get_configuration
+
+    def get_configuration(self: Any, on_create: bool = False) -> dict[str, Any]:
+        config = original_get_configuration(self, on_create)
+        key = (self.account_id, self.region, self.function_name, str(self.version))
+        with _lock:
+            overrides = FUNCTION_STATES.get(key)
+        if overrides:
+            config.update(overrides)
+        return config
+
+    lambda_models.LambdaFunction.get_configuration = get_configuration
+
+
+def _patch_reset_clears_testbed_state() -> None:
+    original = moto_api_backend.reset
+
+    def reset() -> None:
+        original()
+        with _lock:
+            FUNCTION_STATES.clear()
+
+    moto_api_backend.reset = reset
+
+
+# --- Test-bed control routes ----------------------------------------------------------------------
+
+
+def handle_testbed_request(method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    """Routes under /_testbed/: the test bed's own controls, never part of any AWS API."""
+    if path == "/_testbed/health":
+        return 200, {"status": "ok", "moto": SUPPORTED_MOTO}
+    if method != "POST":
+        return 405, {"error": f"{method} {path}: use POST"}
+    try:
+        payload = json.loads(body or b"{}")
+    except json.JSONDecodeError as error:
+        return 400, {"error": f"body is not JSON: {error}"}
+    if path == "/_testbed/config":
+        with _lock:
+            if "eipQuota" in payload:
+                quota = payload["eipQuota"]
+                if not isinstance(quota, int) or quota < 0:
+                    return 400, {"error": f"eipQuota must be a non-negative integer, got {quota!r}"}
+                SETTINGS["eipQuota"] = quota
+            return 200, dict(SETTINGS)
+    if path == "/_testbed/lambda/function-state":
+        try:
+            key = (
+                str(payload["accountId"]),
+                str(payload["region"]),
+                str(payload["functionName"]),
+                str(payload.get("version", "$LATEST")),
+            )
+        except KeyError as error:
+            return 400, {"error": f"missing field {error}"}
+        fields = {name: str(payload[name]) for name in STATE_FIELDS if payload.get(name) is not None}
+        with _lock:
+            if fields:
+                FUNCTION_STATES[key] = fields
+            else:
+                FUNCTION_STATES.pop(key, None)
+        return 200, {"ok": True}
+    return 404, {"error": f"no test-bed route {path}"}
+
+
+def apply_all() -> None:
+    import moto
+
+    if moto.__version__ != SUPPORTED_MOTO:
+        raise RuntimeError(
+            f"the test bed's patches are written for moto {SUPPORTED_MOTO}, found {moto.__version__}"
+        )
+    _patch_eni_interface_type()
+    _patch_eni_delete_drops_association()
+    _patch_associate_address()
+    _patch_release_in_use()
+    _patch_address_quota()
+    _patch_address_absent_fields()
+    _patch_describe_network_interfaces_paging()
+    _patch_list_functions_paging()
+    _patch_lambda_vpc_and_state()
+    _patch_reset_clears_testbed_state()
