@@ -246,12 +246,15 @@ def _patch_describe_network_interfaces_paging() -> None:
 
 
 def _patch_list_functions_paging() -> None:
-    """AWS: ListFunctions returns at most 50 functions per call, with Marker / NextMarker."""
+    """AWS: ListFunctions returns at most 50 functions per call, with Marker / NextMarker, and leaves out
+    State, StateReason(Code) and LastUpdateStatus(Reason/Code): only GetFunction reports those."""
     original = lambda_responses.LambdaResponse.list_functions
 
     def list_functions(self: Any) -> str:
         body = json.loads(original(self))
-        functions = body["Functions"]
+        functions = [
+            {key: value for key, value in fn.items() if key not in STATE_FIELDS} for fn in body["Functions"]
+        ]
         max_items = int(self.querystring.get("MaxItems", ["50"])[0])
         max_items = max(1, min(50, max_items))
         marker = self.querystring.get("Marker", [None])[0]

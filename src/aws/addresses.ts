@@ -1,0 +1,101 @@
+import {
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  CreateTagsCommand,
+  DisassociateAddressCommand,
+  type EC2Client,
+  ReleaseAddressCommand,
+} from '@aws-sdk/client-ec2';
+import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
+import { awsErrorCode } from './errors.js';
+
+/**
+ * Every write lambda-static-ip makes to Elastic IPs. Callers decide *whether* to call; these only make
+ * the call right: AllowReassociation always explicit, tags at allocation, association ids as guards.
+ */
+
+/** Binds a free address to an ENI. AllowReassociation=false: fails if anyone bound it meanwhile. */
+export async function associateFreeAddress(
+  ec2: EC2Client,
+  allocationId: string,
+  networkInterfaceId: string,
+): Promise<string> {
+  const response = await ec2.send(
+    new AssociateAddressCommand({
+      AllocationId: allocationId,
+      NetworkInterfaceId: networkInterfaceId,
+      AllowReassociation: false,
+    }),
+  );
+  return response.AssociationId ?? '';
+}
+
+/**
+ * Removes one specific association. Naming the association id (not the address) makes it a
+ * compare-and-swap: if the address has moved since it was observed, nothing happens and the call fails
+ * with InvalidAssociationID.NotFound.
+ */
+export async function disassociate(ec2: EC2Client, associationId: string): Promise<void> {
+  await ec2.send(new DisassociateAddressCommand({ AssociationId: associationId }));
+}
+
+/** Allocates a VPC address carrying the pool tag (and the subnet it is for) from its first moment. */
+export async function allocatePoolAddress(
+  ec2: EC2Client,
+  pool: string,
+  subnetId?: string,
+): Promise<{ allocationId: string; publicIp: string }> {
+  const tags = [{ Key: POOL_TAG_KEY, Value: pool }];
+  if (subnetId) tags.push({ Key: LAST_SUBNET_TAG_KEY, Value: subnetId });
+  const response = await ec2.send(
+    new AllocateAddressCommand({
+      Domain: 'vpc',
+      TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tags }],
+    }),
+  );
+  if (!response.AllocationId || !response.PublicIp)
+    throw new Error('AllocateAddress returned no allocation id');
+  return { allocationId: response.AllocationId, publicIp: response.PublicIp };
+}
+
+/** Records, on addresses of the pool, the subnet they now serve. */
+export async function rememberSubnet(
+  ec2: EC2Client,
+  allocationIds: readonly string[],
+  subnetId: string,
+): Promise<void> {
+  await ec2.send(
+    new CreateTagsCommand({
+      Resources: [...allocationIds],
+      Tags: [{ Key: LAST_SUBNET_TAG_KEY, Value: subnetId }],
+    }),
+  );
+}
+
+/** Gives an address back to AWS. Only `release --yes` calls this. */
+export async function releaseAddress(ec2: EC2Client, allocationId: string): Promise<void> {
+  await ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId }));
+}
+
+/**
+ * Retries a call on an address or ENI created moments ago: EC2 is eventually consistent, and a new id
+ * may be unknown to the next call for a short while.
+ */
+export async function retryWhileNew<T>(
+  call: () => Promise<T>,
+  options: { attempts?: number; delayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const code = awsErrorCode(error);
+      const notYetVisible =
+        code === 'InvalidAllocationID.NotFound' || code === 'InvalidNetworkInterfaceID.NotFound';
+      if (!notYetVisible || attempt >= attempts) throw error;
+      await sleep((options.delayMs ?? 250) * 2 ** (attempt - 1));
+    }
+  }
+}

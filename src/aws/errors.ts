@@ -1,0 +1,58 @@
+import { StaticIpError } from '../core/errors.js';
+
+/** The AWS error code of a failed call (`Resource.AlreadyAssociated`, `RequestLimitExceeded`, …). */
+export function awsErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const candidate = error as { name?: unknown; Code?: unknown; code?: unknown };
+  for (const value of [candidate.Code, candidate.name, candidate.code]) {
+    if (typeof value === 'string' && value !== 'Error') return value;
+  }
+  return undefined;
+}
+
+/**
+ * Errors that mean "the world changed since we looked": someone else bound the IP, the association or
+ * the ENI is gone. The answer is to observe again and re-plan, never to force.
+ */
+export function isRace(error: unknown): boolean {
+  const code = awsErrorCode(error);
+  return (
+    code === 'Resource.AlreadyAssociated' ||
+    code === 'InvalidAssociationID.NotFound' ||
+    code === 'InvalidNetworkInterfaceID.NotFound' ||
+    code === 'InvalidAllocationID.NotFound'
+  );
+}
+
+/** Errors that retrying cannot fix: permissions and credentials. */
+export function isAccessError(error: unknown): boolean {
+  const code = awsErrorCode(error) ?? '';
+  return (
+    code === 'UnauthorizedOperation' ||
+    code === 'AccessDenied' ||
+    code === 'AccessDeniedException' ||
+    code === 'AuthFailure' ||
+    code === 'UnrecognizedClientException' ||
+    code === 'InvalidClientTokenId' ||
+    code === 'CredentialsProviderError' ||
+    code === 'ExpiredToken'
+  );
+}
+
+/** Wraps a failed read so that the message says which call failed and why, keeping the cause. */
+export function readFailed(call: string, error: unknown): StaticIpError {
+  const code = awsErrorCode(error) ?? 'Error';
+  const detail = error instanceof Error ? error.message : String(error);
+  const hint = isAccessError(error)
+    ? '; check the credentials and that the policy from `lambda-static-ip iam-policy` is attached'
+    : connectionHint(error);
+  return new StaticIpError('AwsCallFailed', `${call} failed (${code}): ${detail}${hint}`, { cause: error });
+}
+
+function connectionHint(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET') {
+    return '; the endpoint is unreachable: check --endpoint-url / AWS_ENDPOINT_URL and the network';
+  }
+  return '';
+}

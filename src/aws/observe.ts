@@ -1,0 +1,341 @@
+import {
+  type Address,
+  DescribeAddressesCommand,
+  type NetworkInterface,
+  paginateDescribeNetworkInterfaces,
+  paginateDescribeRouteTables,
+  paginateDescribeSubnets,
+  type RouteTable,
+  type Subnet,
+} from '@aws-sdk/client-ec2';
+import {
+  type FunctionConfiguration,
+  GetFunctionConfigurationCommand,
+  paginateListFunctions,
+} from '@aws-sdk/client-lambda';
+import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
+import { combinationKey, normaliseGroups } from '../core/combination.js';
+import { InputError } from '../core/errors.js';
+import { checkFunctionRegion, parseFunctionRef } from '../core/function-ref.js';
+import type {
+  EniAssociation,
+  Observation,
+  ObservedAddress,
+  ObservedEni,
+  ObservedFunction,
+  ObservedSubnet,
+} from '../core/model.js';
+import { POOL_TAG_KEY } from '../core/pool.js';
+import type { AwsClients } from './clients.js';
+import { readFailed } from './errors.js';
+
+export interface ObserveInput {
+  readonly pool: string;
+  /** Functions named on the command line (names or unqualified ARNs), in addition to tagged ones. */
+  readonly functions?: readonly string[];
+  /** Wall-clock now, in ms since the epoch. @default Date.now() */
+  readonly now?: number;
+  /**
+   * A function modified within this window may still be switching ENIs; its state is checked before
+   * any ENI nobody names is treated as retired. @default 3600000 (one hour)
+   */
+  readonly updateWindowMs?: number;
+  /** Most GetFunctionConfiguration calls spent on that check; beyond it nothing is retired. @default 50 */
+  readonly maxStateChecks?: number;
+}
+
+const ENI_PAGE_SIZE = 1000;
+const FILTER_VALUES_PER_CALL = 200;
+
+/**
+ * Observes everything one reconcile needs with a constant number of paged read calls, however many
+ * functions there are: tagged functions, every function and version, the pool's subnets, their route
+ * tables, the Lambda ENIs of their VPCs and the Region's Elastic IPs. No call is made per function or
+ * per ENI (the one exception is bounded: see `updateWindowMs`).
+ */
+export async function observe(clients: AwsClients, input: ObserveInput): Promise<Observation> {
+  const region = await clients.ec2.config.region();
+  const refs = (input.functions ?? []).map(parseFunctionRef);
+  for (const ref of refs) checkFunctionRegion(ref, region);
+
+  const [tagged, listed, addresses] = await Promise.all([
+    taggedFunctionNames(clients, input.pool, region),
+    listAllFunctions(clients),
+    describeAddresses(clients),
+  ]);
+
+  const latestByName = new Map(
+    listed.filter((fn) => (fn.Version ?? '$LATEST') === '$LATEST').map((fn) => [fn.FunctionName ?? '', fn]),
+  );
+  for (const ref of refs) {
+    const found = latestByName.get(ref.name);
+    if (!found) {
+      throw new InputError(
+        'UnknownFunction',
+        `function ${ref.input} was not found in ${region}; check the name, --region and --profile`,
+      );
+    }
+    if (!hasVpc(found)) {
+      throw new InputError(
+        'FunctionNotInVpc',
+        `function ${ref.name} has no VPC configuration, so it has no Hyperplane ENI to bind; attach it to public subnets (AllowPublicSubnet) first`,
+      );
+    }
+  }
+  const poolNames = new Set([...refs.map((ref) => ref.name), ...tagged]);
+  const functionsWithoutVpc = [...tagged].filter((name) => {
+    const fn = latestByName.get(name);
+    return fn !== undefined && !hasVpc(fn);
+  });
+
+  const functions: ObservedFunction[] = listed.filter(hasVpc).map((fn) => toObservedFunction(fn, poolNames));
+  const poolSubnetIds = [
+    ...new Set(functions.filter((fn) => fn.inPool).flatMap((fn) => fn.subnetIds)),
+  ].sort();
+
+  const subnets = await describeSubnets(clients, poolSubnetIds);
+  const vpcIds = [...new Set(subnets.map((subnet) => subnet.VpcId ?? ''))].filter(Boolean).sort();
+  const [routeTables, enis] = await Promise.all([
+    describeRouteTables(clients, vpcIds),
+    describeLambdaEnis(clients, vpcIds),
+  ]);
+
+  const observedAddresses = addresses.map(toObservedAddress);
+  const observedEnis = enis.map(toObservedEni);
+  const updatesInProgress = await checkUpdatesInProgress(
+    clients,
+    input,
+    functions,
+    observedEnis,
+    observedAddresses,
+  );
+
+  return {
+    region,
+    addresses: observedAddresses,
+    enis: observedEnis,
+    functions,
+    subnets: subnets.map((subnet) => toObservedSubnet(subnet, routeTables)),
+    functionsWithoutVpc,
+    updatesInProgress,
+  };
+}
+
+async function taggedFunctionNames(clients: AwsClients, pool: string, region: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  try {
+    const pages = paginateGetResources(
+      { client: clients.tagging },
+      { ResourceTypeFilters: ['lambda:function'], TagFilters: [{ Key: POOL_TAG_KEY, Values: [pool] }] },
+    );
+    for await (const page of pages) {
+      for (const resource of page.ResourceTagMappingList ?? []) {
+        const arn = resource.ResourceARN ?? '';
+        const parts = arn.split(':');
+        if (parts[3] === region && parts[5] === 'function' && parts[6]) names.add(parts[6]);
+      }
+    }
+  } catch (error) {
+    throw readFailed('tag:GetResources (functions tagged for the pool)', error);
+  }
+  return names;
+}
+
+async function listAllFunctions(clients: AwsClients): Promise<FunctionConfiguration[]> {
+  const functions: FunctionConfiguration[] = [];
+  try {
+    for await (const page of paginateListFunctions({ client: clients.lambda }, { FunctionVersion: 'ALL' })) {
+      functions.push(...(page.Functions ?? []));
+    }
+  } catch (error) {
+    throw readFailed('lambda:ListFunctions', error);
+  }
+  return functions;
+}
+
+async function describeAddresses(clients: AwsClients): Promise<Address[]> {
+  try {
+    // DescribeAddresses has no paging: it returns every address of the Region at once.
+    return (await clients.ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
+  } catch (error) {
+    throw readFailed('ec2:DescribeAddresses', error);
+  }
+}
+
+async function describeSubnets(clients: AwsClients, subnetIds: readonly string[]): Promise<Subnet[]> {
+  const subnets: Subnet[] = [];
+  try {
+    for (const chunk of chunks(subnetIds, FILTER_VALUES_PER_CALL)) {
+      const pages = paginateDescribeSubnets(
+        { client: clients.ec2 },
+        { Filters: [{ Name: 'subnet-id', Values: chunk }] },
+      );
+      for await (const page of pages) subnets.push(...(page.Subnets ?? []));
+    }
+  } catch (error) {
+    throw readFailed('ec2:DescribeSubnets', error);
+  }
+  return subnets;
+}
+
+async function describeRouteTables(clients: AwsClients, vpcIds: readonly string[]): Promise<RouteTable[]> {
+  const tables: RouteTable[] = [];
+  try {
+    for (const chunk of chunks(vpcIds, FILTER_VALUES_PER_CALL)) {
+      const pages = paginateDescribeRouteTables(
+        { client: clients.ec2 },
+        { Filters: [{ Name: 'vpc-id', Values: chunk }] },
+      );
+      for await (const page of pages) tables.push(...(page.RouteTables ?? []));
+    }
+  } catch (error) {
+    throw readFailed('ec2:DescribeRouteTables', error);
+  }
+  return tables;
+}
+
+async function describeLambdaEnis(
+  clients: AwsClients,
+  vpcIds: readonly string[],
+): Promise<NetworkInterface[]> {
+  const enis: NetworkInterface[] = [];
+  try {
+    for (const chunk of chunks(vpcIds, FILTER_VALUES_PER_CALL)) {
+      const pages = paginateDescribeNetworkInterfaces(
+        { client: clients.ec2, pageSize: ENI_PAGE_SIZE },
+        {
+          Filters: [
+            { Name: 'interface-type', Values: ['lambda'] },
+            { Name: 'vpc-id', Values: chunk },
+          ],
+        },
+      );
+      for await (const page of pages) enis.push(...(page.NetworkInterfaces ?? []));
+    }
+  } catch (error) {
+    throw readFailed('ec2:DescribeNetworkInterfaces', error);
+  }
+  return enis;
+}
+
+/**
+ * ListFunctions does not report LastUpdateStatus, and during a VPC update the old ENIs still carry
+ * traffic although no configuration names them. Before any such ENI may give up its IP, the functions
+ * modified recently are asked whether an update is still in flight. Only then, and only for them.
+ */
+async function checkUpdatesInProgress(
+  clients: AwsClients,
+  input: ObserveInput,
+  functions: readonly ObservedFunction[],
+  enis: readonly ObservedEni[],
+  addresses: readonly ObservedAddress[],
+): Promise<Observation['updatesInProgress']> {
+  const named = new Set(
+    functions.flatMap((fn) => fn.subnetIds.map((s) => combinationKey(s, fn.securityGroupIds))),
+  );
+  const poolAllocations = new Set(
+    addresses
+      .filter((address) => address.tags[POOL_TAG_KEY] === input.pool)
+      .map((address) => address.allocationId),
+  );
+  const candidates = enis.filter(
+    (eni) =>
+      !named.has(combinationKey(eni.subnetId, eni.securityGroupIds)) &&
+      eni.association?.allocationId !== undefined &&
+      poolAllocations.has(eni.association.allocationId),
+  );
+  if (candidates.length === 0) return 'none';
+
+  const now = input.now ?? Date.now();
+  const windowMs = input.updateWindowMs ?? 3_600_000;
+  const recent = functions.filter(
+    (fn) => fn.version === '$LATEST' && (!fn.lastModified || now - Date.parse(fn.lastModified) < windowMs),
+  );
+  if (recent.length > (input.maxStateChecks ?? 50)) return 'unknown';
+  try {
+    for (const fn of recent) {
+      const config = await clients.lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: fn.name }),
+      );
+      // A failed update is treated like one in flight: which ENIs carry its traffic is not known.
+      if (config.LastUpdateStatus === 'InProgress' || config.LastUpdateStatus === 'Failed') return 'some';
+    }
+  } catch {
+    return 'unknown';
+  }
+  return 'none';
+}
+
+function hasVpc(fn: FunctionConfiguration): boolean {
+  return (fn.VpcConfig?.SubnetIds?.length ?? 0) > 0;
+}
+
+function toObservedFunction(fn: FunctionConfiguration, poolNames: ReadonlySet<string>): ObservedFunction {
+  const name = fn.FunctionName ?? '';
+  return {
+    name,
+    version: fn.Version ?? '$LATEST',
+    arn: fn.FunctionArn ?? '',
+    subnetIds: [...new Set(fn.VpcConfig?.SubnetIds ?? [])].sort(),
+    securityGroupIds: normaliseGroups(fn.VpcConfig?.SecurityGroupIds ?? []),
+    inPool: poolNames.has(name),
+    ...(fn.LastModified ? { lastModified: fn.LastModified } : {}),
+  };
+}
+
+function toObservedAddress(address: Address): ObservedAddress {
+  const tags: Record<string, string> = {};
+  for (const tag of address.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+  return {
+    allocationId: address.AllocationId ?? '',
+    publicIp: address.PublicIp ?? '',
+    tags,
+    // Some implementations send empty strings for absent fields: treat them as absent.
+    ...(address.AssociationId ? { associationId: address.AssociationId } : {}),
+    ...(address.NetworkInterfaceId ? { networkInterfaceId: address.NetworkInterfaceId } : {}),
+    ...(address.InstanceId ? { instanceId: address.InstanceId } : {}),
+    ...(address.NetworkBorderGroup ? { networkBorderGroup: address.NetworkBorderGroup } : {}),
+  };
+}
+
+function toObservedEni(eni: NetworkInterface): ObservedEni {
+  const association: EniAssociation | undefined = eni.Association?.PublicIp
+    ? {
+        publicIp: eni.Association.PublicIp,
+        ...(eni.Association.AllocationId ? { allocationId: eni.Association.AllocationId } : {}),
+        ...(eni.Association.AssociationId ? { associationId: eni.Association.AssociationId } : {}),
+      }
+    : undefined;
+  return {
+    id: eni.NetworkInterfaceId ?? '',
+    subnetId: eni.SubnetId ?? '',
+    vpcId: eni.VpcId ?? '',
+    availabilityZone: eni.AvailabilityZone ?? '',
+    securityGroupIds: normaliseGroups((eni.Groups ?? []).map((group) => group.GroupId ?? '')),
+    ...(association ? { association } : {}),
+    description: eni.Description ?? '',
+  };
+}
+
+/** Public when the subnet's route table (its own, else the VPC's main one) sends 0.0.0.0/0 to an IGW. */
+function toObservedSubnet(subnet: Subnet, routeTables: readonly RouteTable[]): ObservedSubnet {
+  const id = subnet.SubnetId ?? '';
+  const vpcId = subnet.VpcId ?? '';
+  const inVpc = routeTables.filter((table) => table.VpcId === vpcId);
+  const table =
+    inVpc.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === id)) ??
+    inVpc.find((t) => (t.Associations ?? []).some((a) => a.Main));
+  const routesToInternetGateway = (table?.Routes ?? []).some(
+    (route) =>
+      route.DestinationCidrBlock === '0.0.0.0/0' &&
+      (route.GatewayId ?? '').startsWith('igw-') &&
+      route.State !== 'blackhole',
+  );
+  return { id, vpcId, availabilityZone: subnet.AvailabilityZone ?? '', routesToInternetGateway };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+  return result;
+}

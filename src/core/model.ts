@@ -1,0 +1,91 @@
+/**
+ * What the reconciler sees and wants. Plain data: the AWS adapters build it, the pure planner reads it.
+ */
+
+/** An Elastic IP as DescribeAddresses reports it (only the fields the planner needs). */
+export interface ObservedAddress {
+  readonly allocationId: string;
+  readonly publicIp: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Present while the address is associated with anything (ENI or instance). */
+  readonly associationId?: string;
+  readonly networkInterfaceId?: string;
+  readonly instanceId?: string;
+  /** The address can only be associated within this border group (the Region, or a Local Zone group). */
+  readonly networkBorderGroup?: string;
+}
+
+/** The Elastic IP an ENI holds, as the ENI itself reports it (the address may not be ours). */
+export interface EniAssociation {
+  readonly publicIp: string;
+  readonly allocationId?: string;
+  readonly associationId?: string;
+}
+
+/** A Lambda Hyperplane ENI (`interface-type=lambda`). */
+export interface ObservedEni {
+  readonly id: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly availabilityZone: string;
+  /** Sorted, without duplicates. */
+  readonly securityGroupIds: readonly string[];
+  readonly association?: EniAssociation;
+  /** Informational only (`AWS Lambda VPC ENI-<function>-<uuid>`): never used as an identity. */
+  readonly description: string;
+}
+
+/** One function or published version, with the VPC placement that keeps its combination's ENIs alive. */
+export interface ObservedFunction {
+  readonly name: string;
+  /** `$LATEST` or a published version number. */
+  readonly version: string;
+  readonly arn: string;
+  readonly subnetIds: readonly string[];
+  /** Sorted, without duplicates. */
+  readonly securityGroupIds: readonly string[];
+  /** True when the function is named on the command line or tagged `lambda-static-ip:pool=<pool>`. */
+  readonly inPool: boolean;
+  /** ISO-8601, from ListFunctions; recent changes may still be rolling out. */
+  readonly lastModified?: string;
+  /** Only known when fetched (GetFunctionConfiguration); ListFunctions does not report it. */
+  readonly lastUpdateStatus?: string;
+  readonly state?: string;
+}
+
+export interface ObservedSubnet {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly availabilityZone: string;
+  /** True when the subnet's route table sends 0.0.0.0/0 to an internet gateway. */
+  readonly routesToInternetGateway: boolean;
+}
+
+/** Everything one reconcile observed, in a constant number of (paged) read calls. */
+export interface Observation {
+  readonly region: string;
+  readonly addresses: readonly ObservedAddress[];
+  readonly enis: readonly ObservedEni[];
+  /** Every function and published version in the Region that has a VPC placement (pool or not). */
+  readonly functions: readonly ObservedFunction[];
+  /** The pool functions' subnets. */
+  readonly subnets: readonly ObservedSubnet[];
+  /** Pool functions (by name) found without any VPC placement. */
+  readonly functionsWithoutVpc: readonly string[];
+  /**
+   * Whether some function's VPC update may still be in progress, so that an ENI no configuration names
+   * might still carry its traffic. `unknown` means nobody checked: such ENIs are then never retired.
+   */
+  readonly updatesInProgress: 'none' | 'some' | 'unknown';
+}
+
+/** What the user asks of one pool. */
+export interface DesiredPool {
+  readonly pool: string;
+  /** May allocate new tagged Elastic IPs when the pool has none free. */
+  readonly allocate: boolean;
+  /** Upper bound on the pool's size when allocating. */
+  readonly maxIps: number;
+  /** Free IPs to keep ready so a new ENI is bound at once (zero-downtime switchover). */
+  readonly spares: number;
+}

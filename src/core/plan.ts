@@ -1,0 +1,498 @@
+import { combinationKey, functionLabel } from './combination.js';
+import type { DesiredPool, Observation, ObservedAddress, ObservedEni, ObservedFunction } from './model.js';
+import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from './pool.js';
+
+/** Bind a free pool IP to an ENI that has none. Sent with AllowReassociation=false. */
+export interface AssociateAction {
+  readonly kind: 'associate';
+  readonly allocationId: string;
+  readonly publicIp: string;
+  readonly networkInterfaceId: string;
+  readonly subnetId: string;
+  /** Why this IP: it served this subnet last, or it was simply free. */
+  readonly reason: 'last-subnet' | 'free';
+}
+
+/**
+ * Take a pool IP off a retired ENI (one no function or version uses any more, with no update in flight)
+ * and bind it to an ENI that needs one. Applied as a compare-and-swap: disassociate by the observed
+ * association id, then associate with AllowReassociation=false, so a concurrent change is never undone.
+ */
+export interface MoveAction {
+  readonly kind: 'move';
+  readonly allocationId: string;
+  readonly publicIp: string;
+  readonly fromNetworkInterfaceId: string;
+  readonly fromAssociationId: string;
+  readonly networkInterfaceId: string;
+  readonly subnetId: string;
+}
+
+/** Allocate a new tagged IP: to bind to an ENI, or to keep as a spare. Its id and address are not known yet. */
+export interface AllocateAction {
+  readonly kind: 'allocate';
+  readonly purpose: 'bind' | 'spare';
+  readonly networkInterfaceId?: string;
+  readonly subnetId?: string;
+}
+
+export type Action = AssociateAction | MoveAction | AllocateAction;
+
+/** A binding already right: the ENI holds an IP from this pool. */
+export interface UnchangedBinding {
+  readonly networkInterfaceId: string;
+  readonly subnetId: string;
+  readonly allocationId: string;
+  readonly publicIp: string;
+  /** Every function and version using the ENI, pool or not (`name` or `name:version`). */
+  readonly functions: readonly string[];
+}
+
+export type ProblemCode =
+  | 'PoolExhausted'
+  | 'SubnetNotPublic'
+  | 'ForeignAddress'
+  | 'FunctionNotInVpc'
+  | 'SharedEni'
+  | 'PoolAddressOutsidePool'
+  | 'PoolAddressElsewhere'
+  | 'AddressNotUsable'
+  | 'SparesShort'
+  | 'RetirementUnconfirmed'
+  | 'NoEniYet';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Something the reconcile cannot or will not fix; `error`s fail `apply` (exit 1). */
+export interface Problem {
+  readonly code: ProblemCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly networkInterfaceId?: string;
+  readonly subnetId?: string;
+  readonly allocationId?: string;
+  readonly functions?: readonly string[];
+}
+
+/** One ENI that matters to the pool, for `status` and `plan`. */
+export interface EniView {
+  readonly networkInterfaceId: string;
+  readonly subnetId: string;
+  readonly availabilityZone: string;
+  readonly securityGroupIds: readonly string[];
+  /** pool: a pool function uses it; retired: nothing uses it and nothing is updating; unused: nothing uses it but an update may be in flight; outside: only non-pool functions use it. */
+  readonly role: 'pool' | 'retired' | 'unused' | 'outside';
+  readonly poolFunctions: readonly string[];
+  readonly otherFunctions: readonly string[];
+  readonly publicIp?: string;
+  readonly allocationId?: string;
+  /** Whose IP the ENI holds. */
+  readonly address: 'pool' | 'foreign' | 'none';
+  readonly subnetPublic: boolean;
+}
+
+/** One pool IP, for `status` and `ips`. */
+export interface AddressView {
+  readonly allocationId: string;
+  readonly publicIp: string;
+  readonly state: 'bound' | 'free' | 'on-retired-eni' | 'elsewhere';
+  readonly networkInterfaceId?: string;
+  readonly subnetId?: string;
+  readonly lastSubnetId?: string;
+}
+
+export interface SpareReport {
+  /** Spares asked for. */
+  readonly wanted: number;
+  /** IPs ready for a new ENI now: free ones and those on retired ENIs, after this plan. */
+  readonly available: number;
+  /** Spares that make a VPC change of every pool function at once cost no downtime (one per combination). */
+  readonly neededForZeroDowntimeChange: number;
+}
+
+export interface Plan {
+  readonly pool: string;
+  readonly actions: readonly Action[];
+  readonly unchanged: readonly UnchangedBinding[];
+  readonly problems: readonly Problem[];
+  readonly enis: readonly EniView[];
+  readonly addresses: readonly AddressView[];
+  readonly spares: SpareReport;
+  /** Pool IPs whose last-subnet tag the apply should set, after their binding succeeds. */
+  readonly rememberSubnet: Readonly<Record<string, string>>;
+}
+
+interface Needy {
+  readonly eni: ObservedEni;
+}
+
+/**
+ * Decides what to change so that every ENI of the pool's functions holds an IP from the pool.
+ * Pure and deterministic: the same observation gives the same plan whatever the order of its lists.
+ * It never plans to touch an address without this pool's tag, never takes an IP off an ENI that may
+ * still carry traffic, and never releases anything.
+ */
+export function plan(observation: Observation, desired: DesiredPool): Plan {
+  const pool = desired.pool;
+  const problems: Problem[] = [];
+  const actions: Action[] = [];
+  const unchanged: UnchangedBinding[] = [];
+  const enis: EniView[] = [];
+  const rememberSubnet: Record<string, string> = {};
+
+  const addresses = [...observation.addresses].sort(byKey((a) => a.allocationId));
+  const owned = addresses.filter((address) => address.tags[POOL_TAG_KEY] === pool);
+  const ownedById = new Map(owned.map((address) => [address.allocationId, address]));
+  const functions = [...observation.functions].sort(byKey((fn) => `${fn.name}\u0000${fn.version}`));
+  const subnets = new Map(observation.subnets.map((subnet) => [subnet.id, subnet]));
+  const allEnis = [...observation.enis].sort(byKey((eni) => eni.id));
+  const enisById = new Map(allEnis.map((eni) => [eni.id, eni]));
+
+  for (const name of [...observation.functionsWithoutVpc].sort()) {
+    problems.push({
+      code: 'FunctionNotInVpc',
+      severity: 'error',
+      message: `function ${name} is tagged for pool "${pool}" but has no VPC configuration; attach it to public subnets or remove the tag`,
+      functions: [name],
+    });
+  }
+
+  // Who uses each combination: every function and published version, in the pool or not.
+  const users = new Map<string, ObservedFunction[]>();
+  const poolCombinations = new Set<string>();
+  for (const fn of functions) {
+    for (const subnetId of new Set(fn.subnetIds)) {
+      const key = combinationKey(subnetId, fn.securityGroupIds);
+      users.set(key, [...(users.get(key) ?? []), fn]);
+      if (fn.inPool) poolCombinations.add(key);
+    }
+  }
+
+  // Subnets of pool functions without a route to an internet gateway: their ENIs are never bound.
+  const notPublic = new Set<string>();
+  for (const fn of functions.filter((f) => f.inPool)) {
+    for (const subnetId of fn.subnetIds) {
+      const subnet = subnets.get(subnetId);
+      if (subnet && !subnet.routesToInternetGateway) notPublic.add(subnetId);
+    }
+  }
+  for (const subnetId of [...notPublic].sort()) {
+    const affected = functions
+      .filter((fn) => fn.inPool && fn.subnetIds.includes(subnetId))
+      .map(functionLabel);
+    problems.push({
+      code: 'SubnetNotPublic',
+      severity: 'error',
+      message: `subnet ${subnetId} has no route 0.0.0.0/0 to an internet gateway, so an Elastic IP there gives ${affected.join(', ')} no internet access; use public subnets or a NAT gateway`,
+      subnetId,
+      functions: affected,
+    });
+  }
+
+  const needy: Needy[] = [];
+  const retired: ObservedEni[] = [];
+  for (const eni of allEnis) {
+    const key = combinationKey(eni.subnetId, eni.securityGroupIds);
+    const using = users.get(key) ?? [];
+    const poolFunctions = using.filter((fn) => fn.inPool).map(functionLabel);
+    const otherFunctions = using.filter((fn) => !fn.inPool).map(functionLabel);
+    const heldAddress = eni.association?.allocationId
+      ? ownedById.get(eni.association.allocationId)
+      : undefined;
+    const isPoolEni = poolCombinations.has(key);
+    const role: EniView['role'] = isPoolEni
+      ? 'pool'
+      : using.length > 0
+        ? 'outside'
+        : observation.updatesInProgress === 'none'
+          ? 'retired'
+          : 'unused';
+    if (!isPoolEni && !heldAddress) continue;
+
+    enis.push({
+      networkInterfaceId: eni.id,
+      subnetId: eni.subnetId,
+      availabilityZone: eni.availabilityZone,
+      securityGroupIds: eni.securityGroupIds,
+      role,
+      poolFunctions,
+      otherFunctions,
+      ...(eni.association ? { publicIp: eni.association.publicIp } : {}),
+      ...(eni.association?.allocationId ? { allocationId: eni.association.allocationId } : {}),
+      address: heldAddress ? 'pool' : eni.association ? 'foreign' : 'none',
+      subnetPublic: !notPublic.has(eni.subnetId),
+    });
+
+    if (role === 'retired' && heldAddress) {
+      // Without the association id the move could not be a compare-and-swap: leave it.
+      if (eni.association?.associationId) retired.push(eni);
+      continue;
+    }
+    if (role === 'unused' && heldAddress) {
+      problems.push({
+        code: 'RetirementUnconfirmed',
+        severity: 'info',
+        message: `ENI ${eni.id} holds pool IP ${heldAddress.publicIp} and no function uses it, but a function update may still be in flight; it is left alone until that is known`,
+        networkInterfaceId: eni.id,
+        allocationId: heldAddress.allocationId,
+      });
+      continue;
+    }
+    if (role === 'outside' && heldAddress) {
+      problems.push({
+        code: 'PoolAddressOutsidePool',
+        severity: 'warning',
+        message: `pool IP ${heldAddress.publicIp} is on ENI ${eni.id}, used only by functions outside pool "${pool}" (${otherFunctions.join(', ')}); it is left there because it serves traffic`,
+        networkInterfaceId: eni.id,
+        allocationId: heldAddress.allocationId,
+        functions: otherFunctions,
+      });
+      continue;
+    }
+    if (notPublic.has(eni.subnetId)) continue;
+
+    if (heldAddress) {
+      unchanged.push({
+        networkInterfaceId: eni.id,
+        subnetId: eni.subnetId,
+        allocationId: heldAddress.allocationId,
+        publicIp: heldAddress.publicIp,
+        functions: [...poolFunctions, ...otherFunctions],
+      });
+    } else if (eni.association) {
+      const owner = ownerOf(eni.association.allocationId, addresses);
+      problems.push({
+        code: 'ForeignAddress',
+        severity: 'error',
+        message: `ENI ${eni.id} (${poolFunctions.join(', ')}) egresses from ${eni.association.publicIp}, ${owner}; it is not changed: disassociate that IP yourself if the pool's should replace it`,
+        networkInterfaceId: eni.id,
+        subnetId: eni.subnetId,
+        functions: poolFunctions,
+      });
+    } else {
+      needy.push({ eni });
+    }
+    if (otherFunctions.length > 0 && (heldAddress || !eni.association)) {
+      problems.push({
+        code: 'SharedEni',
+        severity: 'warning',
+        message: `ENI ${eni.id} is shared with functions outside pool "${pool}": ${otherFunctions.join(', ')} egress from the pool's IP too; give them other security groups to separate them`,
+        networkInterfaceId: eni.id,
+        subnetId: eni.subnetId,
+        functions: otherFunctions,
+      });
+    }
+  }
+
+  // Pool functions whose combinations have no ENI yet (Pending, or reclaimed while idle).
+  const combinationsWithEni = new Set(
+    allEnis.map((eni) => combinationKey(eni.subnetId, eni.securityGroupIds)),
+  );
+  for (const key of [...poolCombinations].sort()) {
+    if (combinationsWithEni.has(key)) continue;
+    const [subnetId] = key.split('|');
+    const waiting = (users.get(key) ?? []).filter((fn) => fn.inPool).map(functionLabel);
+    problems.push({
+      code: 'NoEniYet',
+      severity: 'info',
+      message: `no ENI yet in ${subnetId} for ${waiting.join(', ')} (function pending, or reclaimed while idle); it is bound when Lambda creates it`,
+      ...(subnetId ? { subnetId } : {}),
+      functions: waiting,
+    });
+  }
+
+  // Addresses of the pool: free, or bound somewhere this plan must not touch.
+  const free: ObservedAddress[] = [];
+  for (const address of owned) {
+    if (!isAssociated(address)) {
+      if (usableInRegion(address, observation.region)) free.push(address);
+      else {
+        problems.push({
+          code: 'AddressNotUsable',
+          severity: 'warning',
+          message: `pool IP ${address.publicIp} (${address.allocationId}) belongs to network border group ${address.networkBorderGroup}, not ${observation.region}; it cannot be bound here — move the tag to an address of ${observation.region}`,
+          allocationId: address.allocationId,
+        });
+      }
+      continue;
+    }
+    const on = address.networkInterfaceId ? enisById.get(address.networkInterfaceId) : undefined;
+    if (!on) {
+      problems.push({
+        code: 'PoolAddressElsewhere',
+        severity: 'warning',
+        message: `pool IP ${address.publicIp} is bound to ${address.networkInterfaceId ?? address.instanceId ?? 'something'} outside the pool's Lambda ENIs; it is never moved from there`,
+        allocationId: address.allocationId,
+      });
+    }
+  }
+
+  // Bind. Stable per-subnet IPs first: the free IP that last served the ENI's subnet, or the IP of a
+  // retired ENI in the same subnet; then any free IP (those no other waiting subnet last used first);
+  // then one from any retired ENI; then a new one.
+  const ordered = [...needy].sort(byKey((entry) => `${entry.eni.subnetId}\u0000${entry.eni.id}`));
+  const needySubnets = new Set(ordered.map(({ eni }) => eni.subnetId));
+  const takeFree = (predicate: (address: ObservedAddress) => boolean) => {
+    const index = free.findIndex(predicate);
+    return index === -1 ? undefined : free.splice(index, 1)[0];
+  };
+  const takeRetired = (predicate: (eni: ObservedEni) => boolean) => {
+    const index = retired.findIndex(predicate);
+    return index === -1 ? undefined : retired.splice(index, 1)[0];
+  };
+  const chosen = new Map<string, ObservedAddress | ObservedEni>();
+  for (const { eni } of ordered) {
+    const source =
+      takeFree((address) => address.tags[LAST_SUBNET_TAG_KEY] === eni.subnetId) ??
+      takeRetired((candidate) => candidate.subnetId === eni.subnetId);
+    if (source) chosen.set(eni.id, source);
+  }
+  for (const { eni } of ordered) {
+    if (chosen.has(eni.id)) continue;
+    const source =
+      takeFree((address) => !needySubnets.has(address.tags[LAST_SUBNET_TAG_KEY] ?? '')) ??
+      takeFree(() => true) ??
+      takeRetired(() => true);
+    if (source) chosen.set(eni.id, source);
+  }
+
+  let poolSize = owned.length;
+  const exhausted: ObservedEni[] = [];
+  for (const { eni } of ordered) {
+    const source = chosen.get(eni.id);
+    if (source && 'allocationId' in source) {
+      const reason = source.tags[LAST_SUBNET_TAG_KEY] === eni.subnetId ? 'last-subnet' : 'free';
+      actions.push({
+        kind: 'associate',
+        allocationId: source.allocationId,
+        publicIp: source.publicIp,
+        networkInterfaceId: eni.id,
+        subnetId: eni.subnetId,
+        reason,
+      });
+      if (reason !== 'last-subnet') rememberSubnet[source.allocationId] = eni.subnetId;
+    } else if (source) {
+      const address = ownedById.get(source.association?.allocationId ?? '') as ObservedAddress;
+      actions.push({
+        kind: 'move',
+        allocationId: address.allocationId,
+        publicIp: address.publicIp,
+        fromNetworkInterfaceId: source.id,
+        fromAssociationId: source.association?.associationId ?? '',
+        networkInterfaceId: eni.id,
+        subnetId: eni.subnetId,
+      });
+      if (address.tags[LAST_SUBNET_TAG_KEY] !== eni.subnetId)
+        rememberSubnet[address.allocationId] = eni.subnetId;
+    } else if (desired.allocate && poolSize < desired.maxIps) {
+      poolSize++;
+      actions.push({ kind: 'allocate', purpose: 'bind', networkInterfaceId: eni.id, subnetId: eni.subnetId });
+    } else {
+      exhausted.push(eni);
+    }
+  }
+  for (const eni of exhausted) {
+    const who = (users.get(combinationKey(eni.subnetId, eni.securityGroupIds)) ?? []).map(functionLabel);
+    const fix = desired.allocate
+      ? `the pool has reached --max-ips ${desired.maxIps}; raise --max-ips or add IPs to the pool`
+      : 'pass --allocate to add tagged IPs (up to --max-ips), or tag more Elastic IPs for the pool';
+    problems.push({
+      code: 'PoolExhausted',
+      severity: 'error',
+      message: `ENI ${eni.id} in ${eni.subnetId} (${who.join(', ')}) has no Elastic IP and pool "${pool}" has none free; ${fix}`,
+      networkInterfaceId: eni.id,
+      subnetId: eni.subnetId,
+      functions: who,
+    });
+  }
+
+  // Spares: IPs ready for the next new ENI. IPs on retired ENIs count: a move takes them at once.
+  let available = free.length + retired.length;
+  if (available < desired.spares) {
+    const short = desired.spares - available;
+    const room = desired.allocate ? Math.max(0, desired.maxIps - poolSize) : 0;
+    const count = Math.min(short, room);
+    for (let index = 0; index < count; index++) actions.push({ kind: 'allocate', purpose: 'spare' });
+    poolSize += count;
+    available += count;
+    if (count < short) {
+      problems.push({
+        code: 'SparesShort',
+        severity: 'warning',
+        message: desired.allocate
+          ? `pool "${pool}" keeps ${available} spare IP(s) of the ${desired.spares} asked for: --max-ips ${desired.maxIps} is reached; raise it or lower --spares`
+          : `pool "${pool}" has ${available} spare IP(s) of the ${desired.spares} asked for; pass --allocate to add them, or lower --spares`,
+      });
+    }
+  }
+
+  const retiredIds = new Set(retired.map((eni) => eni.id));
+  return {
+    pool,
+    actions,
+    unchanged,
+    problems,
+    enis,
+    addresses: owned.map((address) => addressView(address, enisById, retiredIds, enis)),
+    spares: {
+      wanted: desired.spares,
+      available,
+      neededForZeroDowntimeChange: poolCombinations.size,
+    },
+    rememberSubnet,
+  };
+}
+
+function addressView(
+  address: ObservedAddress,
+  enisById: ReadonlyMap<string, ObservedEni>,
+  retiredIds: ReadonlySet<string>,
+  views: readonly EniView[],
+): AddressView {
+  const lastSubnetId = address.tags[LAST_SUBNET_TAG_KEY];
+  const base = {
+    allocationId: address.allocationId,
+    publicIp: address.publicIp,
+    ...(lastSubnetId ? { lastSubnetId } : {}),
+  };
+  if (!isAssociated(address)) return { ...base, state: 'free' };
+  const eni = address.networkInterfaceId ? enisById.get(address.networkInterfaceId) : undefined;
+  const inView = eni && views.some((view) => view.networkInterfaceId === eni.id);
+  if (!eni || !inView) {
+    return {
+      ...base,
+      state: 'elsewhere',
+      ...(address.networkInterfaceId ? { networkInterfaceId: address.networkInterfaceId } : {}),
+    };
+  }
+  return {
+    ...base,
+    state: retiredIds.has(eni.id) ? 'on-retired-eni' : 'bound',
+    networkInterfaceId: eni.id,
+    subnetId: eni.subnetId,
+  };
+}
+
+/** True when the address is associated with anything at all. */
+export function isAssociated(address: ObservedAddress): boolean {
+  return Boolean(address.associationId || address.networkInterfaceId || address.instanceId);
+}
+
+function usableInRegion(address: ObservedAddress, region: string): boolean {
+  return !address.networkBorderGroup || address.networkBorderGroup === region;
+}
+
+function ownerOf(allocationId: string | undefined, addresses: readonly ObservedAddress[]): string {
+  if (!allocationId) return 'an address that is not an Elastic IP of this account';
+  const address = addresses.find((candidate) => candidate.allocationId === allocationId);
+  const pool = address?.tags[POOL_TAG_KEY];
+  return pool ? `an IP of pool "${pool}"` : 'an Elastic IP without the pool tag';
+}
+
+function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const left = key(a);
+    const right = key(b);
+    return left < right ? -1 : left > right ? 1 : 0;
+  };
+}

@@ -1,0 +1,415 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { combinationKey } from '../../src/core/combination.js';
+import type {
+  DesiredPool,
+  Observation,
+  ObservedAddress,
+  ObservedEni,
+  ObservedFunction,
+} from '../../src/core/model.js';
+import { plan } from '../../src/core/plan.js';
+import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../../src/core/pool.js';
+import { applyToWorld, POOL, shuffled, worldArbitrary } from '../support/worlds.js';
+
+const RUNS = { numRuns: 400, seed: 20261126 };
+
+describe('plan: properties', () => {
+  it('never throws on a well-formed world', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        plan(observation, desired);
+      }),
+      RUNS,
+    );
+  });
+
+  it('converges in one apply: the world after the plan plans nothing more', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        const first = plan(observation, desired);
+        const after = applyToWorld(observation, first);
+        const second = plan(after, desired);
+        expect(second.actions).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('plans nothing for a converged world (idempotent)', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        const converged = applyToWorld(observation, plan(observation, desired));
+        const again = plan(converged, desired);
+        expect(plan(applyToWorld(converged, again), desired)).toEqual(again);
+      }),
+      RUNS,
+    );
+  });
+
+  it('never touches an address without this pool tag, and never takes an IP off an ENI anything uses', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        const owned = new Set(
+          observation.addresses.filter((a) => a.tags[POOL_TAG_KEY] === POOL).map((a) => a.allocationId),
+        );
+        const used = new Set(
+          observation.functions.flatMap((fn) =>
+            fn.subnetIds.map((s) => combinationKey(s, fn.securityGroupIds)),
+          ),
+        );
+        for (const action of plan(observation, desired).actions) {
+          if (action.kind === 'allocate') continue;
+          expect(owned.has(action.allocationId)).toBe(true);
+          if (action.kind === 'move') {
+            const from = observation.enis.find(
+              (eni) => eni.id === action.fromNetworkInterfaceId,
+            ) as ObservedEni;
+            expect(used.has(combinationKey(from.subnetId, from.securityGroupIds))).toBe(false);
+            expect(observation.updatesInProgress).toBe('none');
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('uses each address at most once and gives each ENI at most one IP', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        const actions = plan(observation, desired).actions;
+        const addresses = actions.flatMap((a) => (a.kind === 'allocate' ? [] : [a.allocationId]));
+        const enis = actions.flatMap((a) => (a.networkInterfaceId ? [a.networkInterfaceId] : []));
+        expect(new Set(addresses).size).toBe(addresses.length);
+        expect(new Set(enis).size).toBe(enis.length);
+      }),
+      RUNS,
+    );
+  });
+
+  it('does not depend on the order of its inputs', () => {
+    fc.assert(
+      fc.property(worldArbitrary, fc.integer(), ({ observation, desired }, seed) => {
+        expect(plan(shuffled(observation, seed), desired)).toEqual(plan(observation, desired));
+      }),
+      RUNS,
+    );
+  });
+
+  it('leaves every pool ENI in a public subnet with a pool IP, or explains why not', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        const first = plan(observation, desired);
+        const after = plan(applyToWorld(observation, first), desired);
+        const poolCombos = new Set(
+          observation.functions
+            .filter((fn) => fn.inPool)
+            .flatMap((fn) => fn.subnetIds.map((s) => combinationKey(s, fn.securityGroupIds))),
+        );
+        const publicSubnets = new Set(
+          observation.subnets.filter((s) => s.routesToInternetGateway).map((s) => s.id),
+        );
+        for (const eni of observation.enis) {
+          if (
+            !poolCombos.has(combinationKey(eni.subnetId, eni.securityGroupIds)) ||
+            !publicSubnets.has(eni.subnetId)
+          )
+            continue;
+          const bound = after.unchanged.some((u) => u.networkInterfaceId === eni.id);
+          const explained = after.problems.some(
+            (p) =>
+              p.networkInterfaceId === eni.id && (p.code === 'PoolExhausted' || p.code === 'ForeignAddress'),
+          );
+          expect(bound || explained).toBe(true);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('never grows the pool beyond --max-ips, and allocates only with --allocate', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        const allocations = plan(observation, desired).actions.filter((a) => a.kind === 'allocate').length;
+        if (!desired.allocate) expect(allocations).toBe(0);
+        const poolSize = observation.addresses.filter((a) => a.tags[POOL_TAG_KEY] === POOL).length;
+        if (allocations > 0) expect(poolSize + allocations).toBeLessThanOrEqual(desired.maxIps);
+      }),
+      RUNS,
+    );
+  });
+});
+
+// --- Examples -------------------------------------------------------------------------------------
+
+const desired: DesiredPool = { pool: POOL, allocate: false, maxIps: 16, spares: 0 };
+
+function fn(
+  name: string,
+  subnets: string[],
+  groups: string[],
+  inPool = true,
+  version = '$LATEST',
+): ObservedFunction {
+  return {
+    name,
+    version,
+    arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+    subnetIds: subnets,
+    securityGroupIds: groups,
+    inPool,
+  };
+}
+function eni(
+  id: string,
+  subnetId: string,
+  groups: string[],
+  association?: ObservedEni['association'],
+): ObservedEni {
+  return {
+    id,
+    subnetId,
+    vpcId: 'vpc-1',
+    availabilityZone: 'us-east-1a',
+    securityGroupIds: groups,
+    description: '',
+    ...(association ? { association } : {}),
+  };
+}
+function address(
+  id: string,
+  tags: Record<string, string> = { [POOL_TAG_KEY]: POOL },
+  on?: string,
+): ObservedAddress {
+  return {
+    allocationId: id,
+    publicIp: `198.51.100.${id.slice(-1)}`,
+    tags,
+    ...(on ? { associationId: `eipassoc-${id.slice(-1)}`, networkInterfaceId: on } : {}),
+  };
+}
+function bound(a: ObservedAddress) {
+  return { publicIp: a.publicIp, allocationId: a.allocationId, associationId: a.associationId as string };
+}
+function world(partial: Partial<Observation>): Observation {
+  return {
+    region: 'us-east-1',
+    addresses: [],
+    enis: [],
+    functions: [],
+    subnets: ['subnet-a', 'subnet-b'].map((id) => ({
+      id,
+      vpcId: 'vpc-1',
+      availabilityZone: 'us-east-1a',
+      routesToInternetGateway: true,
+    })),
+    functionsWithoutVpc: [],
+    updatesInProgress: 'none',
+    ...partial,
+  };
+}
+
+describe('plan: examples', () => {
+  it('gives a replacement ENI the IP that last served its subnet', () => {
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a', 'subnet-b'], ['sg-1'])],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1']), eni('eni-b', 'subnet-b', ['sg-1'])],
+        addresses: [
+          address('eipalloc-1', { [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: 'subnet-b' }),
+          address('eipalloc-2', { [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: 'subnet-a' }),
+        ],
+      }),
+      desired,
+    );
+    expect(result.actions).toEqual([
+      expect.objectContaining({
+        kind: 'associate',
+        allocationId: 'eipalloc-2',
+        networkInterfaceId: 'eni-a',
+        reason: 'last-subnet',
+      }),
+      expect.objectContaining({
+        kind: 'associate',
+        allocationId: 'eipalloc-1',
+        networkInterfaceId: 'eni-b',
+        reason: 'last-subnet',
+      }),
+    ]);
+    expect(result.rememberSubnet).toEqual({});
+  });
+
+  it('reports PoolExhausted for the ENIs left over while binding the others', () => {
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a', 'subnet-b'], ['sg-1'])],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1']), eni('eni-b', 'subnet-b', ['sg-1'])],
+        addresses: [address('eipalloc-1')],
+      }),
+      desired,
+    );
+    expect(result.actions).toHaveLength(1);
+    expect(result.problems.map((p) => [p.code, p.networkInterfaceId])).toEqual([['PoolExhausted', 'eni-b']]);
+    expect(result.problems[0]?.message).toMatch(/pass --allocate/);
+  });
+
+  it('allocates with --allocate, up to --max-ips', () => {
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a', 'subnet-b'], ['sg-1'])],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1']), eni('eni-b', 'subnet-b', ['sg-1'])],
+      }),
+      { ...desired, allocate: true, maxIps: 1 },
+    );
+    expect(result.actions).toEqual([
+      { kind: 'allocate', purpose: 'bind', networkInterfaceId: 'eni-a', subnetId: 'subnet-a' },
+    ]);
+    expect(result.problems[0]?.message).toMatch(/--max-ips 1/);
+  });
+
+  it('never uses foreign or other-pool IPs, and reports an ENI holding one without changing it', () => {
+    const foreign = address('eipalloc-7', {}, 'eni-a');
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a', 'subnet-b'], ['sg-1'])],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1'], bound(foreign)), eni('eni-b', 'subnet-b', ['sg-1'])],
+        addresses: [foreign, address('eipalloc-8', { [POOL_TAG_KEY]: 'other' }), address('eipalloc-9', {})],
+      }),
+      desired,
+    );
+    expect(result.actions).toEqual([]);
+    expect(result.problems.map((p) => p.code).sort()).toEqual(['ForeignAddress', 'PoolExhausted']);
+  });
+
+  it('names functions outside the pool that share a bound ENI', () => {
+    const ip = address('eipalloc-1', undefined, 'eni-a');
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a'], ['sg-1']), fn('reports', ['subnet-a'], ['sg-1'], false)],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1'], bound(ip))],
+        addresses: [ip],
+      }),
+      desired,
+    );
+    expect(result.unchanged).toEqual([
+      expect.objectContaining({ networkInterfaceId: 'eni-a', functions: ['api', 'reports'] }),
+    ]);
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'SharedEni', functions: ['reports'] })]);
+  });
+
+  it('does not bind ENIs in a subnet without a route to an internet gateway', () => {
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a'], ['sg-1'])],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1'])],
+        addresses: [address('eipalloc-1')],
+        subnets: [
+          { id: 'subnet-a', vpcId: 'vpc-1', availabilityZone: 'us-east-1a', routesToInternetGateway: false },
+        ],
+      }),
+      desired,
+    );
+    expect(result.actions).toEqual([]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ code: 'SubnetNotPublic', subnetId: 'subnet-a' }),
+    ]);
+  });
+
+  it('moves an IP off a retired ENI only when no update is in flight', () => {
+    const ip = address('eipalloc-1', { [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: 'subnet-a' }, 'eni-old');
+    const base = world({
+      functions: [fn('api', ['subnet-a'], ['sg-2'])],
+      enis: [eni('eni-old', 'subnet-a', ['sg-1'], bound(ip)), eni('eni-new', 'subnet-a', ['sg-2'])],
+      addresses: [ip],
+    });
+    expect(plan(base, desired).actions).toEqual([
+      {
+        kind: 'move',
+        allocationId: 'eipalloc-1',
+        publicIp: ip.publicIp,
+        fromNetworkInterfaceId: 'eni-old',
+        fromAssociationId: ip.associationId,
+        networkInterfaceId: 'eni-new',
+        subnetId: 'subnet-a',
+      },
+    ]);
+    for (const updatesInProgress of ['some', 'unknown'] as const) {
+      const waiting = plan({ ...base, updatesInProgress }, desired);
+      expect(waiting.actions).toEqual([]);
+      expect(waiting.problems.map((p) => p.code)).toEqual(['RetirementUnconfirmed', 'PoolExhausted']);
+    }
+  });
+
+  it('prefers a free IP over a retired one, unless the retired one served the same subnet', () => {
+    const old = address('eipalloc-1', { [POOL_TAG_KEY]: POOL }, 'eni-old');
+    const spare = address('eipalloc-2', { [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: 'subnet-b' });
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a', 'subnet-b'], ['sg-2'])],
+        enis: [
+          eni('eni-old', 'subnet-a', ['sg-1'], bound(old)),
+          eni('eni-new-a', 'subnet-a', ['sg-2']),
+          eni('eni-new-b', 'subnet-b', ['sg-2']),
+        ],
+        addresses: [old, spare],
+      }),
+      desired,
+    );
+    expect(
+      result.actions.map((a) => [a.kind, 'allocationId' in a ? a.allocationId : '', a.networkInterfaceId]),
+    ).toEqual([
+      ['move', 'eipalloc-1', 'eni-new-a'],
+      ['associate', 'eipalloc-2', 'eni-new-b'],
+    ]);
+  });
+
+  it('keeps a published version’s ENI bound: a version keeps its combination alive', () => {
+    const ip = address('eipalloc-1', undefined, 'eni-v1');
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a'], ['sg-2']), fn('api', ['subnet-a'], ['sg-1'], true, '1')],
+        enis: [eni('eni-v1', 'subnet-a', ['sg-1'], bound(ip)), eni('eni-latest', 'subnet-a', ['sg-2'])],
+        addresses: [ip],
+      }),
+      desired,
+    );
+    expect(result.actions).toEqual([]);
+    expect(result.unchanged).toEqual([
+      expect.objectContaining({ networkInterfaceId: 'eni-v1', functions: ['api:1'] }),
+    ]);
+  });
+
+  it('tops the pool up to the spares asked for, counting IPs on retired ENIs as ready', () => {
+    const old = address('eipalloc-1', { [POOL_TAG_KEY]: POOL }, 'eni-old');
+    const base = world({
+      functions: [fn('api', ['subnet-a'], ['sg-2'])],
+      enis: [eni('eni-old', 'subnet-a', ['sg-1'], bound(old))],
+      addresses: [old],
+    });
+    const withSpares = plan(base, { ...desired, allocate: true, spares: 3 });
+    expect(withSpares.actions).toEqual([
+      { kind: 'allocate', purpose: 'spare' },
+      { kind: 'allocate', purpose: 'spare' },
+    ]);
+    expect(withSpares.spares).toEqual({ wanted: 3, available: 3, neededForZeroDowntimeChange: 1 });
+    const without = plan(base, { ...desired, spares: 3 });
+    expect(without.actions).toEqual([]);
+    expect(without.problems.map((p) => p.code)).toEqual(['NoEniYet', 'SparesShort']);
+  });
+
+  it('counts one spare per (subnet, security-group set) of the pool for a zero-downtime change', () => {
+    const result = plan(
+      world({
+        functions: [
+          fn('a', ['subnet-a', 'subnet-b'], ['sg-1']),
+          fn('b', ['subnet-a', 'subnet-b'], ['sg-1']),
+          fn('c', ['subnet-a'], ['sg-1', 'sg-2']),
+          fn('d', ['subnet-b'], ['sg-3'], false),
+        ],
+      }),
+      desired,
+    );
+    expect(result.spares.neededForZeroDowntimeChange).toBe(3);
+    expect(result.problems.filter((p) => p.code === 'NoEniYet')).toHaveLength(3);
+  });
+});
