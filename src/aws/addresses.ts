@@ -2,17 +2,36 @@ import {
   AllocateAddressCommand,
   AssociateAddressCommand,
   CreateTagsCommand,
+  DescribeAddressesCommand,
   DisassociateAddressCommand,
   type EC2Client,
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
+import { compareIps } from '../core/ip-order.js';
+import type { ObservedAddress } from '../core/model.js';
 import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
-import { awsErrorCode } from './errors.js';
+import { awsErrorCode, readFailed } from './errors.js';
+import { toObservedAddress } from './observe.js';
 
 /**
  * Every write lambda-static-ip makes to Elastic IPs. Callers decide *whether* to call; these only make
  * the call right: AllowReassociation always explicit, tags at allocation, association ids as guards.
  */
+
+/** The addresses carrying this pool's tag, sorted by public IP. */
+export async function describePoolAddresses(ec2: EC2Client, pool: string): Promise<ObservedAddress[]> {
+  try {
+    const response = await ec2.send(
+      new DescribeAddressesCommand({ Filters: [{ Name: `tag:${POOL_TAG_KEY}`, Values: [pool] }] }),
+    );
+    return (response.Addresses ?? [])
+      .map(toObservedAddress)
+      .filter((address) => address.tags[POOL_TAG_KEY] === pool)
+      .sort((a, b) => compareIps(a.publicIp, b.publicIp));
+  } catch (error) {
+    throw readFailed('ec2:DescribeAddresses', error);
+  }
+}
 
 /** Binds a free address to an ENI. AllowReassociation=false: fails if anyone bound it meanwhile. */
 export async function associateFreeAddress(

@@ -283,14 +283,14 @@ function toObservedFunction(fn: FunctionConfiguration, poolNames: ReadonlySet<st
   };
 }
 
-function toObservedAddress(address: Address): ObservedAddress {
+/** An address as the planner sees it; empty strings some implementations send count as absent. */
+export function toObservedAddress(address: Address): ObservedAddress {
   const tags: Record<string, string> = {};
   for (const tag of address.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
   return {
     allocationId: address.AllocationId ?? '',
     publicIp: address.PublicIp ?? '',
     tags,
-    // Some implementations send empty strings for absent fields: treat them as absent.
     ...(address.AssociationId ? { associationId: address.AssociationId } : {}),
     ...(address.NetworkInterfaceId ? { networkInterfaceId: address.NetworkInterfaceId } : {}),
     ...(address.InstanceId ? { instanceId: address.InstanceId } : {}),

@@ -18,8 +18,11 @@ export interface CommandContext {
   readonly io: CliIo;
   readonly output: Output;
   readonly globals: GlobalOptions;
-  /** Built on first use, so commands that need no AWS never touch the credential chain. */
-  clients(): AwsClients;
+  /**
+   * Built on first use (and the SDK loaded only then), so commands that need no AWS start fast and
+   * never touch the credential chain.
+   */
+  clients(): Promise<AwsClients>;
 }
 
 /** A command module: adds its subcommand to the program. */

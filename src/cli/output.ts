@@ -48,6 +48,15 @@ export class Output {
     return this.#resultWritten;
   }
 
+  /**
+   * One line of a human result that is written as it happens (a narrative). With --json it goes to
+   * stderr instead, so that stdout keeps exactly one document.
+   */
+  line(text: string): void {
+    if (this.options.json) this.io.writeErr(`${text}\n`);
+    else this.io.writeOut(`${text}\n`);
+  }
+
   /** Progress on long work, on stderr. */
   progress(message: string): void {
     this.io.writeErr(`${this.style('dim', message)}\n`);

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { type AwsClients, createAwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import { InputError, StaticIpError } from '../core/errors.js';
 import type { CommandContext, CommandRunner, GlobalOptions } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -52,8 +52,11 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       io,
       output,
       globals,
-      clients: () => {
-        clients ??= options.clients ? options.clients(globals) : createAwsClients(globals);
+      clients: async () => {
+        if (!clients) {
+          const { createAwsClients } = await import('../aws/clients.js');
+          clients = options.clients ? options.clients(globals) : createAwsClients(globals);
+        }
         return clients;
       },
     };

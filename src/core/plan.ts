@@ -112,6 +112,7 @@ export interface SpareReport {
 
 export interface Plan {
   readonly pool: string;
+  readonly region: string;
   readonly actions: readonly Action[];
   readonly unchanged: readonly UnchangedBinding[];
   readonly problems: readonly Problem[];
@@ -429,6 +430,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   const retiredIds = new Set(retired.map((eni) => eni.id));
   return {
     pool,
+    region: observation.region,
     actions,
     unchanged,
     problems,

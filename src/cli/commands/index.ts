@@ -1,4 +1,17 @@
 import type { RegisterCommand } from '../command.js';
+import { registerApply } from './apply.js';
+import { registerDemo } from './demo.js';
+import { registerIps } from './ips.js';
+import { registerPlan } from './plan.js';
+import { registerRelease } from './release.js';
+import { registerStatus } from './status.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly RegisterCommand[] = [];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerPlan,
+  registerApply,
+  registerStatus,
+  registerIps,
+  registerRelease,
+  registerDemo,
+];

@@ -1,0 +1,118 @@
+import { Command } from 'commander';
+import { InputError } from '../../core/errors.js';
+import type { ReconcileRequest, ReconcileResult } from '../../reconcile/reconcile.js';
+import type { RegisterCommand } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Output } from '../output.js';
+import { addReconcileOptions, type ReconcileCommandOptions } from '../pool-options.js';
+import { describeError } from '../program.js';
+import {
+  actionJson,
+  appliedJson,
+  describeAction,
+  failedJson,
+  renderActions,
+  renderApplied,
+  renderPlan,
+  renderProblems,
+} from '../render-plan.js';
+
+interface ApplyOptions extends ReconcileCommandOptions {
+  readonly yes: boolean;
+}
+
+export const registerApply: RegisterCommand = (program, run) => {
+  const command = addReconcileOptions(
+    new Command('apply').description(
+      'bind every ENI of the pool to a pool IP: shows the plan, asks on a terminal (or takes --yes), applies, reports',
+    ),
+  )
+    .option('--yes', 'apply without asking (required when there is no terminal)', false)
+    .action(async (options: ApplyOptions, self: Command) =>
+      run(self, async ({ clients, output, io }) => {
+        const request: ReconcileRequest = {
+          pool: options.pool,
+          functions: options.function ?? [],
+          allocate: options.allocate,
+          maxIps: options.maxIps,
+          spares: options.spares,
+        };
+        const { reconcile } = await import('../../reconcile/reconcile.js');
+        if (!options.yes) {
+          output.progress(`observing pool "${options.pool}"...`);
+          const preview = (await reconcile(await clients(), request, { dryRun: true })).initialPlan;
+          if (preview.actions.length > 0) {
+            if (!io.interactive) {
+              throw new InputError(
+                'ConfirmationRequired',
+                `apply would make ${preview.actions.length} change(s) to pool "${options.pool}" but there is no terminal to confirm on; review them with \`lambda-static-ip plan\`, then pass --yes`,
+              );
+            }
+            io.writeErr(`${renderPlan(preview, output)}\n\n`);
+            const answer = await io.ask(
+              `Apply ${preview.actions.length} change(s) to pool "${options.pool}"? [y/N] `,
+            );
+            if (!/^y(es)?$/i.test(answer.trim())) {
+              output.error('aborted: nothing was changed');
+              return ExitCode.Failure;
+            }
+          }
+        }
+        output.progress(`applying pool "${options.pool}"...`);
+        const result = await reconcile(await clients(), request, {
+          onEvent: (event) => {
+            if (event.type === 'applied')
+              output.progress(
+                `  done: ${describeAction(event.outcome.action)}${event.outcome.action.kind === 'allocate' ? ` -> ${event.outcome.publicIp}` : ''}`,
+              );
+            if (event.type === 'failed')
+              output.warn(`${describeAction(event.failure.action)}: ${event.failure.message}`);
+            if (event.type === 'replanning') output.verbose(`round ${event.round}: ${event.reason}`);
+          },
+        });
+        const failedForGood = result.failed.filter((failure) => !failure.race || !result.converged);
+        const errors = result.finalPlan.problems.filter((problem) => problem.severity === 'error');
+        output.result(applyJson(result), () => renderApply(result, output));
+        // The JSON document has every problem; stderr still tells a person why the exit code is 1.
+        if (output.json) for (const problem of errors) output.error(`${problem.code}: ${problem.message}`);
+        if (result.observationError)
+          output.error(`the final check failed: ${describeError(result.observationError)}`);
+        const ok =
+          result.converged && errors.length === 0 && failedForGood.length === 0 && !result.observationError;
+        return ok ? ExitCode.Ok : ExitCode.Failure;
+      }),
+    );
+  program.addCommand(command);
+};
+
+function applyJson(result: ReconcileResult): Record<string, unknown> {
+  return {
+    pool: result.pool,
+    region: result.finalPlan.region,
+    actions: result.initialPlan.actions.map(actionJson),
+    applied: result.applied.map(appliedJson),
+    failed: result.failed.map(failedJson),
+    notDone: result.finalPlan.actions.map(actionJson),
+    converged: result.converged,
+    unchanged: result.finalPlan.unchanged,
+    problems: result.finalPlan.problems,
+    spares: result.finalPlan.spares,
+  };
+}
+
+function renderApply(result: ReconcileResult, output: Output): string {
+  const parts = [
+    output.style(
+      'bold',
+      `Pool "${result.pool}" in ${result.finalPlan.region}: ${result.applied.length} change(s) applied, ${result.failed.length} failed; ${result.finalPlan.unchanged.length} ENI(s) bound.`,
+    ),
+  ];
+  if (result.applied.length > 0) parts.push(renderApplied(result.applied));
+  if (result.finalPlan.actions.length > 0) {
+    parts.push(`Not done (${result.finalPlan.actions.length}):\n${renderActions(result.finalPlan.actions)}`);
+  } else {
+    parts.push(output.style('green', 'Converged: every ENI of the pool holds a pool IP.'));
+  }
+  if (result.finalPlan.problems.length > 0) parts.push(renderProblems(result.finalPlan.problems, output));
+  return parts.join('\n\n');
+}
