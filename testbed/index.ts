@@ -27,5 +27,6 @@ export {
   LocalAwsUnavailableError,
   startLocalAws,
 } from './local-aws.js';
+export { seededRandom } from './seeded-random.js';
 export { type Outage, type ServingEni, Timeline, type TimelineEntry } from './timeline.js';
 export { type ClockHandle, type ClockTask, VirtualClock } from './virtual-clock.js';

@@ -16,6 +16,7 @@ import {
 import { createIamClient } from '../src/aws/clients.js';
 import { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
 import type { LocalAws } from './local-aws.js';
+import { seededRandom } from './seeded-random.js';
 import { type ServingEni, Timeline } from './timeline.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -42,6 +43,11 @@ export interface LambdaSimulatorOptions {
   readonly timings?: SimulatorTimings;
   /** Seeds the ENI description suffixes, so that runs are reproducible. @default 1 */
   readonly seed?: number;
+  /**
+   * Sample the timeline after every change (one DescribeAddresses each). Benchmarks that build thousands
+   * of functions turn it off and call `sample()` themselves. @default true
+   */
+  readonly autoSample?: boolean;
 }
 
 export interface CreateSimFunctionInput {
@@ -142,6 +148,7 @@ export class LambdaSimulator {
   readonly #listeners: Array<(event: CloudTrailEvent) => void> = [];
   #role: string | undefined;
   #random: () => number;
+  readonly #autoSample: boolean;
 
   constructor(options: LambdaSimulatorOptions) {
     this.#localAws = options.localAws;
@@ -152,8 +159,9 @@ export class LambdaSimulator {
     this.#ec2 = clients.ec2;
     this.#lambda = clients.lambda;
     this.#iam = createIamClient(options.localAws.clientOptions(this.region));
-    this.#random = mulberry32(options.seed ?? 1);
-    this.clock.afterEachTask(() => this.sample());
+    this.#random = seededRandom(options.seed ?? 1);
+    this.#autoSample = options.autoSample ?? true;
+    this.clock.afterEachTask(() => this.#maybeSample());
   }
 
   /** Receives the CloudTrail events ("AWS API Call via CloudTrail") Lambda's own calls would produce. */
@@ -203,7 +211,7 @@ export class LambdaSimulator {
       fn.serving = fn.config;
       await this.#publishState(fn);
     });
-    await this.sample();
+    await this.#maybeSample();
     return this.describe(fn.name);
   }
 
@@ -241,7 +249,7 @@ export class LambdaSimulator {
       await this.#publishState(fn);
       await this.#collectUnusedEnis();
     });
-    await this.sample();
+    await this.#maybeSample();
   }
 
   /** PublishVersion: the version keeps the VPC configuration (and so the ENIs) it was published with. */
@@ -262,7 +270,7 @@ export class LambdaSimulator {
     await this.#lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
     this.#functions.delete(name);
     await this.#collectUnusedEnis();
-    await this.sample();
+    await this.#maybeSample();
   }
 
   /**
@@ -282,7 +290,7 @@ export class LambdaSimulator {
       }
       created.push((await this.#createEni(subnet, config.securityGroupIds, name)).id);
     }
-    await this.sample();
+    await this.#maybeSample();
     return created;
   }
 
@@ -297,7 +305,7 @@ export class LambdaSimulator {
     fn.serving = undefined;
     await this.#publishState(fn);
     await this.#collectUnusedEnis({ immediately: true });
-    await this.sample();
+    await this.#maybeSample();
   }
 
   /**
@@ -326,15 +334,33 @@ export class LambdaSimulator {
         fn.serving = fn.config;
         await this.#publishState(fn);
       });
-      await this.sample();
+      await this.#maybeSample();
     }
     return { ok: false, error: 'ResourceNotReadyException' };
   }
 
+  /**
+   * Lambda replaces one ENI by a new one of the same combination (new id, no Elastic IP): the new one
+   * carries traffic eniSwitchMs later, and the old one is deleted then.
+   */
+  async replaceEni(networkInterfaceId: string): Promise<string> {
+    const old = this.#enis.get(networkInterfaceId);
+    if (!old) throw new Error(`the simulator has no ENI ${networkInterfaceId}`);
+    const fresh = await this.#createEni(old.subnetId, old.securityGroupIds, 'replacement');
+    old.deletingAt = fresh.readyAt;
+    this.clock.schedule(this.timings.eniSwitchMs, `delete ${old.id}`, () => this.#deleteEni(old));
+    await this.#maybeSample();
+    return fresh.id;
+  }
+
   /** Moves virtual time forward, running Lambda's scheduled work and sampling the timeline. */
   async advance(ms: number): Promise<void> {
-    await this.sample();
+    await this.#maybeSample();
     await this.clock.advance(ms);
+  }
+
+  async #maybeSample(): Promise<void> {
+    if (this.#autoSample) await this.sample();
   }
 
   /** Records, at the current virtual instant, which ENIs serve each function and their IPs. */
@@ -569,17 +595,5 @@ function normalise(config: SimVpcConfig): SimVpcConfig {
   return {
     subnetIds: [...new Set(config.subnetIds)],
     securityGroupIds: [...new Set(config.securityGroupIds)].sort(),
-  };
-}
-
-/** A small seeded PRNG (mulberry32): reproducible ids without Math.random. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

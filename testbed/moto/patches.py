@@ -248,13 +248,10 @@ def _patch_describe_network_interfaces_paging() -> None:
 def _patch_list_functions_paging() -> None:
     """AWS: ListFunctions returns at most 50 functions per call, with Marker / NextMarker, and leaves out
     State, StateReason(Code) and LastUpdateStatus(Reason/Code): only GetFunction reports those."""
-    original = lambda_responses.LambdaResponse.list_functions
 
     def list_functions(self: Any) -> str:
-        body = json.loads(original(self))
-        functions = [
-            {key: value for key, value in fn.items() if key not in STATE_FIELDS} for fn in body["Functions"]
-        ]
+        func_version = self.querystring.get("FunctionVersion", [None])[0]
+        functions = list(self.backend.list_functions(func_version))
         max_items = int(self.querystring.get("MaxItems", ["50"])[0])
         max_items = max(1, min(50, max_items))
         marker = self.querystring.get("Marker", [None])[0]
@@ -264,7 +261,13 @@ def _patch_list_functions_paging() -> None:
                 start = int(json.loads(base64.urlsafe_b64decode(marker.encode()))["o"])
             except Exception as error:  # noqa: BLE001
                 raise InvalidParameterValueException(f"Invalid Marker: {marker}") from error
-        page = {"Functions": functions[start : start + max_items]}
+        # Serialise only the page: moto's own handler serialises every function on every call.
+        page: dict[str, Any] = {
+            "Functions": [
+                {key: value for key, value in fn.get_configuration().items() if key not in STATE_FIELDS}
+                for fn in functions[start : start + max_items]
+            ]
+        }
         if start + max_items < len(functions):
             page["NextMarker"] = _encode_token(start + max_items)
         return json.dumps(page)

@@ -1,0 +1,209 @@
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  AllocateAddressCommand,
+  DescribeAddressesCommand,
+  DisassociateAddressCommand,
+  ReleaseAddressCommand,
+} from '@aws-sdk/client-ec2';
+import type { AwsClients } from '../src/aws/clients.js';
+import { POOL_TAG_KEY } from '../src/core/pool.js';
+import { reconcile } from '../src/reconcile/reconcile.js';
+import { createVpcFixture, LambdaSimulator, type LocalAws, seededRandom } from '../testbed/index.js';
+import { baselineReconcile } from './baseline.js';
+import { CallCounter } from './call-counter.js';
+
+const POOL = 'scale';
+const SUBNETS = 3;
+const GROUPS = 5;
+
+/** One measured phase: AWS calls by operation, their total, and wall time. */
+export interface PhaseFigures {
+  readonly calls: Record<string, number>;
+  readonly totalCalls: number;
+  readonly wallMs: number;
+}
+
+export interface MethodFigures extends PhaseFigures {
+  /** first: binding an empty pool; noop: a resync with nothing to do; replaced: after 10% of ENIs were replaced. */
+  readonly phases: {
+    readonly first: PhaseFigures;
+    readonly noop: PhaseFigures;
+    readonly replaced: PhaseFigures;
+  };
+}
+
+export interface ScaleRow {
+  readonly functions: number;
+  readonly enis: number;
+  readonly ours: MethodFigures;
+  readonly baseline: MethodFigures;
+}
+
+export interface ScaleReport {
+  readonly scale: ScaleRow[];
+  /** Peak heap of a process doing a no-op resync of the largest size (the controller's situation). */
+  readonly peakHeapMb: number;
+  /** Size of the bundled controller Lambda, or null when it has not been built. */
+  readonly bundleKb: number | null;
+}
+
+/**
+ * Reconcile cost as the account grows: ours (a constant number of paged reads) against the per-function
+ * baseline, on the same simulated world, for each size.
+ */
+export async function runScale(
+  aws: LocalAws,
+  sizes: readonly number[],
+  log: (line: string) => void,
+  seed = 42,
+): Promise<ScaleReport> {
+  const rows: ScaleRow[] = [];
+  for (const size of [...sizes].sort((a, b) => a - b)) {
+    log(`scale: building ${size} functions...`);
+    const world = await buildWorld(aws, size, seed);
+    const counter = new CallCounter();
+    const clients = counter.attach(aws.clients());
+    const random = seededRandom(seed + size);
+
+    const ours = await measureMethod(counter, world, random, log, `ours @${size}`, () =>
+      reconcile(clients, { pool: POOL }).then((result) => {
+        if (!result.converged) throw new Error(`reconcile did not converge at ${size} functions`);
+      }),
+    );
+    await emptyPool(aws.clients(), world.enis);
+    const baseline = await measureMethod(counter, world, random, log, `baseline @${size}`, () =>
+      baselineReconcile(clients, world.functionNames, POOL),
+    );
+    rows.push({ functions: size, enis: world.sim.enis().length, ours, baseline });
+  }
+  // The local AWS still holds the largest world, converged: measure a no-op resync of it.
+  log('scale: measuring the heap of a no-op resync in a fresh process...');
+  const peakHeapMb = rows.length > 0 ? await measureHeap(aws) : 0;
+  return { scale: rows, peakHeapMb, bundleKb: bundleKb() };
+}
+
+interface World {
+  readonly sim: LambdaSimulator;
+  readonly functionNames: string[];
+  readonly enis: number;
+}
+
+/** size functions over 3 public subnets, each with 1-3 of 5 security groups: many share ENIs. */
+async function buildWorld(aws: LocalAws, size: number, seed: number): Promise<World> {
+  await aws.reset();
+  const clients = aws.clients();
+  const vpc = await createVpcFixture(clients.ec2, {
+    publicSubnets: SUBNETS,
+    privateSubnets: 0,
+    securityGroups: GROUPS,
+  });
+  const sim = new LambdaSimulator({ localAws: aws, autoSample: false, timings: { eniSwitchMs: 0 } });
+  const random = seededRandom(seed);
+  const functionNames: string[] = [];
+  for (let index = 0; index < size; index++) {
+    const count = 1 + Math.floor(random() * 3);
+    const groups = [...vpc.securityGroupIds].sort(() => random() - 0.5).slice(0, count);
+    const name = `fn-${String(index).padStart(5, '0')}`;
+    await sim.createFunction({
+      name,
+      subnetIds: vpc.publicSubnetIds,
+      securityGroupIds: groups,
+      tags: { [POOL_TAG_KEY]: POOL },
+    });
+    functionNames.push(name);
+  }
+  await sim.advance(0);
+  const enis = sim.enis().length;
+  // The pool exists before the first reconcile (as StaticIpPool leaves it): one free tagged IP per ENI.
+  await aws.configure({ eipQuota: enis * 3 + 10 });
+  await allocatePool(clients, enis);
+  return { sim, functionNames, enis };
+}
+
+async function measureMethod(
+  counter: CallCounter,
+  world: World,
+  random: () => number,
+  log: (line: string) => void,
+  label: string,
+  run: () => Promise<void>,
+): Promise<MethodFigures> {
+  const measure = async (phase: string): Promise<PhaseFigures> => {
+    counter.reset();
+    const started = performance.now();
+    await run();
+    const wallMs = Math.round(performance.now() - started);
+    const { byOperation, total } = counter.snapshot();
+    log(`  ${label} ${phase}: ${total} calls, ${wallMs} ms`);
+    return { calls: byOperation, totalCalls: total, wallMs };
+  };
+  const first = await measure('first');
+  const noop = await measure('noop');
+  const enis = world.sim.enis();
+  const replaced = Math.max(1, Math.round(enis.length / 10));
+  for (const eni of [...enis].sort(() => random() - 0.5).slice(0, replaced))
+    await world.sim.replaceEni(eni.id);
+  await world.sim.advance(0);
+  const afterReplacement = await measure('replaced');
+  const phases = { first, noop, replaced: afterReplacement };
+  const calls: Record<string, number> = {};
+  for (const phase of Object.values(phases)) {
+    for (const [operation, count] of Object.entries(phase.calls))
+      calls[operation] = (calls[operation] ?? 0) + count;
+  }
+  return {
+    calls,
+    totalCalls: first.totalCalls + noop.totalCalls + afterReplacement.totalCalls,
+    wallMs: first.wallMs + noop.wallMs + afterReplacement.wallMs,
+    phases,
+  };
+}
+
+async function allocatePool(clients: AwsClients, count: number): Promise<void> {
+  for (let index = 0; index < count; index++) {
+    await clients.ec2.send(
+      new AllocateAddressCommand({
+        Domain: 'vpc',
+        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: POOL_TAG_KEY, Value: POOL }] }],
+      }),
+    );
+  }
+}
+
+/** Gives the baseline the same start: every pool IP free again, one per ENI. */
+async function emptyPool(clients: AwsClients, enis: number): Promise<void> {
+  const addresses = (await clients.ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
+  for (const address of addresses) {
+    if (address.AssociationId)
+      await clients.ec2.send(new DisassociateAddressCommand({ AssociationId: address.AssociationId }));
+    await clients.ec2.send(new ReleaseAddressCommand({ AllocationId: address.AllocationId }));
+  }
+  await allocatePool(clients, enis);
+}
+
+/** Runs a no-op resync in a fresh process and reports its peak heap, as the controller Lambda would see it. */
+function measureHeap(aws: LocalAws): Promise<number> {
+  const probe = fileURLToPath(new URL('./heap-probe.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', probe, aws.endpoint, POOL], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`heap probe exited ${code}`));
+      else resolve((JSON.parse(out) as { peakHeapMb: number }).peakHeapMb);
+    });
+  });
+}
+
+function bundleKb(): number | null {
+  const bundle = fileURLToPath(new URL('../dist/handlers/controller/index.mjs', import.meta.url));
+  return existsSync(bundle) ? Math.round(statSync(bundle).size / 1024) : null;
+}
