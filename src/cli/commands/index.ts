@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../command.js';
+import { registerCost } from './cost.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly RegisterCommand[] = [];
+export const COMMANDS: readonly RegisterCommand[] = [registerCost];
