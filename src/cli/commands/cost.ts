@@ -101,21 +101,17 @@ async function readPriceOverrides(path: string): Promise<PriceOverrides> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError(
-      'PricesFileUnreadable',
-      `cannot read the prices file "${path}" (${errorCode(error)}); check the path`,
-      { cause: error },
-    );
+    throw new InputError('PricesFileUnreadable', `cannot read the prices file "${path}"; check the path`, {
+      cause: error,
+    });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new InputError(
-      'InvalidPricesFile',
-      `prices file ${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix its syntax`,
-      { cause: error },
-    );
+    throw new InputError('InvalidPricesFile', `prices file ${path} is not valid JSON; fix its syntax`, {
+      cause: error,
+    });
   }
   return parsePriceOverrides(raw, path);
 }
@@ -125,7 +121,7 @@ async function writeChart(path: string, svg: string): Promise<void> {
     await writeFile(path, svg, 'utf8');
   } catch (error) {
     const code = errorCode(error);
-    const message = `cannot write the chart to "${path}" (${code})`;
+    const message = `cannot write the chart to "${path}"`;
     // A missing folder or a folder named as the file is a bad argument; anything else is a failure.
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
       throw new InputError('ChartNotWritten', `${message}; pass a file in an existing folder`, {

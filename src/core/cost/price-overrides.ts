@@ -60,10 +60,10 @@ export function parsePriceOverrides(raw: unknown, origin: string): PriceOverride
     // A misspelt key usually also leaves a required one missing: report the misspelling, the cause.
     const issues = result.error.issues;
     const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0];
+    // No cause: the message already says all the ZodError would, and the CLI prints causes in full.
     throw new InputError(
       'InvalidPricesFile',
       `prices file ${origin}: ${issue ? describeIssue(issue, raw) : 'invalid'}`,
-      { cause: result.error },
     );
   }
   const regions: Record<string, Partial<Record<PriceKey, OverrideFigure>>> = {};
