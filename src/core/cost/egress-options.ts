@@ -14,6 +14,11 @@ export interface EgressInput {
 
 const DTO_NOTE = 'Data transfer out to the internet is extra and the same for every strategy (shown once).';
 
+/** The fixed cost shared by three strategies: one device (gateway or instance) and its Elastic IP in each AZ. */
+function devicePlusIpPerAz(azs: number, deviceHourly: number, prices: RegionPrices): number {
+  return azs * (monthlyFromHourly(deviceHourly) + monthlyFromHourly(prices.publicIpv4Hourly.value));
+}
+
 /**
  * Elastic IPs bound to Lambda's Hyperplane ENIs in public subnets.
  * Fixed: `(azs + spares) × publicIpv4Hourly × 730`; no per-GB charge.
@@ -58,9 +63,7 @@ export function natGatewayPerAz(input: EgressInput, prices: RegionPrices): CostO
       strategy: 'nat-gateway-per-az',
       label: 'NAT gateway per AZ',
       direction: 'egress',
-      monthlyFixedUsd:
-        input.azs *
-        (monthlyFromHourly(prices.natGatewayHourly.value) + monthlyFromHourly(prices.publicIpv4Hourly.value)),
+      monthlyFixedUsd: devicePlusIpPerAz(input.azs, prices.natGatewayHourly.value, prices),
       perGbUsd: prices.natGatewayPerGb.value,
       publicIps: input.azs,
       traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true },
@@ -120,10 +123,7 @@ export function natGatewayRegional(input: EgressInput, prices: RegionPrices): Co
       strategy: 'nat-gateway-regional',
       label: 'NAT gateway, regional',
       direction: 'egress',
-      monthlyFixedUsd:
-        input.azs *
-        (monthlyFromHourly(prices.regionalNatGatewayHourly.value) +
-          monthlyFromHourly(prices.publicIpv4Hourly.value)),
+      monthlyFixedUsd: devicePlusIpPerAz(input.azs, prices.regionalNatGatewayHourly.value, prices),
       perGbUsd: prices.regionalNatGatewayPerGb.value,
       publicIps: input.azs,
       traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true },
@@ -152,10 +152,7 @@ export function natInstance(input: EgressInput, prices: RegionPrices): CostOptio
       strategy: 'nat-instance',
       label: 'NAT instance per AZ',
       direction: 'egress',
-      monthlyFixedUsd:
-        input.azs *
-        (monthlyFromHourly(prices.natInstanceHourly.value) +
-          monthlyFromHourly(prices.publicIpv4Hourly.value)),
+      monthlyFixedUsd: devicePlusIpPerAz(input.azs, prices.natInstanceHourly.value, prices),
       perGbUsd: 0,
       publicIps: input.azs,
       traits: { staticIp: true, supportedByAws: true, noGapOnFailure: false },

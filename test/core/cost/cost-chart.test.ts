@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeXml, niceTicks, renderCostChart, wrap } from '../../../src/core/cost/cost-chart.js';
+import { EGRESS_STRATEGIES } from '../../../src/core/cost/cost-option.js';
 import { buildCostReport, type CostReport } from '../../../src/core/cost/cost-report.js';
 import { parsePriceOverrides, resolvePrices } from '../../../src/core/cost/price-overrides.js';
 
@@ -36,16 +37,7 @@ describe('renderCostChart', () => {
     const strategies = [...svg.matchAll(/<path class="strategy-line" data-strategy="([^"]+)"/g)].map(
       (m) => m[1],
     );
-    expect(strategies.sort()).toEqual(
-      [
-        'hyperplane-eip',
-        'nat-gateway-per-az',
-        'nat-gateway-regional',
-        'nat-gateway-single',
-        'nat-instance',
-        'no-static-ip',
-      ].sort(),
-    );
+    expect(strategies.sort()).toEqual([...EGRESS_STRATEGIES].sort());
     expect(count(svg, 'class="dto-line"')).toBe(1);
     expect(svg).not.toContain('global-accelerator');
   });

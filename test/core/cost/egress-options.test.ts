@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EGRESS_STRATEGIES } from '../../../src/core/cost/cost-option.js';
 import {
   type EgressInput,
   egressOptions,
@@ -88,16 +89,7 @@ describe('egress formulas against hand-computed figures (us-east-1, 2 AZs, 100 G
 
   it('lists every strategy once, each noting that data transfer out is shown apart', () => {
     const options = egressOptions(issueCase, east);
-    expect(options.map((option) => option.strategy).sort()).toEqual(
-      [
-        'hyperplane-eip',
-        'nat-gateway-per-az',
-        'nat-gateway-regional',
-        'nat-gateway-single',
-        'nat-instance',
-        'no-static-ip',
-      ].sort(),
-    );
+    expect(options.map((option) => option.strategy).sort()).toEqual([...EGRESS_STRATEGIES].sort());
     for (const option of options) {
       expect(option.direction).toBe('egress');
       expect(option.notes.join(' ')).toContain('Data transfer out');
