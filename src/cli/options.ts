@@ -17,6 +17,17 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (value:
   };
 }
 
+/** Parses a decimal number within bounds (`100`, `2.5`), for amounts like GB; names the rule on failure. */
+export function decimalNumber(min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(value.trim()))
+      throw new InvalidArgumentError(`expected a number, got "${value}".`);
+    const parsed = Number(value);
+    if (parsed < min || parsed > max) throw new InvalidArgumentError(`must be ${min}-${max}, got ${parsed}.`);
+    return parsed;
+  };
+}
+
 /** Collects a repeatable option (`--function a --function b`) into a list. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

@@ -1,5 +1,6 @@
 import type { RegisterCommand } from '../command.js';
 import { registerApply } from './apply.js';
+import { registerCost } from './cost.js';
 import { registerDemo } from './demo.js';
 import { registerIps } from './ips.js';
 import { registerPlan } from './plan.js';
@@ -13,5 +14,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerStatus,
   registerIps,
   registerRelease,
+  registerCost,
   registerDemo,
 ];

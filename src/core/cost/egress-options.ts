@@ -1,0 +1,203 @@
+import { type CostOption, costOption } from './cost-option.js';
+import { monthlyFromHourly } from './monthly.js';
+import type { RegionPrices } from './prices.js';
+
+/** What the egress formulas depend on. */
+export interface EgressInput {
+  /** Availability Zones the functions' subnets are in (one subnet per AZ). */
+  readonly azs: number;
+  /** Extra Elastic IPs kept allocated and allow-listed so a replacement ENI gets one at once. */
+  readonly spares: number;
+  /** GB a month the functions send to the internet. */
+  readonly egressGb: number;
+}
+
+const DTO_NOTE = 'Data transfer out to the internet is extra and the same for every strategy (shown once).';
+
+/** The fixed cost shared by three strategies: one device (gateway or instance) and its Elastic IP in each AZ. */
+function devicePlusIpPerAz(azs: number, deviceHourly: number, prices: RegionPrices): number {
+  return azs * (monthlyFromHourly(deviceHourly) + monthlyFromHourly(prices.publicIpv4Hourly.value));
+}
+
+/**
+ * Elastic IPs bound to Lambda's Hyperplane ENIs in public subnets.
+ * Fixed: `(azs + spares) × publicIpv4Hourly × 730`; no per-GB charge.
+ *
+ * @example us-east-1, 2 AZs, no spares: 2 × $3.65 = $7.30
+ */
+export function hyperplaneEip(input: EgressInput, prices: RegionPrices): CostOption {
+  const ips = input.azs + input.spares;
+  return costOption(
+    {
+      strategy: 'hyperplane-eip',
+      label: 'Hyperplane ENI Elastic IPs',
+      direction: 'egress',
+      monthlyFixedUsd: ips * monthlyFromHourly(prices.publicIpv4Hourly.value),
+      perGbUsd: 0,
+      publicIps: ips,
+      traits: { staticIp: true, supportedByAws: false, noGapOnFailure: false },
+      summary: 'not supported by AWS; ~1 min gap per new ENI',
+      notes: [
+        'Binding Elastic IPs to Lambda Hyperplane ENIs works but is not documented or supported by AWS.',
+        `Counts ${ips} IPs: one per subnet's ENI (${input.azs} AZs, one subnet and one security-group set each) ` +
+          `plus ${input.spares} spare(s). More security-group sets, or over 65,000 connections per ENI, need more IPs.`,
+        'Lambda replaces ENIs on its own (config changes, idle reclaim); a new ENI has no egress until ' +
+          'lambda-static-ip binds an IP to it, typically within a minute. Spares keep that IP already allow-listed.',
+        'No per-GB processing charge, and no NAT device to patch or pay for.',
+        DTO_NOTE,
+      ],
+    },
+    input.egressGb,
+  );
+}
+
+/**
+ * One zonal NAT gateway per AZ, each with its own Elastic IP.
+ * Fixed: `azs × (natGatewayHourly × 730 + publicIpv4Hourly × 730)`; per GB: `natGatewayPerGb`.
+ *
+ * @example us-east-1, 2 AZs: 2 × ($32.85 + $3.65) = $73.00, plus $0.045/GB
+ */
+export function natGatewayPerAz(input: EgressInput, prices: RegionPrices): CostOption {
+  return costOption(
+    {
+      strategy: 'nat-gateway-per-az',
+      label: 'NAT gateway per AZ',
+      direction: 'egress',
+      monthlyFixedUsd: devicePlusIpPerAz(input.azs, prices.natGatewayHourly.value, prices),
+      perGbUsd: prices.natGatewayPerGb.value,
+      publicIps: input.azs,
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true },
+      summary: 'AWS-supported; survives an AZ failure',
+      notes: [
+        'The AWS-supported answer: functions in private subnets, one managed NAT gateway per AZ.',
+        `Processing is charged on every GB through the gateway in both directions ($${prices.natGatewayPerGb.value}/GB); ` +
+          'replies coming back in are not in --egress-gb, so add them if downloads are large.',
+        DTO_NOTE,
+      ],
+    },
+    input.egressGb,
+  );
+}
+
+/**
+ * One zonal NAT gateway shared by every AZ.
+ * Fixed: `natGatewayHourly × 730 + publicIpv4Hourly × 730`;
+ * per GB: `natGatewayPerGb + interAzPerGb × (azs − 1) / azs` (traffic spread evenly over the AZs,
+ * so that share crosses to the gateway's AZ).
+ *
+ * @example us-east-1, 2 AZs: $32.85 + $3.65 = $36.50, plus $0.045 + $0.02 × ½ = $0.055/GB
+ */
+export function natGatewaySingle(input: EgressInput, prices: RegionPrices): CostOption {
+  const crossingShare = (input.azs - 1) / input.azs;
+  return costOption(
+    {
+      strategy: 'nat-gateway-single',
+      label: 'NAT gateway, single',
+      direction: 'egress',
+      monthlyFixedUsd:
+        monthlyFromHourly(prices.natGatewayHourly.value) + monthlyFromHourly(prices.publicIpv4Hourly.value),
+      perGbUsd: prices.natGatewayPerGb.value + prices.interAzPerGb.value * crossingShare,
+      publicIps: 1,
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: input.azs === 1 },
+      summary: 'one AZ failure stops all egress',
+      notes: [
+        'One NAT gateway for every AZ: if its AZ fails, functions in every AZ lose internet access.',
+        `Traffic from the other AZs (${Math.round(crossingShare * 100)}% if spread evenly) pays cross-AZ data ` +
+          `transfer ($${prices.interAzPerGb.value}/GB), included in the per-GB rate.`,
+        DTO_NOTE,
+      ],
+    },
+    input.egressGb,
+  );
+}
+
+/**
+ * A regional NAT gateway (`AvailabilityMode=regional`) with one Elastic IP pinned per AZ.
+ * Fixed: `azs × (regionalNatGatewayHourly × 730 + publicIpv4Hourly × 730)`; per GB:
+ * `regionalNatGatewayPerGb`. Priced as one hourly charge per AZ the gateway is active in: inferred
+ * from the price list, not stated on the AWS pricing page (override it if your bill differs).
+ */
+export function natGatewayRegional(input: EgressInput, prices: RegionPrices): CostOption {
+  return costOption(
+    {
+      strategy: 'nat-gateway-regional',
+      label: 'NAT gateway, regional',
+      direction: 'egress',
+      monthlyFixedUsd: devicePlusIpPerAz(input.azs, prices.regionalNatGatewayHourly.value, prices),
+      perGbUsd: prices.regionalNatGatewayPerGb.value,
+      publicIps: input.azs,
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true },
+      summary: 'AWS-supported; pin one IP per AZ',
+      notes: [
+        'One gateway that expands to every AZ with workloads; no public subnets needed.',
+        'Priced as the hourly rate for each AZ it is active in, plus one pinned Elastic IP per AZ: an inference ' +
+          'from the AWS price list, not stated on the pricing page. Override regionalNatGatewayHourly if your bill differs.',
+        'Pin AvailabilityZoneAddresses: without them it adds AZs and IPs by itself and the allow-list grows silently.',
+        DTO_NOTE,
+      ],
+    },
+    input.egressGb,
+  );
+}
+
+/**
+ * A NAT instance (fck-nat style, t4g.nano) and its Elastic IP in each AZ.
+ * Fixed: `azs × (natInstanceHourly × 730 + publicIpv4Hourly × 730)`; no per-GB charge.
+ *
+ * @example us-east-1, 2 AZs: 2 × ($3.066 + $3.65) = $13.43
+ */
+export function natInstance(input: EgressInput, prices: RegionPrices): CostOption {
+  return costOption(
+    {
+      strategy: 'nat-instance',
+      label: 'NAT instance per AZ',
+      direction: 'egress',
+      monthlyFixedUsd: devicePlusIpPerAz(input.azs, prices.natInstanceHourly.value, prices),
+      perGbUsd: 0,
+      publicIps: input.azs,
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: false },
+      summary: 'minutes down on replacement; you patch it',
+      notes: [
+        'An EC2 instance per AZ doing NAT: when one fails or is replaced, its AZ has no egress for minutes ' +
+          '(health check, relaunch, boot).',
+        "You patch and upgrade its operating system; a t4g.nano's bandwidth bursts to 5 Gbit/s but sustains far less, so busy AZs need a larger size.",
+        'Its EBS root volume (about $0.64 a month for 8 GB gp3) is not included.',
+        DTO_NOTE,
+      ],
+    },
+    input.egressGb,
+  );
+}
+
+/** The baseline: Lambda outside a VPC (or without fixed addresses). Costs nothing; allows no allow-listing. */
+export function noStaticIp(input: EgressInput): CostOption {
+  return costOption(
+    {
+      strategy: 'no-static-ip',
+      label: 'No static IP (baseline)',
+      direction: 'egress',
+      monthlyFixedUsd: 0,
+      perGbUsd: 0,
+      publicIps: 0,
+      traits: { staticIp: false, supportedByAws: true, noGapOnFailure: true },
+      summary: 'baseline: nothing to allow-list',
+      notes: [
+        'The baseline: egress leaves from addresses AWS picks and changes, so no vendor can allow-list it.',
+        DTO_NOTE,
+      ],
+    },
+    input.egressGb,
+  );
+}
+
+/** Every egress strategy, cheapest-to-run first by convention, baseline last. */
+export function egressOptions(input: EgressInput, prices: RegionPrices): CostOption[] {
+  return [
+    hyperplaneEip(input, prices),
+    natInstance(input, prices),
+    natGatewaySingle(input, prices),
+    natGatewayPerAz(input, prices),
+    natGatewayRegional(input, prices),
+    noStaticIp(input),
+  ];
+}
