@@ -1,0 +1,5 @@
+/**
+ * AWS CDK v2 constructs for static Lambda IPs. The only part of the package that imports aws-cdk-lib and
+ * constructs (optional peer dependencies), so the CLI runs without them.
+ */
+export { type PoolAddress, StaticIpPool, type StaticIpPoolProps } from './static-ip-pool.js';
