@@ -31,8 +31,8 @@ const {
 
 describe('StaticIpPool with size', () => {
   it('allocates that many VPC Elastic IPs, each tagged with the pool and retained by default', () => {
-    allocatedTemplate?.resourceCountIs('AWS::EC2::EIP', 3);
-    const eips = allocatedTemplate?.findResources('AWS::EC2::EIP') ?? {};
+    allocatedTemplate.resourceCountIs('AWS::EC2::EIP', 3);
+    const eips = allocatedTemplate.findResources('AWS::EC2::EIP');
     for (const eip of Object.values(eips)) {
       expect(eip).toMatchObject({
         Properties: { Domain: 'vpc', Tags: [{ Key: POOL_TAG_KEY, Value: 'prod' }] },
@@ -46,14 +46,14 @@ describe('StaticIpPool with size', () => {
     expect(allocated.allocationIds).toHaveLength(3);
     expect(allocated.publicIps).toHaveLength(3);
     expect(allocated.adopted).toBe(false);
-    const eipIds = Object.keys(allocatedTemplate?.findResources('AWS::EC2::EIP') ?? {});
-    allocatedTemplate?.hasOutput('*', {
+    const eipIds = Object.keys(allocatedTemplate.findResources('AWS::EC2::EIP'));
+    allocatedTemplate.hasOutput('*', {
       Value: { 'Fn::Join': [',', eipIds.map((id) => ({ 'Fn::GetAtt': [id, 'PublicIp'] }))] },
     });
   });
 
   it('honours an explicit removal policy', () => {
-    destroyTemplate?.hasResource('AWS::EC2::EIP', {
+    destroyTemplate.hasResource('AWS::EC2::EIP', {
       DeletionPolicy: 'Delete',
       UpdateReplacePolicy: 'Delete',
     });
@@ -62,7 +62,7 @@ describe('StaticIpPool with size', () => {
 
 describe('StaticIpPool with existingAllocationIds', () => {
   it('allocates nothing and tags the addresses at create and update, never untagging on delete', () => {
-    adoptedTemplate?.resourceCountIs('AWS::EC2::EIP', 0);
+    adoptedTemplate.resourceCountIs('AWS::EC2::EIP', 0);
     const tagCall = Match.serializedJson(
       Match.objectLike({
         service: 'EC2',
@@ -70,7 +70,7 @@ describe('StaticIpPool with existingAllocationIds', () => {
         parameters: { Resources: ADOPTED, Tags: [{ Key: POOL_TAG_KEY, Value: 'vendor-a' }] },
       }),
     );
-    adoptedTemplate?.hasResourceProperties('Custom::LambdaStaticIpPoolAdoption', {
+    adoptedTemplate.hasResourceProperties('Custom::LambdaStaticIpPoolAdoption', {
       Create: tagCall,
       Update: tagCall,
       Delete: Match.absent(),
@@ -79,7 +79,7 @@ describe('StaticIpPool with existingAllocationIds', () => {
   });
 
   it('lets the tagging role tag only those allocation ARNs, with only the pool tag', () => {
-    adoptedTemplate?.hasResourceProperties('AWS::IAM::Policy', {
+    adoptedTemplate.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           {
@@ -108,14 +108,14 @@ describe('StaticIpPool with existingAllocationIds', () => {
       },
     });
     // No statement anywhere in the stack may release or untag an address.
-    const policies = JSON.stringify(adoptedTemplate?.findResources('AWS::IAM::Policy'));
+    const policies = JSON.stringify(adoptedTemplate.findResources('AWS::IAM::Policy'));
     expect(policies).not.toMatch(/ReleaseAddress|DeleteTags|DisassociateAddress/);
   });
 
   it('looks up each public IP on its own, keeping it paired with its allocation id', () => {
-    adoptedTemplate?.resourceCountIs('Custom::LambdaStaticIpPoolAddress', 2);
+    adoptedTemplate.resourceCountIs('Custom::LambdaStaticIpPoolAddress', 2);
     for (const id of ADOPTED) {
-      adoptedTemplate?.hasResourceProperties('Custom::LambdaStaticIpPoolAddress', {
+      adoptedTemplate.hasResourceProperties('Custom::LambdaStaticIpPoolAddress', {
         Create: Match.serializedJson(
           Match.objectLike({
             action: 'DescribeAddresses',
@@ -127,7 +127,7 @@ describe('StaticIpPool with existingAllocationIds', () => {
     }
     expect(adopted.allocationIds).toEqual(ADOPTED);
     expect(adopted.adopted).toBe(true);
-    adoptedTemplate?.hasOutput('*', {
+    adoptedTemplate.hasOutput('*', {
       Value: {
         'Fn::Join': [
           ',',

@@ -80,12 +80,12 @@ export function testApp(): App {
  * Synthesises the stacks' app once and returns each stack's template (in the order given) and the paths of
  * all the app's template files.
  */
-export function synthesize(stacks: readonly Stack[]): { templates: Template[]; templatePaths: string[] } {
-  const first = stacks[0];
-  if (first === undefined) throw new Error('synthesize() needs at least one stack');
-  const assembly = (first.node.root as App).synth();
+export function synthesize<const T extends readonly [Stack, ...Stack[]]>(
+  stacks: T,
+): { templates: { [K in keyof T]: Template }; templatePaths: string[] } {
+  const assembly = (stacks[0].node.root as App).synth();
   return {
-    templates: stacks.map((stack) => Template.fromStack(stack)),
+    templates: stacks.map((stack) => Template.fromStack(stack)) as { [K in keyof T]: Template },
     templatePaths: assembly.stacks.map((artifact) => join(assembly.directory, artifact.templateFile)),
   };
 }
