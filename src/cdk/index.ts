@@ -7,6 +7,7 @@ export {
   type GlobalAcceleratorIngressProps,
 } from './global-accelerator-ingress.js';
 export type { LambdaAlbListener, StaticIngressProps } from './lambda-alb.js';
+export { NatGatewayEgress, type NatGatewayEgressProps, type NatGatewayMode } from './nat-gateway-egress.js';
 export {
   NetworkLoadBalancerIngress,
   type NetworkLoadBalancerIngressProps,
