@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Peer, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Peer } from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
   type CfnLoadBalancer,
@@ -8,39 +8,22 @@ import {
   ListenerCertificate,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { type CfnAccelerator, ClientAffinity } from 'aws-cdk-lib/aws-globalaccelerator';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { GlobalAcceleratorIngress, type GlobalAcceleratorIngressProps } from '../../src/cdk/index.js';
-import { cfnLint, synthesize, testApp } from '../support/cfn-lint.js';
+import { expectCleanCfnLint, synthesize, testApp } from '../support/cfn-lint.js';
+import { ingressFixture } from '../support/ingress-fixture.js';
 import { expectScopedLambdaTarget } from '../support/lambda-target-assertions.js';
 import { thrownBy } from '../support/thrown.js';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0e8f1c7a-1111-4222-8333-944445555666';
 
-function parts(stack: Stack) {
-  const vpc = new Vpc(stack, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 0,
-    subnetConfiguration: [
-      { name: 'public', subnetType: SubnetType.PUBLIC },
-      { name: 'internal', subnetType: SubnetType.PRIVATE_ISOLATED },
-    ],
-  });
-  const handler = new LambdaFunction(stack, 'Handler', {
-    runtime: Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: Code.fromInline('exports.handler = async () => ({ statusCode: 204 });'),
-  });
-  return { vpc, handler };
-}
-
 const app = testApp();
 const basicStack = new Stack(app, 'Basic');
-const basic = parts(basicStack);
+const basic = ingressFixture(basicStack);
 const basicIngress = new GlobalAcceleratorIngress(basicStack, 'Ingress', basic);
 
 const fullStack = new Stack(app, 'Full');
-const full = parts(fullStack);
+const full = ingressFixture(fullStack);
 new GlobalAcceleratorIngress(fullStack, 'Ingress', {
   ...full,
   internetFacing: true,
@@ -55,7 +38,7 @@ new GlobalAcceleratorIngress(fullStack, 'Ingress', {
 });
 
 const byoStack = new Stack(app, 'BringYourOwnAlb');
-const byo = parts(byoStack);
+const byo = ingressFixture(byoStack);
 const ownAlb = new ApplicationLoadBalancer(byoStack, 'OwnAlb', { vpc: byo.vpc });
 new GlobalAcceleratorIngress(byoStack, 'Ingress', {
   handler: byo.handler,
@@ -215,7 +198,7 @@ describe('GlobalAcceleratorIngress props validation', () => {
   it.each(cases)('rejects %s at synth time, naming the construct path', (_, overrides, code, text) => {
     const stack = new Stack();
     const error = thrownBy(
-      () => new GlobalAcceleratorIngress(stack, 'Ingress', { ...parts(stack), ...overrides }),
+      () => new GlobalAcceleratorIngress(stack, 'Ingress', { ...ingressFixture(stack), ...overrides }),
     );
     expect(error.code).toBe(code);
     expect(error.message).toMatch(/^Default\/Ingress: /);
@@ -224,7 +207,7 @@ describe('GlobalAcceleratorIngress props validation', () => {
 
   it('rejects ALB placement props next to your own ALB', () => {
     const stack = new Stack();
-    const { vpc, handler } = parts(stack);
+    const { vpc, handler } = ingressFixture(stack);
     const loadBalancer = new ApplicationLoadBalancer(stack, 'Own', { vpc });
     const error = thrownBy(
       () => new GlobalAcceleratorIngress(stack, 'Ingress', { handler, loadBalancer, internetFacing: true }),
@@ -236,8 +219,6 @@ describe('GlobalAcceleratorIngress props validation', () => {
 
 describe('GlobalAcceleratorIngress templates', () => {
   it('pass cfn-lint', () => {
-    const { unjustified, exitCode } = cfnLint(templatePaths);
-    expect(unjustified).toEqual([]);
-    expect(exitCode & 2).toBe(0);
+    expectCleanCfnLint(templatePaths);
   });
 });

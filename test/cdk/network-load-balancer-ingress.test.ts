@@ -1,37 +1,24 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { type CfnEIP, type CfnSubnet, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { type CfnEIP, type CfnSubnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
   type CfnLoadBalancer,
   ListenerCertificate,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { NetworkLoadBalancerIngress, StaticIpPool } from '../../src/cdk/index.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
-import { cfnLint, synthesize, testApp } from '../support/cfn-lint.js';
+import { expectCleanCfnLint, synthesize, testApp } from '../support/cfn-lint.js';
+import { ingressFixture } from '../support/ingress-fixture.js';
 import { expectScopedLambdaTarget } from '../support/lambda-target-assertions.js';
 import { thrownBy } from '../support/thrown.js';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0e8f1c7a-1111-4222-8333-944445555666';
 
 function parts(stack: Stack, poolSize = 2) {
-  const vpc = new Vpc(stack, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 0,
-    subnetConfiguration: [
-      { name: 'public', subnetType: SubnetType.PUBLIC },
-      { name: 'internal', subnetType: SubnetType.PRIVATE_ISOLATED },
-    ],
-  });
-  const handler = new LambdaFunction(stack, 'Handler', {
-    runtime: Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: Code.fromInline('exports.handler = async () => ({ statusCode: 204 });'),
-  });
   const pool = new StaticIpPool(stack, 'Pool', { poolName: 'webhooks', size: poolSize });
-  return { vpc, handler, pool };
+  return { ...ingressFixture(stack), pool };
 }
 
 const app = testApp();
@@ -187,8 +174,6 @@ describe('NetworkLoadBalancerIngress props validation', () => {
 
 describe('NetworkLoadBalancerIngress templates', () => {
   it('pass cfn-lint', () => {
-    const { unjustified, exitCode } = cfnLint(templatePaths);
-    expect(unjustified).toEqual([]);
-    expect(exitCode & 2).toBe(0);
+    expectCleanCfnLint(templatePaths);
   });
 });

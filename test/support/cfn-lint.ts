@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
 
 /** One cfn-lint finding, as its JSON output has it. */
 export interface CfnLintFinding {
@@ -58,6 +59,14 @@ export function cfnLint(templatePaths: readonly string[]): CfnLintResult {
       (finding.level === 'Warning' && JUSTIFIED_WARNINGS[finding.rule] === undefined),
   );
   return { exitCode, findings, unjustified };
+}
+
+/** Fails unless cfn-lint finds no error and no warning outside JUSTIFIED_WARNINGS in the templates. */
+export function expectCleanCfnLint(templatePaths: readonly string[]): void {
+  expect(templatePaths.length).toBeGreaterThan(0);
+  const { exitCode, unjustified } = cfnLint(templatePaths);
+  expect(unjustified).toEqual([]);
+  expect(exitCode & 2).toBe(0); // the error bit, whatever the parsed findings say
 }
 
 interface RawFinding {
