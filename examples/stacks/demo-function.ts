@@ -1,0 +1,36 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IVpc } from 'aws-cdk-lib/aws-ec2';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+
+// Tiny inline handlers (CommonJS, as Code.fromInline writes index.js), on a pinned runtime.
+const RUNTIME = Runtime.NODEJS_22_X;
+
+/** Answers an ALB request with what it received: a stand-in for a vendor's webhook receiver. */
+export function webhookFunction(scope: Construct): LambdaFunction {
+  return new LambdaFunction(scope, 'Webhook', {
+    runtime: RUNTIME,
+    handler: 'index.handler',
+    code: Code.fromInline(`exports.handler = async (event) => ({
+  statusCode: 200,
+  statusDescription: '200 OK',
+  isBase64Encoded: false,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ received: event.httpMethod + ' ' + event.path, from: (event.headers || {})['x-forwarded-for'] }),
+});`),
+  });
+}
+
+/** Runs in the VPC's private subnets and reports the public IP its requests leave from. */
+export function egressCheckFunction(scope: Construct, vpc: IVpc): LambdaFunction {
+  return new LambdaFunction(scope, 'EgressCheck', {
+    runtime: RUNTIME,
+    handler: 'index.handler',
+    timeout: Duration.seconds(10),
+    vpc,
+    code: Code.fromInline(`exports.handler = async () => {
+  const response = await fetch('https://checkip.amazonaws.com');
+  return { egressIp: (await response.text()).trim() };
+};`),
+  });
+}

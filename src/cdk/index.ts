@@ -1,0 +1,15 @@
+/**
+ * AWS CDK v2 constructs for static Lambda IPs. The only part of the package that imports aws-cdk-lib and
+ * constructs (optional peer dependencies), so the CLI runs without them.
+ */
+export {
+  GlobalAcceleratorIngress,
+  type GlobalAcceleratorIngressProps,
+} from './global-accelerator-ingress.js';
+export type { LambdaAlbListener, StaticIngressProps } from './lambda-alb.js';
+export { NatGatewayEgress, type NatGatewayEgressProps, type NatGatewayMode } from './nat-gateway-egress.js';
+export {
+  NetworkLoadBalancerIngress,
+  type NetworkLoadBalancerIngressProps,
+} from './network-load-balancer-ingress.js';
+export { type PoolAddress, StaticIpPool, type StaticIpPoolProps } from './static-ip-pool.js';

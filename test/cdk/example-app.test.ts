@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectCleanCfnLint } from '../support/cfn-lint.js';
+
+const EXPECTED_STACKS = ['LsiIngressGaStack', 'LsiIngressNlbStack', 'LsiNatGatewayStack'];
+
+type Metadata = Record<string, readonly { readonly type: string; readonly data: unknown }[]>;
+
+interface Manifest {
+  readonly artifacts: Record<
+    string,
+    { readonly type: string; readonly metadata?: Metadata; readonly additionalMetadataFile?: string }
+  >;
+}
+
+describe('the example app', () => {
+  let outdir = '';
+  let templates: string[] = [];
+
+  // `npm run synth`, as a user runs it, once for the file; CDK_OUTDIR keeps cdk.out/ of the checkout untouched.
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'lsi-example-'));
+    const run = spawnSync('npm', ['run', '--silent', 'synth'], {
+      encoding: 'utf8',
+      env: { ...process.env, CDK_OUTDIR: outdir },
+    });
+    expect(run.stderr).toContain(`synthesised ${EXPECTED_STACKS.length} stacks to ${outdir}`);
+    expect(run.status).toBe(0);
+    templates = readdirSync(outdir)
+      .filter((name) => name.endsWith('.template.json'))
+      .map((name) => join(outdir, name));
+  });
+
+  it('synthesises every stack offline, env-agnostic', () => {
+    expect(templates.map((path) => path.slice(outdir.length + 1)).sort()).toEqual(
+      EXPECTED_STACKS.map((name) => `${name}.template.json`),
+    );
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as Manifest;
+    for (const name of EXPECTED_STACKS) {
+      expect(manifest.artifacts[name]).toMatchObject({
+        type: 'aws:cloudformation:stack',
+        environment: 'aws://unknown-account/unknown-region',
+      });
+    }
+  });
+
+  it('leaves no warning or error annotation', () => {
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as Manifest;
+    // Stacks keep their metadata in a file of their own (additionalMetadataFile), older ones inline.
+    const entries = Object.values(manifest.artifacts)
+      .flatMap((artifact) => [
+        ...Object.entries(artifact.metadata ?? {}),
+        ...(artifact.additionalMetadataFile === undefined
+          ? []
+          : Object.entries(
+              JSON.parse(readFileSync(join(outdir, artifact.additionalMetadataFile), 'utf8')) as Metadata,
+            )),
+      ])
+      .flatMap(([path, list]) => list.map((entry) => ({ path, type: entry.type, data: entry.data })));
+    expect(entries.length).toBeGreaterThan(0); // the metadata was found, so an empty result below means something
+    const annotations = entries.filter(
+      (entry) => entry.type === 'aws:cdk:warning' || entry.type === 'aws:cdk:error',
+    );
+    expect(annotations).toEqual([]);
+  });
+
+  it('passes cfn-lint on every template: no error, only justified warnings', () => {
+    expectCleanCfnLint(templates);
+  });
+
+  it('pins the functions to nodejs22.x', () => {
+    for (const path of templates) {
+      const template = JSON.parse(readFileSync(path, 'utf8')) as {
+        Resources: Record<
+          string,
+          { Type: string; Properties: { Runtime?: string; Code?: { ZipFile?: string } } }
+        >;
+      };
+      const inline = Object.values(template.Resources).filter(
+        (resource) =>
+          resource.Type === 'AWS::Lambda::Function' && resource.Properties.Code?.ZipFile !== undefined,
+      );
+      expect(inline.length).toBeGreaterThan(0);
+      for (const fn of inline) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    }
+  });
+});

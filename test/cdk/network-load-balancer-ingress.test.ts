@@ -1,0 +1,179 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { type CfnEIP, type CfnSubnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  ApplicationLoadBalancer,
+  type CfnLoadBalancer,
+  ListenerCertificate,
+} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { describe, expect, it } from 'vitest';
+import { NetworkLoadBalancerIngress, StaticIpPool } from '../../src/cdk/index.js';
+import { POOL_TAG_KEY } from '../../src/core/pool.js';
+import { expectCleanCfnLint, synthesize, testApp } from '../support/cfn-lint.js';
+import { ingressFixture } from '../support/ingress-fixture.js';
+import { expectScopedLambdaTarget } from '../support/lambda-target-assertions.js';
+import { thrownBy } from '../support/thrown.js';
+
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0e8f1c7a-1111-4222-8333-944445555666';
+
+function parts(stack: Stack, poolSize = 2) {
+  const pool = new StaticIpPool(stack, 'Pool', { poolName: 'webhooks', size: poolSize });
+  return { ...ingressFixture(stack), pool };
+}
+
+const app = testApp();
+const stack = new Stack(app, 'Nlb');
+const { vpc, handler, pool } = parts(stack);
+const ingress = new NetworkLoadBalancerIngress(stack, 'Ingress', {
+  vpc,
+  handler,
+  pool,
+  certificate: ListenerCertificate.fromArn(CERTIFICATE_ARN),
+  http: true,
+});
+const {
+  templates: [template],
+  templatePaths,
+} = synthesize([stack]);
+
+const eipIds = pool.addresses.map((_, index) =>
+  stack.getLogicalId(pool.node.findChild(`Address${index + 1}`) as CfnEIP),
+);
+const albId = stack.getLogicalId(ingress.loadBalancer.node.defaultChild as CfnLoadBalancer);
+
+describe('NetworkLoadBalancerIngress', () => {
+  it('maps one pool Elastic IP to each public subnet of an internet-facing NLB', () => {
+    const [subnet1, subnet2] = vpc.publicSubnets.map((subnet) =>
+      stack.getLogicalId(subnet.node.defaultChild as CfnSubnet),
+    );
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      Scheme: 'internet-facing',
+      SubnetMappings: [
+        { SubnetId: { Ref: subnet1 }, AllocationId: { 'Fn::GetAtt': [eipIds[0], 'AllocationId'] } },
+        { SubnetId: { Ref: subnet2 }, AllocationId: { 'Fn::GetAtt': [eipIds[1], 'AllocationId'] } },
+      ],
+    });
+    expect(pool.unclaimed).toBe(0);
+  });
+
+  it('keeps the IPs in the pool: tagged and retained beyond the NLB', () => {
+    const eips = template.findResources('AWS::EC2::EIP');
+    for (const id of eipIds) {
+      expect(eips[id]).toMatchObject({
+        Properties: { Domain: 'vpc', Tags: [{ Key: POOL_TAG_KEY, Value: 'webhooks' }] },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
+  });
+
+  it('forwards TCP on each port to an ALB-type target group holding the ALB listener', () => {
+    for (const [port, healthProtocol] of [
+      [80, 'HTTP'],
+      [443, 'HTTPS'],
+    ] as const) {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        TargetType: 'alb',
+        Protocol: 'TCP',
+        Port: port,
+        Targets: [{ Id: { Ref: albId }, Port: port }],
+        HealthCheckProtocol: healthProtocol,
+        HealthCheckPath: '/lambda-static-ip/health',
+      });
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        LoadBalancerArn: {
+          Ref: stack.getLogicalId(ingress.networkLoadBalancer.node.defaultChild as CfnLoadBalancer),
+        },
+        Port: port,
+        Protocol: 'TCP',
+      });
+    }
+  });
+
+  it('terminates TLS on the internal ALB with the certificate', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'application',
+      Scheme: 'internal',
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      LoadBalancerArn: { Ref: albId },
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: CERTIFICATE_ARN }],
+    });
+  });
+
+  it('registers the function with health checks off and a scoped invoke permission', () => {
+    const group = expectScopedLambdaTarget(template, stack, handler);
+    expect(group.HealthCheckEnabled).toBe(false);
+  });
+
+  it("answers the NLB's health checks on the ALB itself, so they cost no invocation", () => {
+    template.resourcePropertiesCountIs(
+      'AWS::ElasticLoadBalancingV2::ListenerRule',
+      {
+        Priority: 1,
+        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/lambda-static-ip/health'] } }],
+        Actions: [
+          Match.objectLike({
+            Type: 'fixed-response',
+            FixedResponseConfig: Match.objectLike({ StatusCode: '200' }),
+          }),
+        ],
+      },
+      2,
+    );
+  });
+
+  it('admits clients and the VPC (NLB health checks) on the ALB listener ports', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.arrayWith([
+        Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443 }),
+        Match.objectLike({ CidrIp: { 'Fn::GetAtt': [Match.anyValue(), 'CidrBlock'] }, FromPort: 443 }),
+      ]),
+    });
+  });
+
+  it("outputs the NLB's static IPs", () => {
+    template.hasOutput('*', {
+      Value: { 'Fn::Join': [',', eipIds.map((id) => ({ 'Fn::GetAtt': [id, 'PublicIp'] }))] },
+      Description: Match.stringLikeRegexp('^NLB static IPs'),
+    });
+  });
+});
+
+describe('NetworkLoadBalancerIngress props validation', () => {
+  it('refuses a pool with fewer addresses than NLB subnets', () => {
+    const small = new Stack();
+    const error = thrownBy(() => new NetworkLoadBalancerIngress(small, 'Ingress', parts(small, 1)));
+    expect(error.code).toBe('PoolTooSmall');
+    expect(error.message).toContain('Default/Ingress: needs 2 address(es) (one per NLB subnet)');
+    expect(error.message).toContain('raise size to 2');
+  });
+
+  it('refuses an ALB from another VPC', () => {
+    const other = new Stack();
+    const own = parts(other);
+    const elsewhere = new Vpc(other, 'Elsewhere', { maxAzs: 2, natGateways: 0 });
+    const loadBalancer = new ApplicationLoadBalancer(other, 'Alb', { vpc: elsewhere });
+    const error = thrownBy(() => new NetworkLoadBalancerIngress(other, 'Ingress', { ...own, loadBalancer }));
+    expect(error.code).toBe('ContradictoryIngressProps');
+    expect(error.message).toContain('an NLB can only target an ALB in its own VPC');
+  });
+
+  it('refuses a health check path that is not a path', () => {
+    const other = new Stack();
+    const error = thrownBy(
+      () => new NetworkLoadBalancerIngress(other, 'Ingress', { ...parts(other), healthCheckPath: 'health' }),
+    );
+    expect(error.code).toBe('InvalidHealthCheckPath');
+    expect(error.message).toMatch(/^Default\/Ingress: healthCheckPath health must start with '\/'/);
+  });
+});
+
+describe('NetworkLoadBalancerIngress templates', () => {
+  it('pass cfn-lint', () => {
+    expectCleanCfnLint(templatePaths);
+  });
+});
