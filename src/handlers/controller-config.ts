@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ReconcileRequest } from '../reconcile/reconcile.js';
 import { parseInput } from './parse-input.js';
 import { flag, functionList, poolName, wholeNumber } from './string-scalars.js';
@@ -31,13 +31,13 @@ export interface CustomResourceSettings extends ControllerConfig {
 
 const environmentSchema = z.object({
   LSI_POOL: poolName,
-  LSI_FUNCTIONS: functionList.optional(),
-  LSI_ALLOCATE: flag.optional(),
-  LSI_MAX_IPS: wholeNumber(1, 1000).optional(),
-  LSI_SPARES: wholeNumber(0, 1000).optional(),
-  LSI_UPDATE_POLL_SECONDS: wholeNumber(1, 60).optional(),
-  LSI_UPDATE_WATCH_SECONDS: wholeNumber(0, 600).optional(),
-  LSI_CACHE_SECONDS: wholeNumber(0, 3600).optional(),
+  LSI_FUNCTIONS: z.optional(functionList),
+  LSI_ALLOCATE: z.optional(flag),
+  LSI_MAX_IPS: z.optional(wholeNumber(1, 1000)),
+  LSI_SPARES: z.optional(wholeNumber(0, 1000)),
+  LSI_UPDATE_POLL_SECONDS: z.optional(wholeNumber(1, 60)),
+  LSI_UPDATE_WATCH_SECONDS: z.optional(wholeNumber(0, 600)),
+  LSI_CACHE_SECONDS: z.optional(wholeNumber(0, 3600)),
 });
 
 /** Names every environment variable the controller reads, for the construct and the docs. */
@@ -45,20 +45,18 @@ export const CONTROLLER_ENVIRONMENT = Object.keys(environmentSchema.shape) as Re
   keyof typeof environmentSchema.shape
 >;
 
-const propertiesSchema = z
-  .object({
-    // Set by CloudFormation / the CDK on every custom resource; not ours to interpret.
-    ServiceToken: z.string().optional(),
-    ServiceTimeout: z.union([z.string(), z.number()]).optional(),
-    Pool: poolName.optional(),
-    Functions: functionList.optional(),
-    Allocate: flag.optional(),
-    MaxIps: wholeNumber(1, 1000).optional(),
-    Spares: wholeNumber(0, 1000).optional(),
-    WaitSeconds: wholeNumber(30, 3600).optional(),
-  })
-  // Unknown properties are refused: a typo (`MaxIP`) must not silently fall back to a default.
-  .strict();
+// Unknown properties are refused: a typo (`MaxIP`) must not silently fall back to a default.
+const propertiesSchema = z.strictObject({
+  // Set by CloudFormation / the CDK on every custom resource; not ours to interpret.
+  ServiceToken: z.optional(z.string()),
+  ServiceTimeout: z.optional(z.union([z.string(), z.number()])),
+  Pool: z.optional(poolName),
+  Functions: z.optional(functionList),
+  Allocate: z.optional(flag),
+  MaxIps: z.optional(wholeNumber(1, 1000)),
+  Spares: z.optional(wholeNumber(0, 1000)),
+  WaitSeconds: z.optional(wholeNumber(30, 3600)),
+});
 
 export type CustomResourceProperties = z.output<typeof propertiesSchema>;
 

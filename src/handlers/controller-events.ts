@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { InputError } from '../core/errors.js';
 import { parseInput } from './parse-input.js';
 
@@ -19,14 +19,14 @@ export type WaitState = z.output<typeof waitSchema>;
 
 const customResourceSchema = z.looseObject({
   RequestType: z.enum(['Create', 'Update', 'Delete']),
-  RequestId: z.string().optional(),
-  StackId: z.string().optional(),
-  LogicalResourceId: z.string().optional(),
-  ResourceType: z.string().optional(),
-  PhysicalResourceId: z.string().optional(),
-  ResourceProperties: z.record(z.string(), z.unknown()).optional(),
-  OldResourceProperties: z.record(z.string(), z.unknown()).optional(),
-  [WAIT_FIELD]: waitSchema.optional(),
+  RequestId: z.optional(z.string()),
+  StackId: z.optional(z.string()),
+  LogicalResourceId: z.optional(z.string()),
+  ResourceType: z.optional(z.string()),
+  PhysicalResourceId: z.optional(z.string()),
+  ResourceProperties: z.optional(z.record(z.string(), z.unknown())),
+  OldResourceProperties: z.optional(z.record(z.string(), z.unknown())),
+  [WAIT_FIELD]: z.optional(waitSchema),
 });
 export type CustomResourceRequest = z.output<typeof customResourceSchema>;
 
@@ -35,23 +35,23 @@ const cloudTrailSchema = z.looseObject({
   source: z.string(),
   detail: z.looseObject({
     eventName: z.string(),
-    errorCode: z.string().optional(),
-    requestParameters: z.record(z.string(), z.unknown()).nullish(),
-    responseElements: z.record(z.string(), z.unknown()).nullish(),
+    errorCode: z.optional(z.string()),
+    requestParameters: z.nullish(z.record(z.string(), z.unknown())),
+    responseElements: z.nullish(z.record(z.string(), z.unknown())),
   }),
 });
 
 // CloudTrail renders EC2 responses in EC2's XML style: lowerCamelCase, lists as { items: [...] }.
 const networkInterfaceSchema = z.looseObject({
-  networkInterfaceId: z.string().regex(/^eni-[0-9a-f]+$/, 'expected an ENI id (eni-…)'),
-  subnetId: z.string().min(1),
-  vpcId: z.string().optional(),
-  interfaceType: z.string().optional(),
-  groupSet: z.looseObject({ items: z.array(z.looseObject({ groupId: z.string() })).optional() }).optional(),
+  networkInterfaceId: z.string().check(z.regex(/^eni-[0-9a-f]+$/, 'expected an ENI id (eni-…)')),
+  subnetId: z.string().check(z.minLength(1)),
+  vpcId: z.optional(z.string()),
+  interfaceType: z.optional(z.string()),
+  groupSet: z.optional(z.looseObject({ items: z.optional(z.array(z.looseObject({ groupId: z.string() }))) })),
 });
 
 const functionChangeSchema = z.looseObject({
-  functionName: z.string().min(1),
+  functionName: z.string().check(z.minLength(1)),
 });
 
 /** The ENI an event names. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { InputError } from '../core/errors.js';
 
 /** What the input is, for the message: `environment variable`, `custom resource property`, `event field`. */
@@ -9,7 +9,7 @@ export type InputSource = 'environment variable' | 'custom resource property' | 
  * had and what was expected, e.g. `environment variable LSI_MAX_IPS is "lots": expected a whole number
  * from 1 to 1000`.
  */
-export function parseInput<Schema extends z.ZodType>(
+export function parseInput<Schema extends z.ZodMiniType>(
   schema: Schema,
   input: unknown,
   source: InputSource,

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { emfLine } from './emf.js';
 import { createLogger, errorFields, type LogSink, stdoutSink } from './logger.js';
 import { parseInput } from './parse-input.js';
@@ -21,17 +21,17 @@ import { PROBE_HTTP_TIMEOUT_MS } from './timeout-budget.js';
  * controller allocated later is in the pool but not on that list, and the probe rightly reports 0.
  */
 
+/** Where the probe asks for its address unless LSI_ECHO_URL says otherwise. */
+export const DEFAULT_ECHO_URL = 'https://checkip.amazonaws.com';
+
 const environmentSchema = z.object({
   LSI_POOL: poolName,
   LSI_ALLOW_LIST: stringList('IP addresses', (item) =>
     isIP(item) === 0 ? `${JSON.stringify(item)} is not an IP address` : undefined,
   ),
-  LSI_PROBE_SUBNET: z.string().regex(/^subnet-[0-9a-f]+$/, 'expected a subnet id (subnet-…)'),
-  LSI_ECHO_URL: z
-    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
-    .optional()
-    .default('https://checkip.amazonaws.com'),
-  LSI_PROBE_TIMEOUT_MS: wholeNumber(100, 60_000).optional(),
+  LSI_PROBE_SUBNET: z.string().check(z.regex(/^subnet-[0-9a-f]+$/, 'expected a subnet id (subnet-…)')),
+  LSI_ECHO_URL: z.optional(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })),
+  LSI_PROBE_TIMEOUT_MS: z.optional(wholeNumber(100, 60_000)),
 });
 
 /** Every environment variable the probe reads, for the construct and the docs. */
@@ -77,10 +77,14 @@ export function createProbeHandler(options: ProbeHandlerOptions = {}): ProbeHand
       throw error;
     }
     const started = now();
-    const base = { pool: config.LSI_POOL, subnet: config.LSI_PROBE_SUBNET, echoUrl: config.LSI_ECHO_URL };
+    const base = {
+      pool: config.LSI_POOL,
+      subnet: config.LSI_PROBE_SUBNET,
+      echoUrl: config.LSI_ECHO_URL ?? DEFAULT_ECHO_URL,
+    };
     let egressIp: string | undefined;
     try {
-      egressIp = await askEgressIp(config.LSI_ECHO_URL, config.LSI_PROBE_TIMEOUT_MS ?? PROBE_HTTP_TIMEOUT_MS);
+      egressIp = await askEgressIp(base.echoUrl, config.LSI_PROBE_TIMEOUT_MS ?? PROBE_HTTP_TIMEOUT_MS);
     } catch (error) {
       logger.log('error', 'egress probe could not learn its IP', {
         ...base,

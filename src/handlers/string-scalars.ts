@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { POOL_NAME_RULE, StaticIpError } from '../core/errors.js';
 import { parseFunctionRef } from '../core/function-ref.js';
 import { validatePoolName } from '../core/pool.js';
@@ -7,46 +7,61 @@ import { validatePoolName } from '../core/pool.js';
  * Schemas for values that arrive as strings: environment variables always, and custom-resource
  * properties because CloudFormation sends every scalar as a string (`"16"`, `"true"`). Each also
  * accepts the native type, so a test or a direct invocation may pass numbers and booleans.
+ *
+ * Built on zod/mini, whose functions tree-shake: the bundled probe is ~30 KiB instead of ~470.
  */
+
+/** Accepts what `input` accepts, then converts it; a string result from `convert` is the problem. */
+export function converted<Input extends z.ZodMiniType, Output>(
+  input: Input,
+  convert: (value: z.output<Input>) => { readonly value: Output } | string,
+) {
+  return z.pipe(
+    input,
+    z.transform((value: z.output<Input>, payload) => {
+      const result = convert(value);
+      if (typeof result === 'string') {
+        payload.issues.push({ code: 'custom', message: result, input: value });
+        return z.NEVER as Output;
+      }
+      return result.value;
+    }),
+  );
+}
 
 /** A whole number within bounds, from `16` or `"16"`. */
 export function wholeNumber(min: number, max: number) {
-  const rule = `expected a whole number from ${min} to ${max}`;
-  return z.union([z.number(), z.string()]).transform((value, context) => {
+  return converted(z.union([z.number(), z.string()]), (value) => {
     const number = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isInteger(number) || number < min || number > max) {
-      context.addIssue({ code: 'custom', message: rule });
-      return z.NEVER;
-    }
-    return number;
+    return Number.isInteger(number) && number >= min && number <= max
+      ? { value: number }
+      : `expected a whole number from ${min} to ${max}`;
   });
 }
 
 /** `true`/`false`, from a boolean or the strings "true"/"false" (any case). */
-export const flag = z.union([z.boolean(), z.string()]).transform((value, context) => {
-  if (typeof value === 'boolean') return value;
+export const flag = converted(z.union([z.boolean(), z.string()]), (value) => {
+  if (typeof value === 'boolean') return { value };
   const text = value.trim().toLowerCase();
-  if (text === 'true' || text === 'false') return text === 'true';
-  context.addIssue({ code: 'custom', message: 'expected "true" or "false"' });
-  return z.NEVER;
+  return text === 'true' || text === 'false' ? { value: text === 'true' } : 'expected "true" or "false"';
 });
 
 /** A pool name, by the rule every front door shares. */
-export const poolName = z.string().transform((value, context) => {
+export const poolName = converted(z.string(), (value) => {
   try {
-    return validatePoolName(value.trim());
+    return { value: validatePoolName(value.trim()) };
   } catch {
-    context.addIssue({ code: 'custom', message: `expected a pool name: ${POOL_NAME_RULE}` });
-    return z.NEVER;
+    return `expected a pool name: ${POOL_NAME_RULE}`;
   }
 });
 
 /**
  * A list of strings, from an array, a JSON array (`["a","b"]`, what a construct writes into an
- * environment variable) or a comma-separated list (`a,b`). Empty text is an empty list.
+ * environment variable) or a comma-separated list (`a,b`). Empty text is an empty list. `check`
+ * returns a problem with one item, or undefined.
  */
 export function stringList(what: string, check?: (item: string) => string | undefined) {
-  return z.union([z.array(z.string()), z.string()]).transform((value, context) => {
+  return converted(z.union([z.array(z.string()), z.string()]), (value) => {
     let items: unknown = value;
     if (typeof value === 'string') {
       const text = value.trim();
@@ -54,23 +69,18 @@ export function stringList(what: string, check?: (item: string) => string | unde
         try {
           items = JSON.parse(text);
         } catch {
-          context.addIssue({ code: 'custom', message: `expected a JSON array of ${what}` });
-          return z.NEVER;
+          return `expected a JSON array of ${what}`;
         }
       } else {
         items = text === '' ? [] : text.split(',').map((item) => item.trim());
       }
     }
     if (!Array.isArray(items) || items.some((item) => typeof item !== 'string' || item.trim() === '')) {
-      context.addIssue({ code: 'custom', message: `expected a list of ${what} (non-empty strings)` });
-      return z.NEVER;
+      return `expected a list of ${what} (non-empty strings)`;
     }
     const list = (items as string[]).map((item) => item.trim());
-    for (const item of list) {
-      const problem = check?.(item);
-      if (problem) context.addIssue({ code: 'custom', message: problem });
-    }
-    return list;
+    const problems = list.map((item) => check?.(item)).filter((problem) => problem !== undefined);
+    return problems.length > 0 ? problems.join('; ') : { value: list };
   });
 }
 
