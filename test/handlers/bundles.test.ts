@@ -1,12 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { AllocateAddressCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { createVpcFixture, LambdaSimulator } from '../../testbed/index.js';
+import { allocateAddress } from '../support/addresses.js';
+import { runNode } from '../support/cli.js';
 import { useLocalAws } from '../support/local-aws.js';
 
 // Built by the global setup (test/support/build-once.ts), as `npm run build` builds them.
@@ -24,7 +24,7 @@ interface Invocation {
  * Loads a bundle in a fresh Node process, as the Lambda runtime would (`index.handler`), invokes it once
  * with `event`, and returns its answer and the JSON lines it wrote to stdout.
  */
-function invoke(name: string, event: unknown, env: Record<string, string>): Promise<Invocation> {
+async function invoke(name: string, event: unknown, env: Record<string, string>): Promise<Invocation> {
   const script = `
     const { handler } = await import(${JSON.stringify(bundle(name))});
     const context = { awsRequestId: 'bundle-req', getRemainingTimeInMillis: () => 300000 };
@@ -34,32 +34,18 @@ function invoke(name: string, event: unknown, env: Record<string, string>): Prom
       process.stderr.write('ERROR ' + error.message + '\\n');
       process.exitCode = 1;
     }`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const resultLine = stderr.split('\n').find((line) => line.startsWith('RESULT '));
-      resolve({
-        code: code ?? -1,
-        result: resultLine ? JSON.parse(resultLine.slice('RESULT '.length)) : undefined,
-        lines: stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line)),
-        stderr,
-      });
-    });
+  const run = await runNode(['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true', ...env },
   });
+  const resultLine = run.stderr.split('\n').find((line) => line.startsWith('RESULT '));
+  return {
+    ...run,
+    result: resultLine ? JSON.parse(resultLine.slice('RESULT '.length)) : undefined,
+    lines: run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line)),
+  };
 }
 
 describe('handler bundles', () => {
@@ -67,14 +53,13 @@ describe('handler bundles', () => {
     for (const name of ['controller', 'probe']) {
       expect(existsSync(bundle(name))).toBe(true);
       // Loading must not read the environment or call AWS: only invoking does.
-      const loaded = spawnSync(
-        process.execPath,
+      const loaded = await runNode(
         [
           '--input-type=module',
           '-e',
           `process.stdout.write(typeof (await import(${JSON.stringify(bundle(name))})).handler)`,
         ],
-        { encoding: 'utf8', env: { PATH: process.env.PATH } },
+        { env: { PATH: process.env.PATH } },
       );
       expect(loaded.stderr).toBe('');
       expect(loaded.stdout).toBe('function');
@@ -127,14 +112,7 @@ describe('handler bundles', () => {
         subnetIds: vpc.publicSubnetIds,
         securityGroupIds: [vpc.securityGroupIds[0] as string],
       });
-      for (let index = 0; index < 2; index++) {
-        await clients.ec2.send(
-          new AllocateAddressCommand({
-            Domain: 'vpc',
-            TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: POOL_TAG_KEY, Value: 'shop' }] }],
-          }),
-        );
-      }
+      for (let index = 0; index < 2; index++) await allocateAddress(clients.ec2, { [POOL_TAG_KEY]: 'shop' });
       const env = {
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'test',

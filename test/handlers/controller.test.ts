@@ -1,9 +1,4 @@
-import {
-  AllocateAddressCommand,
-  AssociateAddressCommand,
-  DescribeAddressesCommand,
-  type EC2Client,
-} from '@aws-sdk/client-ec2';
+import { AssociateAddressCommand, DescribeAddressesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { InitializeMiddleware } from '@smithy/types';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
@@ -22,6 +17,7 @@ import {
   LambdaSimulator,
   type VpcFixture,
 } from '../../testbed/index.js';
+import { allocateAddress } from '../support/addresses.js';
 import { useLocalAws } from '../support/local-aws.js';
 
 const localAws = useLocalAws({ eipQuota: 20 });
@@ -85,15 +81,8 @@ function controller(environment: Record<string, string> = {}): ControllerHandler
   });
 }
 
-async function allocate(tags: Record<string, string> = { [POOL_TAG_KEY]: POOL }) {
-  const entries = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-  const address = await clients.ec2.send(
-    new AllocateAddressCommand({
-      Domain: 'vpc',
-      ...(entries.length > 0 ? { TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: entries }] } : {}),
-    }),
-  );
-  return { id: address.AllocationId as string, ip: address.PublicIp as string };
+function allocate(tags: Record<string, string> = { [POOL_TAG_KEY]: POOL }) {
+  return allocateAddress(clients.ec2, tags);
 }
 
 async function addresses(ec2: EC2Client = clients.ec2) {

@@ -1,10 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  AllocateAddressCommand,
-  AssociateAddressCommand,
-  DescribeAddressesCommand,
-} from '@aws-sdk/client-ec2';
+import { AssociateAddressCommand, DescribeAddressesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { disassociateAll } from '../../src/aws/addresses.js';
 import { type AwsClients, createAwsClients } from '../../src/aws/clients.js';
@@ -14,6 +10,7 @@ import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { type ReconcileEvent, reconcile } from '../../src/reconcile/reconcile.js';
 import { unbindPool } from '../../src/reconcile/unbind-pool.js';
 import { createVpcFixture, LambdaSimulator, type VpcFixture } from '../../testbed/index.js';
+import { allocateAddress } from '../support/addresses.js';
 import { useLocalAws } from '../support/local-aws.js';
 
 const localAws = useLocalAws({ eipQuota: 20 });
@@ -29,15 +26,8 @@ beforeEach(async () => {
   sim = new LambdaSimulator({ localAws: localAws() });
 });
 
-async function allocate(tags: Record<string, string> = {}): Promise<{ id: string; ip: string }> {
-  const entries = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-  const address = await clients.ec2.send(
-    new AllocateAddressCommand({
-      Domain: 'vpc',
-      ...(entries.length > 0 ? { TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: entries }] } : {}),
-    }),
-  );
-  return { id: address.AllocationId as string, ip: address.PublicIp as string };
+function allocate(tags: Record<string, string> = {}) {
+  return allocateAddress(clients.ec2, tags);
 }
 
 async function bind(allocationId: string, networkInterfaceId: string): Promise<void> {
