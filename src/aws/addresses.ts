@@ -118,3 +118,26 @@ export async function retryWhileNew<T>(
     }
   }
 }
+
+/**
+ * Removes associations by their ids, one call each. An id that is already gone
+ * (`InvalidAssociationID.NotFound`: Lambda deleted the ENI, or someone unbound it) counts as done, so
+ * running this twice is harmless. Never releases an address.
+ */
+export async function disassociateAll(
+  ec2: EC2Client,
+  associationIds: readonly string[],
+): Promise<{ disassociated: string[]; alreadyGone: string[] }> {
+  const disassociated: string[] = [];
+  const alreadyGone: string[] = [];
+  for (const associationId of associationIds) {
+    try {
+      await disassociate(ec2, associationId);
+      disassociated.push(associationId);
+    } catch (error) {
+      if (awsErrorCode(error) !== 'InvalidAssociationID.NotFound') throw error;
+      alreadyGone.push(associationId);
+    }
+  }
+  return { disassociated, alreadyGone };
+}

@@ -16,6 +16,12 @@ export interface AwsClientOptions {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Attempts per call, including the first, with the SDK's standard backoff. @default 3 */
   readonly maxAttempts?: number;
+  /**
+   * Give up on one attempt after this long (and retry it, within maxAttempts). Together with maxAttempts
+   * it bounds how long a call can take, which a Lambda function's timeout must cover.
+   * @default none: an attempt waits as long as the connection stays open
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** The SDK clients lambda-static-ip uses. Callers may build their own and pass them in. */
@@ -47,5 +53,15 @@ function clientConfig(options: AwsClientOptions) {
     ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     maxAttempts: options.maxAttempts ?? 3,
+    ...(options.requestTimeoutMs === undefined
+      ? {}
+      : {
+          requestHandler: {
+            requestTimeout: options.requestTimeoutMs,
+            connectionTimeout: options.requestTimeoutMs,
+            // Without this the SDK only warns when the timeout passes, and the attempt goes on waiting.
+            throwOnRequestTimeout: true,
+          },
+        }),
   };
 }

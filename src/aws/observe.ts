@@ -1,6 +1,7 @@
 import {
   type Address,
   DescribeAddressesCommand,
+  type EC2Client,
   type NetworkInterface,
   paginateDescribeNetworkInterfaces,
   paginateDescribeRouteTables,
@@ -42,6 +43,12 @@ export interface ObserveInput {
   readonly updateWindowMs?: number;
   /** Most GetFunctionConfiguration calls spent on that check; beyond it nothing is retired. @default 50 */
   readonly maxStateChecks?: number;
+  /**
+   * A named function that does not exist or has no VPC placement: `error` fails the observation (the
+   * CLI: the user mistyped), `ignore` leaves it out (a custom-resource Delete, which must not fail
+   * because a function went first). @default 'error'
+   */
+  readonly missingFunctions?: 'error' | 'ignore';
 }
 
 const ENI_PAGE_SIZE = 1000;
@@ -55,19 +62,65 @@ const FILTER_VALUES_PER_CALL = 200;
  */
 export async function observe(clients: AwsClients, input: ObserveInput): Promise<Observation> {
   const region = await clients.ec2.config.region();
+  const [{ functions, functionsWithoutVpc }, addresses] = await Promise.all([
+    observePoolFunctions(clients, input, region),
+    describeRegionAddresses(clients.ec2),
+  ]);
+  const poolSubnetIds = [
+    ...new Set(functions.filter((fn) => fn.inPool).flatMap((fn) => fn.subnetIds)),
+  ].sort();
+
+  const subnets = await describeSubnets(clients, poolSubnetIds);
+  const vpcIds = [...new Set(subnets.map((subnet) => subnet.VpcId ?? ''))].filter(Boolean).sort();
+  const [routeTables, enis] = await Promise.all([
+    describeRouteTables(clients, vpcIds),
+    describeLambdaEnis(clients, vpcIds),
+  ]);
+
+  const observedEnis = enis.map(toObservedEni);
+  const updatesInProgress = await checkUpdatesInProgress(clients, input, functions, observedEnis, addresses);
+
+  return {
+    region,
+    addresses,
+    enis: observedEnis,
+    functions,
+    subnets: subnets.map((subnet) => toObservedSubnet(subnet, routeTables)),
+    functionsWithoutVpc,
+    updatesInProgress,
+  };
+}
+
+/** Every function and version with a VPC placement, each marked whether it belongs to the pool. */
+export interface PoolFunctions {
+  readonly functions: readonly ObservedFunction[];
+  /** Pool functions (by name) found without any VPC placement. */
+  readonly functionsWithoutVpc: readonly string[];
+}
+
+/**
+ * The functions part of `observe`, on its own: two paged reads (tagged functions, every function and
+ * version), so a caller that only needs to know which (subnet, security-group set) combinations belong
+ * to the pool can learn it cheaply.
+ */
+export async function observePoolFunctions(
+  clients: AwsClients,
+  input: Pick<ObserveInput, 'pool' | 'functions' | 'missingFunctions'>,
+  region: string,
+): Promise<PoolFunctions> {
   const refs = (input.functions ?? []).map(parseFunctionRef);
   for (const ref of refs) checkFunctionRegion(ref, region);
+  const strict = (input.missingFunctions ?? 'error') === 'error';
 
-  const [tagged, listed, addresses] = await Promise.all([
+  const [tagged, listed] = await Promise.all([
     taggedFunctionNames(clients, input.pool, region),
     listAllFunctions(clients),
-    describeAddresses(clients),
   ]);
 
   const latestByName = new Map(
     listed.filter((fn) => (fn.Version ?? '$LATEST') === '$LATEST').map((fn) => [fn.FunctionName ?? '', fn]),
   );
-  for (const ref of refs) {
+  for (const ref of strict ? refs : []) {
     const found = latestByName.get(ref.name);
     if (!found) {
       throw new InputError(
@@ -87,38 +140,8 @@ export async function observe(clients: AwsClients, input: ObserveInput): Promise
     const fn = latestByName.get(name);
     return fn !== undefined && !hasVpc(fn);
   });
-
-  const functions: ObservedFunction[] = listed.filter(hasVpc).map((fn) => toObservedFunction(fn, poolNames));
-  const poolSubnetIds = [
-    ...new Set(functions.filter((fn) => fn.inPool).flatMap((fn) => fn.subnetIds)),
-  ].sort();
-
-  const subnets = await describeSubnets(clients, poolSubnetIds);
-  const vpcIds = [...new Set(subnets.map((subnet) => subnet.VpcId ?? ''))].filter(Boolean).sort();
-  const [routeTables, enis] = await Promise.all([
-    describeRouteTables(clients, vpcIds),
-    describeLambdaEnis(clients, vpcIds),
-  ]);
-
-  const observedAddresses = addresses.map(toObservedAddress);
-  const observedEnis = enis.map(toObservedEni);
-  const updatesInProgress = await checkUpdatesInProgress(
-    clients,
-    input,
-    functions,
-    observedEnis,
-    observedAddresses,
-  );
-
-  return {
-    region,
-    addresses: observedAddresses,
-    enis: observedEnis,
-    functions,
-    subnets: subnets.map((subnet) => toObservedSubnet(subnet, routeTables)),
-    functionsWithoutVpc,
-    updatesInProgress,
-  };
+  const functions = listed.filter(hasVpc).map((fn) => toObservedFunction(fn, poolNames));
+  return { functions, functionsWithoutVpc };
 }
 
 async function taggedFunctionNames(clients: AwsClients, pool: string, region: string): Promise<Set<string>> {
@@ -153,10 +176,10 @@ async function listAllFunctions(clients: AwsClients): Promise<FunctionConfigurat
   return functions;
 }
 
-async function describeAddresses(clients: AwsClients): Promise<Address[]> {
+/** Every Elastic IP of the Region, in one call: DescribeAddresses has no paging. */
+export async function describeRegionAddresses(ec2: EC2Client): Promise<ObservedAddress[]> {
   try {
-    // DescribeAddresses has no paging: it returns every address of the Region at once.
-    return (await clients.ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
+    return ((await ec2.send(new DescribeAddressesCommand({}))).Addresses ?? []).map(toObservedAddress);
   } catch (error) {
     throw readFailed('ec2:DescribeAddresses', error);
   }

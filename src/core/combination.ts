@@ -15,3 +15,19 @@ export function normaliseGroups(securityGroupIds: readonly string[]): string[] {
 export function functionLabel(fn: { readonly name: string; readonly version: string }): string {
   return fn.version === '$LATEST' ? fn.name : `${fn.name}:${fn.version}`;
 }
+
+/** The combinations the pool's functions and versions use: their ENIs must hold pool IPs. */
+export function poolCombinationKeys(
+  functions: ReadonlyArray<{
+    readonly inPool: boolean;
+    readonly subnetIds: readonly string[];
+    readonly securityGroupIds: readonly string[];
+  }>,
+): Set<string> {
+  const keys = new Set<string>();
+  for (const fn of functions) {
+    if (!fn.inPool) continue;
+    for (const subnetId of fn.subnetIds) keys.add(combinationKey(subnetId, fn.securityGroupIds));
+  }
+  return keys;
+}

@@ -8,7 +8,7 @@ import {
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorCode, isAccessError, isRace } from '../aws/errors.js';
 import { type ObserveInput, observe } from '../aws/observe.js';
-import type { DesiredPool } from '../core/model.js';
+import type { DesiredPool, Observation } from '../core/model.js';
 import { type Action, type AllocateAction, type Plan, plan } from '../core/plan.js';
 import { validatePoolName } from '../core/pool.js';
 
@@ -52,7 +52,13 @@ export interface FailedAction {
 }
 
 export type ReconcileEvent =
-  | { readonly type: 'observed'; readonly round: number; readonly plan: Plan }
+  | {
+      readonly type: 'observed';
+      readonly round: number;
+      readonly plan: Plan;
+      /** What the plan was made from, for front doors that keep it (the controller's fast path). */
+      readonly observation: Observation;
+    }
   | { readonly type: 'applied'; readonly outcome: AppliedAction }
   | { readonly type: 'failed'; readonly failure: FailedAction }
   | { readonly type: 'replanning'; readonly round: number; readonly reason: string };
@@ -99,8 +105,10 @@ export async function reconcile(
   let stop = false;
   for (let round = 1; ; round++) {
     let observed: Plan;
+    let observation: Observation;
     try {
-      observed = plan(await observe(clients, request), desired);
+      observation = await observe(clients, request);
+      observed = plan(observation, desired);
     } catch (error) {
       // The first observation failing is the command failing; a later one must not hide what was done.
       if (!initialPlan || !current) throw error;
@@ -117,7 +125,7 @@ export async function reconcile(
     }
     initialPlan ??= observed;
     current = observed;
-    emit({ type: 'observed', round, plan: observed });
+    emit({ type: 'observed', round, plan: observed, observation });
     if (observed.actions.length === 0 || options.dryRun || stop || round > maxRounds) break;
 
     rounds = round;

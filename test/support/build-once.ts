@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 
 /**
- * Vitest global setup: compiles src/ and testbed/ to dist/ once, so that tests which spawn the real
- * `lambda-static-ip` binary run the code under test, not a stale build.
+ * Vitest global setup: compiles src/ and testbed/ to dist/ and bundles the Lambda handlers once, so that
+ * tests which spawn the real `lambda-static-ip` binary or load a bundle run the code under test, not a
+ * stale build.
  */
 export default function buildOnce(): void {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, ['scripts/bundle-handlers.mjs'], { stdio: 'inherit' });
 }

@@ -3,30 +3,30 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
-export interface CliRun {
+/** A finished Node process: its exit code and everything it wrote. */
+export interface NodeRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+export interface CliRun extends NodeRun {
   /** stdout parsed as the one JSON document --json promises (throws if it is not exactly one). */
   json<T = Record<string, unknown>>(): T;
 }
 
-/** Runs the real `lambda-static-ip` binary (as built by the global setup) with no terminal attached. */
-export function runBinary(
-  args: readonly string[],
-  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
-): Promise<CliRun> {
+export interface RunOptions {
+  /** The whole environment of the process (nothing is inherited). */
+  readonly env?: Record<string, string | undefined>;
+  readonly input?: string;
+  readonly timeoutMs?: number;
+}
+
+/** Runs `node <args>` with no terminal attached and only the environment given. */
+export function runNode(args: readonly string[], options: RunOptions = {}): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_REGION: 'us-east-1',
-        ...options.env,
-      },
+    const child = spawn(process.execPath, [...args], {
+      env: options.env ?? {},
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -41,13 +41,25 @@ export function runBinary(
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({
-        code: code ?? -1,
-        stdout,
-        stderr,
-        json: <T>() => JSON.parse(stdout) as T,
-      });
+      resolve({ code: code ?? -1, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Runs the real `lambda-static-ip` binary (as built by the global setup) with no terminal attached. */
+export async function runBinary(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+  const run = await runNode([BIN, ...args], {
+    ...options,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+      ...options.env,
+    },
+  });
+  return { ...run, json: <T>() => JSON.parse(run.stdout) as T };
 }

@@ -1,0 +1,108 @@
+import * as z from 'zod/mini';
+import type { ReconcileRequest } from '../reconcile/reconcile.js';
+import { parseInput } from './parse-input.js';
+import { flag, functionList, poolName, wholeNumber } from './string-scalars.js';
+import { DEFAULT_UPDATE_WATCH_SECONDS, DEFAULT_WAIT_SECONDS } from './timeout-budget.js';
+
+/**
+ * The controller's configuration: environment variables set by the construct (the event and schedule
+ * paths read only these), and custom-resource properties that repeat or override them for one
+ * deployment step (a changed property is what makes CloudFormation send an Update and wait).
+ */
+export interface ControllerConfig {
+  readonly pool: string;
+  /** Named functions (names or unqualified ARNs), besides those tagged for the pool. */
+  readonly functions: readonly string[];
+  readonly allocate: boolean;
+  readonly maxIps: number;
+  readonly spares: number;
+  /** GetFunctionConfiguration interval while watching a VPC update. */
+  readonly updatePollMs: number;
+  /** Longest a run watches one update; 0 turns the watch off. */
+  readonly updateWatchMs: number;
+  /** How long the fast path trusts the previous run's view of the pool's combinations; 0: never. */
+  readonly cacheTtlMs: number;
+}
+
+/** What one custom-resource request reconciles with, and how long its deployment step may wait. */
+export interface CustomResourceSettings extends ControllerConfig {
+  readonly waitMs: number;
+}
+
+const environmentSchema = z.object({
+  LSI_POOL: poolName,
+  LSI_FUNCTIONS: z.optional(functionList),
+  LSI_ALLOCATE: z.optional(flag),
+  LSI_MAX_IPS: z.optional(wholeNumber(1, 1000)),
+  LSI_SPARES: z.optional(wholeNumber(0, 1000)),
+  LSI_UPDATE_POLL_SECONDS: z.optional(wholeNumber(1, 60)),
+  LSI_UPDATE_WATCH_SECONDS: z.optional(wholeNumber(0, 600)),
+  LSI_CACHE_SECONDS: z.optional(wholeNumber(0, 3600)),
+});
+
+/** Names every environment variable the controller reads, for the construct and the docs. */
+export const CONTROLLER_ENVIRONMENT = Object.keys(environmentSchema.shape) as ReadonlyArray<
+  keyof typeof environmentSchema.shape
+>;
+
+// Unknown properties are refused: a typo (`MaxIP`) must not silently fall back to a default.
+const propertiesSchema = z.strictObject({
+  // Set by CloudFormation / the CDK on every custom resource; not ours to interpret.
+  ServiceToken: z.optional(z.string()),
+  ServiceTimeout: z.optional(z.union([z.string(), z.number()])),
+  Pool: z.optional(poolName),
+  Functions: z.optional(functionList),
+  Allocate: z.optional(flag),
+  MaxIps: z.optional(wholeNumber(1, 1000)),
+  Spares: z.optional(wholeNumber(0, 1000)),
+  WaitSeconds: z.optional(wholeNumber(30, 3600)),
+});
+
+export type CustomResourceProperties = z.output<typeof propertiesSchema>;
+
+/** Reads and checks the environment; the error names each bad variable and its value. */
+export function parseControllerEnvironment(environment: Readonly<Record<string, string | undefined>>) {
+  const parsed = parseInput(environmentSchema, environment, 'environment variable', 'InvalidEnvironment');
+  return {
+    pool: parsed.LSI_POOL,
+    functions: parsed.LSI_FUNCTIONS ?? [],
+    allocate: parsed.LSI_ALLOCATE ?? false,
+    maxIps: parsed.LSI_MAX_IPS ?? 16,
+    spares: parsed.LSI_SPARES ?? 0,
+    updatePollMs: (parsed.LSI_UPDATE_POLL_SECONDS ?? 5) * 1000,
+    updateWatchMs: (parsed.LSI_UPDATE_WATCH_SECONDS ?? DEFAULT_UPDATE_WATCH_SECONDS) * 1000,
+    cacheTtlMs: (parsed.LSI_CACHE_SECONDS ?? 300) * 1000,
+  } satisfies ControllerConfig;
+}
+
+/** Checks custom-resource properties (strings, as CloudFormation sends them). */
+export function parseCustomResourceProperties(properties: unknown): CustomResourceProperties {
+  return parseInput(propertiesSchema, properties ?? {}, 'custom resource property', 'InvalidProperties');
+}
+
+/** Properties win over the environment, field by field. */
+export function customResourceSettings(
+  config: ControllerConfig,
+  properties: CustomResourceProperties,
+): CustomResourceSettings {
+  return {
+    ...config,
+    pool: properties.Pool ?? config.pool,
+    functions: properties.Functions ?? config.functions,
+    allocate: properties.Allocate ?? config.allocate,
+    maxIps: properties.MaxIps ?? config.maxIps,
+    spares: properties.Spares ?? config.spares,
+    waitMs: (properties.WaitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000,
+  };
+}
+
+/** The reconcile request a configuration stands for. */
+export function reconcileRequest(config: ControllerConfig): ReconcileRequest {
+  return {
+    pool: config.pool,
+    functions: config.functions,
+    allocate: config.allocate,
+    maxIps: config.maxIps,
+    spares: config.spares,
+  };
+}

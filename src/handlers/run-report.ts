@@ -1,0 +1,57 @@
+import type { Plan } from '../core/plan.js';
+import type { ReconcileResult } from '../reconcile/reconcile.js';
+import { emfLine } from './emf.js';
+
+/** The CloudWatch namespace of every metric the handlers publish. */
+export const METRICS_NAMESPACE = 'LambdaStaticIp';
+
+/** What one controller run did and left, for its summary line and its metrics. */
+export interface RunReport {
+  readonly pool: string;
+  readonly applied: number;
+  readonly failed: number;
+  /** ENIs of the pool's functions without a pool IP, after the run. */
+  readonly unboundEnis: number;
+  /** Pool IPs ready for a new ENI (free, or on a retired ENI), after the run. */
+  readonly freePoolIps: number;
+  readonly converged: boolean;
+  /** Codes of the problems left, sorted, without repeats. */
+  readonly problems: readonly string[];
+}
+
+/** Folds the reconciles of one run (one, or two around an update watch) and any fast-path binding. */
+export function reportRun(results: readonly ReconcileResult[], extraApplied = 0): RunReport {
+  const last = results.at(-1);
+  if (!last) throw new Error('a run report needs at least one reconcile');
+  const plan: Plan = last.finalPlan;
+  return {
+    pool: last.pool,
+    applied: extraApplied + results.reduce((sum, result) => sum + result.applied.length, 0),
+    failed: results.reduce((sum, result) => sum + result.failed.length, 0),
+    unboundEnis: plan.enis.filter((eni) => eni.role === 'pool' && eni.address !== 'pool').length,
+    freePoolIps: plan.spares.available,
+    converged: last.converged,
+    problems: [...new Set(plan.problems.map((problem) => problem.code))].sort(),
+  };
+}
+
+/** The run's metrics as one EMF line, dimension Pool. */
+export function runMetricsLine(
+  report: RunReport,
+  durationMs: number,
+  timestamp: number,
+  properties: Readonly<Record<string, unknown>> = {},
+): string {
+  return emfLine({
+    namespace: METRICS_NAMESPACE,
+    dimensions: { Pool: report.pool },
+    metrics: [
+      { name: 'UnboundEnis', value: report.unboundEnis, unit: 'Count' },
+      { name: 'FreePoolIps', value: report.freePoolIps, unit: 'Count' },
+      { name: 'ActionsApplied', value: report.applied, unit: 'Count' },
+      { name: 'ReconcileDurationMs', value: durationMs, unit: 'Milliseconds' },
+    ],
+    timestamp,
+    properties,
+  });
+}
