@@ -8,11 +8,17 @@ import {
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../src/aws/clients.js';
+import { renderTable } from '../src/cli/table.js';
 import { POOL_TAG_KEY } from '../src/core/pool.js';
 import { reconcile } from '../src/reconcile/reconcile.js';
-import { createVpcFixture, LambdaSimulator, type LocalAws, seededRandom } from '../testbed/index.js';
+import {
+  CallCounter,
+  createVpcFixture,
+  LambdaSimulator,
+  type LocalAws,
+  seededRandom,
+} from '../testbed/index.js';
 import { baselineReconcile } from './baseline.js';
-import { CallCounter } from './call-counter.js';
 
 const POOL = 'scale';
 const SUBNETS = 3;
@@ -206,4 +212,30 @@ function measureHeap(aws: LocalAws): Promise<number> {
 function bundleKb(): number | null {
   const bundle = fileURLToPath(new URL('../dist/handlers/controller/index.mjs', import.meta.url));
   return existsSync(bundle) ? Math.round(statSync(bundle).size / 1024) : null;
+}
+
+export function renderScale(report: ScaleReport): string {
+  const ratio = (ours: number, baseline: number) =>
+    baseline === 0 ? '-' : `1/${(baseline / Math.max(ours, 1)).toFixed(1)}`;
+  const phases = (figures: MethodFigures, key: 'totalCalls' | 'wallMs') =>
+    `${figures.phases.first[key]} / ${figures.phases.noop[key]} / ${figures.phases.replaced[key]}`;
+  return [
+    'Scale: AWS calls and wall time per reconcile (first bind / no-op resync / after 10% of ENIs replaced)',
+    renderTable(
+      ['FUNCTIONS', 'ENIS', 'OURS CALLS', 'BASELINE CALLS', 'CALLS', 'OURS MS', 'BASELINE MS', 'TIME'],
+      report.scale.map((row) => [
+        String(row.functions),
+        String(row.enis),
+        phases(row.ours, 'totalCalls'),
+        phases(row.baseline, 'totalCalls'),
+        ratio(row.ours.totalCalls, row.baseline.totalCalls),
+        phases(row.ours, 'wallMs'),
+        phases(row.baseline, 'wallMs'),
+        ratio(row.ours.wallMs, row.baseline.wallMs),
+      ]),
+    ),
+    `Peak heap of a no-op resync of the largest size: ${report.peakHeapMb} MB. Controller bundle: ${
+      report.bundleKb === null ? 'not built (npm run build)' : `${report.bundleKb} KB`
+    }.`,
+  ].join('\n');
 }

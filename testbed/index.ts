@@ -2,7 +2,19 @@
  * The local AWS test bed: moto with fidelity patches, a Lambda service simulator on a virtual clock,
  * and fixtures. Used by the tests, the benchmarks and the demo; production code never imports it.
  */
+export { CallCounter } from './call-counter.js';
+export {
+  CHURN_SCENARIOS,
+  type ChurnModel,
+  type ChurnResult,
+  type ChurnScenario,
+  type ChurnSettings,
+  DEFAULT_CHURN_MODEL,
+  ipsTakenFromServingEnis,
+  runChurnScenario,
+} from './churn-scenarios.js';
 export { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
+export { ControllerHarness, type ControllerHarnessOptions } from './controller-harness.js';
 export { createVpcFixture, type VpcFixture, type VpcFixtureOptions } from './fixtures.js';
 export {
   type CreateSimFunctionInput,

@@ -127,6 +127,37 @@ describe('plan: properties', () => {
     );
   });
 
+  it('keeps the spares asked for after one apply, or reports SparesShort with the reason', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        const after = applyToWorld(observation, plan(observation, desired));
+        const second = plan(after, desired);
+        const short = second.problems.find((p) => p.code === 'SparesShort');
+        if (!short) {
+          expect(second.spares.available).toBeGreaterThanOrEqual(desired.spares);
+          return;
+        }
+        const poolSize = after.addresses.filter((a) => a.tags[POOL_TAG_KEY] === POOL).length;
+        if (desired.allocate) expect(poolSize).toBeGreaterThanOrEqual(desired.maxIps);
+        expect(short.message).toMatch(desired.allocate ? /--max-ips/ : /--allocate/);
+      }),
+      RUNS,
+    );
+  });
+
+  it('moves an IP off a retired ENI only to bind an ENI that has none', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        for (const action of plan(observation, desired).actions) {
+          if (action.kind !== 'move') continue;
+          const target = observation.enis.find((eni) => eni.id === action.networkInterfaceId);
+          expect(target?.association).toBeUndefined();
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('never grows the pool beyond --max-ips, and allocates only with --allocate', () => {
     fc.assert(
       fc.property(worldArbitrary, ({ observation, desired }) => {

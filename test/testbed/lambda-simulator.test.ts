@@ -10,8 +10,10 @@ import type { AwsClients } from '../../src/aws/clients.js';
 import {
   type CloudTrailEvent,
   createVpcFixture,
+  ipsTakenFromServingEnis,
   LambdaSimulator,
   ResourceConflictError,
+  Timeline,
   type VpcFixture,
 } from '../../testbed/index.js';
 import { useLocalAws } from '../support/local-aws.js';
@@ -277,5 +279,25 @@ describe('CloudTrail events', () => {
     const created = events[3]?.detail.responseElements as { networkInterface: Record<string, unknown> };
     expect(created.networkInterface).toMatchObject({ interfaceType: 'lambda', subnetId: subnet(0) });
     expect(sim.describe('a').servingEniIds).toEqual([created.networkInterface.networkInterfaceId]);
+  });
+});
+
+describe('ipsTakenFromServingEnis', () => {
+  it('counts an IP that leaves, or is swapped on, an ENI while it serves, and nothing else', () => {
+    const timeline = new Timeline();
+    const eni = (networkInterfaceId: string, publicIp?: string) => ({
+      networkInterfaceId,
+      subnetId: 'subnet-a',
+      ...(publicIp ? { publicIp, allocationId: `eipalloc-${publicIp}` } : {}),
+    });
+    timeline.record(0, 'api', [eni('eni-1')]);
+    timeline.record(1, 'api', [eni('eni-1', '1.1.1.1')]);
+    timeline.record(2, 'api', [eni('eni-2')]);
+    timeline.record(3, 'api', [eni('eni-2', '1.1.1.1')]);
+    expect(ipsTakenFromServingEnis(timeline)).toBe(0);
+    timeline.record(4, 'api', [eni('eni-2')]);
+    timeline.record(5, 'api', [eni('eni-2', '2.2.2.2')]);
+    timeline.record(6, 'api', [eni('eni-2', '3.3.3.3')]);
+    expect(ipsTakenFromServingEnis(timeline)).toBe(2);
   });
 });
