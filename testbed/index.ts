@@ -3,6 +3,15 @@
  * and fixtures. Used by the tests, the benchmarks and the demo; production code never imports it.
  */
 export { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
+export {
+  type FaultKind,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultRates,
+  type InjectedFault,
+  type ProxiedCall,
+  startFaultProxy,
+} from './fault-proxy.js';
 export { createVpcFixture, type VpcFixture, type VpcFixtureOptions } from './fixtures.js';
 export {
   type CreateSimFunctionInput,
@@ -27,5 +36,6 @@ export {
   LocalAwsUnavailableError,
   startLocalAws,
 } from './local-aws.js';
+export { mulberry32, seededUnit } from './seeded-random.js';
 export { type Outage, type ServingEni, Timeline, type TimelineEntry } from './timeline.js';
 export { type ClockHandle, type ClockTask, VirtualClock } from './virtual-clock.js';

@@ -16,6 +16,7 @@ import {
 import { createIamClient } from '../src/aws/clients.js';
 import { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
 import type { LocalAws } from './local-aws.js';
+import { mulberry32 } from './seeded-random.js';
 import { type ServingEni, Timeline } from './timeline.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -569,17 +570,5 @@ function normalise(config: SimVpcConfig): SimVpcConfig {
   return {
     subnetIds: [...new Set(config.subnetIds)],
     securityGroupIds: [...new Set(config.securityGroupIds)].sort(),
-  };
-}
-
-/** A small seeded PRNG (mulberry32): reproducible ids without Math.random. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
