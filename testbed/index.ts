@@ -33,6 +33,7 @@ export {
   LOCAL_REGION,
   type LocalAws,
   type LocalAwsOptions,
+  type LocalAwsSettings,
   LocalAwsUnavailableError,
   startLocalAws,
 } from './local-aws.js';
