@@ -1,5 +1,6 @@
 import type { RegisterCommand } from '../command.js';
 import { registerApply } from './apply.js';
+import { registerAudit } from './audit.js';
 import { registerDemo } from './demo.js';
 import { registerIps } from './ips.js';
 import { registerPlan } from './plan.js';
@@ -12,6 +13,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerApply,
   registerStatus,
   registerIps,
+  registerAudit,
   registerRelease,
   registerDemo,
 ];
