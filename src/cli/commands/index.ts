@@ -2,6 +2,7 @@ import type { RegisterCommand } from '../command.js';
 import { registerApply } from './apply.js';
 import { registerAudit } from './audit.js';
 import { registerDemo } from './demo.js';
+import { registerIamPolicy } from './iam-policy.js';
 import { registerIps } from './ips.js';
 import { registerPlan } from './plan.js';
 import { registerRelease } from './release.js';
@@ -15,5 +16,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerIps,
   registerAudit,
   registerRelease,
+  registerIamPolicy,
   registerDemo,
 ];
