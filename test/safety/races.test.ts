@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CliRun, runBinary } from '../support/cli.js';
 import { useLocalAws } from '../support/local-aws.js';
 import { buildSafetyWorld, POOL, readState, violations } from '../support/safety-world.js';
 
 const localAws = useLocalAws({ eipQuota: 40 });
-const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
 interface ApplyReport {
   applied: Array<{ kind: string; allocationId: string; networkInterfaceId: string | null }>;
@@ -54,26 +51,11 @@ describe('concurrent runs', () => {
     const needing = world.poolEnis().filter((eni) => !world.before.poolIpsByEni.has(eni)).length;
     expect(needing).toBeGreaterThanOrEqual(3);
 
-    const killed = await new Promise<{ signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, 'apply', '--pool', POOL, '--allocate', '--yes'], {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_REGION: 'us-east-1',
-          AWS_ENDPOINT_URL: localAws().endpoint,
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
+    const killed = await runBinary(['apply', '--pool', POOL, '--allocate', '--yes'], {
+      env: { AWS_ENDPOINT_URL: localAws().endpoint },
+      onStderr: (stderr, child) => {
         if (stderr.includes('done:')) child.kill('SIGKILL');
-      });
-      child.on('error', reject);
-      child.on('close', (_code, signal) => resolve({ signal, stderr }));
+      },
     });
     expect(killed.signal).toBe('SIGKILL');
     const between = await readState(localAws());

@@ -254,6 +254,17 @@ def _still_hidden(resource_id: str) -> bool:
         return hidden
 
 
+def _without_hidden(result: Any, key: str, id_of: Any, named: list[str], not_found: Any) -> Any:
+    """A describe result without the resources still hidden; naming a hidden one is its NotFound error."""
+    items = result.result[key]
+    visible = [item for item in items if not _still_hidden(id_of(item))]
+    missing = [id_of(item) for item in items if item not in visible and id_of(item) in named]
+    if missing:
+        raise not_found(missing[0])
+    result._result = {**result.result, key: visible}
+    return result
+
+
 def _patch_eventual_consistency() -> None:
     """AWS is eventually consistent: an address just allocated, or an ENI just created, may be unknown to
     the next calls for a while. When POST /_testbed/config sets `consistency` (default: all 0, off), a new
@@ -282,28 +293,24 @@ def _patch_eventual_consistency() -> None:
     original_describe_addresses = ElasticIPAddresses.describe_addresses
 
     def describe_addresses(self: ElasticIPAddresses) -> Any:
-        named = self._get_param("AllocationIds", [])
         result = original_describe_addresses(self)
-        visible = [a for a in result.result["Addresses"] if not _still_hidden(a.allocation_id or "")]
-        missing = [a.allocation_id for a in result.result["Addresses"] if a not in visible and a.allocation_id in named]
-        if missing:
-            raise InvalidAllocationIdError(missing[0])
-        result._result = {"Addresses": visible}
-        return result
+        return _without_hidden(
+            result, "Addresses", lambda a: a.allocation_id or "", self._get_param("AllocationIds", []), InvalidAllocationIdError
+        )
 
     ElasticIPAddresses.describe_addresses = describe_addresses
 
     original_describe_enis = ElasticNetworkInterfaces.describe_network_interfaces
 
     def describe_network_interfaces(self: ElasticNetworkInterfaces) -> Any:
-        named = self._get_param("NetworkInterfaceIds", [])
         result = original_describe_enis(self)
-        visible = [eni for eni in result.result["NetworkInterfaces"] if not _still_hidden(eni.id)]
-        missing = [eni.id for eni in result.result["NetworkInterfaces"] if eni not in visible and eni.id in named]
-        if missing:
-            raise InvalidNetworkInterfaceIdError(missing[0])
-        result._result = {**result.result, "NetworkInterfaces": visible}
-        return result
+        return _without_hidden(
+            result,
+            "NetworkInterfaces",
+            lambda eni: eni.id,
+            self._get_param("NetworkInterfaceIds", []),
+            InvalidNetworkInterfaceIdError,
+        )
 
     ElasticNetworkInterfaces.describe_network_interfaces = describe_network_interfaces
 
