@@ -57,8 +57,9 @@ export interface FailedAction {
   readonly allocated?: { readonly allocationId: string; readonly publicIp: string };
   /**
    * What the last observation shows for the binding the action aimed at: `bound` (its address is on
-   * its ENI: the failed call took effect after all, or a later round did it), `not-bound`, or
-   * `unknown` (an allocation whose response was lost, a spare, or no later observation).
+   * its ENI: the failed call took effect after all, or a later round did it), `not-bound` (including an
+   * allocation refused before anything was allocated), or `unknown` (an allocation whose answer was
+   * lost, a spare, or no verified final observation).
    */
   readonly endState: 'bound' | 'not-bound' | 'unknown';
 }
@@ -233,8 +234,13 @@ function withOwnAllocations(
 /** Whether the binding a failed action aimed at holds in the final plan's observation. */
 function endStateOf(failure: FailedAttempt, final: Plan): FailedAction['endState'] {
   const { action } = failure;
+  if (!action.networkInterfaceId) return 'unknown';
+  if (action.kind === 'allocate' && !failure.allocated) {
+    // Refused before anything was allocated, unless the allocation's own answer was lost.
+    return failure.code === 'AllocationOutcomeUnknown' ? 'unknown' : 'not-bound';
+  }
   const allocationId = action.kind === 'allocate' ? failure.allocated?.allocationId : action.allocationId;
-  if (!allocationId || !action.networkInterfaceId) return 'unknown';
+  if (!allocationId) return 'unknown';
   const address = final.addresses.find((candidate) => candidate.allocationId === allocationId);
   return address?.networkInterfaceId === action.networkInterfaceId ? 'bound' : 'not-bound';
 }
