@@ -92,4 +92,17 @@ describe('bad input and a bad environment', () => {
     expect(run.stderr).toMatch(/failed.*unreachable/);
     expect(run.json<{ error: { code: string } }>().error.code).toBe('AwsCallFailed');
   });
+
+  it('the new commands have --help, and iam-policy prints its JSON without touching AWS', async () => {
+    for (const command of ['audit', 'iam-policy']) {
+      const help = await runBinary([command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`Usage: lambda-static-ip ${command}`);
+    }
+    const policy = await runBinary(['iam-policy', '--access', 'read'], {
+      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+    });
+    expect(policy.code).toBe(0);
+    expect(policy.json<{ Version: string }>().Version).toBe('2012-10-17');
+  });
 });
