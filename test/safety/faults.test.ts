@@ -40,8 +40,8 @@ const WRITES = new Set(['AssociateAddress', 'DisassociateAddress', 'AllocateAddr
 
 describe('apply through a faulty network', () => {
   it.each([
-    ...[4, 9, 11].map((seed) => ({ seed, rates: RATES, writesOnly: false })),
-    ...[21, 22, 23].map((seed) => ({ seed, rates: HARSH, writesOnly: true })),
+    ...[4, 11].map((seed) => ({ seed, rates: RATES, writesOnly: false })),
+    ...[21, 23].map((seed) => ({ seed, rates: HARSH, writesOnly: true })),
   ])(
     'seed $seed (writes only: $writesOnly): converges, or exits 1 with a report that matches the end state; never unsafe',
     async ({ seed, rates, writesOnly }) => {
