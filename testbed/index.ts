@@ -15,6 +15,15 @@ export {
 } from './churn-scenarios.js';
 export { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
 export { ControllerHarness, type ControllerHarnessOptions } from './controller-harness.js';
+export {
+  type FaultKind,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultRates,
+  type InjectedFault,
+  type ProxiedCall,
+  startFaultProxy,
+} from './fault-proxy.js';
 export { createVpcFixture, type VpcFixture, type VpcFixtureOptions } from './fixtures.js';
 export {
   type CreateSimFunctionInput,
@@ -36,9 +45,10 @@ export {
   LOCAL_REGION,
   type LocalAws,
   type LocalAwsOptions,
+  type LocalAwsSettings,
   LocalAwsUnavailableError,
   startLocalAws,
 } from './local-aws.js';
-export { seededRandom } from './seeded-random.js';
+export { seededRandom, seededUnit } from './seeded-random.js';
 export { type Outage, type ServingEni, Timeline, type TimelineEntry } from './timeline.js';
 export { type ClockHandle, type ClockTask, VirtualClock } from './virtual-clock.js';

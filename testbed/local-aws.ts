@@ -28,6 +28,22 @@ export interface FunctionStateOverride {
   readonly LastUpdateStatusReasonCode?: string;
 }
 
+/** Test-bed settings that change how the local AWS behaves (POST /_testbed/config). */
+export interface LocalAwsSettings {
+  /** Elastic IPs allowed per Region. */
+  readonly eipQuota?: number;
+  /**
+   * Eventual consistency, off by default: a new address (ENI) stays invisible to describes and unknown to
+   * AssociateAddress for its next `newAddressCalls` (`newEniCalls`) calls that would have shown it, and
+   * for at least `ms` milliseconds. Setting it replaces the previous value; `{}` turns it off.
+   */
+  readonly consistency?: {
+    readonly newAddressCalls?: number;
+    readonly newEniCalls?: number;
+    readonly ms?: number;
+  };
+}
+
 /** A running local AWS: moto in server mode with the test bed's fidelity patches (testbed/moto/patches.py). */
 export interface LocalAws {
   readonly endpoint: string;
@@ -39,8 +55,8 @@ export interface LocalAws {
   clients(region?: string): AwsClients;
   /** Wipes every resource in every Region (moto's /moto-api/reset). Settings stay. */
   reset(): Promise<void>;
-  /** Changes test-bed settings at run time. */
-  configure(settings: { readonly eipQuota?: number }): Promise<void>;
+  /** Changes test-bed settings at run time; they survive reset(). */
+  configure(settings: LocalAwsSettings): Promise<void>;
   /** Sets (or, with an empty override, clears) what the Lambda API reports as a function's state. */
   setFunctionState(
     target: { readonly region: string; readonly functionName: string; readonly version?: string },
@@ -165,7 +181,7 @@ class RunningLocalAws implements LocalAws {
     await this.post('/moto-api/reset', {});
   }
 
-  async configure(settings: { readonly eipQuota?: number }): Promise<void> {
+  async configure(settings: LocalAwsSettings): Promise<void> {
     await this.post('/_testbed/config', settings);
   }
 

@@ -9,3 +9,18 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A number in [0, 1) determined only by the seed and the parts: the same question always gets the
+ * same answer, whatever else happened before (unlike drawing from one shared stream, whose answers
+ * depend on the order concurrent requests arrive in).
+ */
+export function seededUnit(seed: number, ...parts: readonly (string | number)[]): number {
+  // FNV-1a over the parts, then one mulberry32 step to spread the bits.
+  let hash = 0x811c9dc5 ^ (seed >>> 0);
+  for (const char of parts.join('\u0000')) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return seededRandom(hash)();
+}

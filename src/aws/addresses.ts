@@ -58,7 +58,15 @@ export async function disassociate(ec2: EC2Client, associationId: string): Promi
   await ec2.send(new DisassociateAddressCommand({ AssociationId: associationId }));
 }
 
-/** Allocates a VPC address carrying the pool tag (and the subnet it is for) from its first moment. */
+/**
+ * Allocates a VPC address carrying the pool tag (and the subnet it is for) from its first moment.
+ *
+ * AllocateAddress is not idempotent (it has no client token): when its response is lost, sending it
+ * again would allocate a second address. So it is sent again only after a refusal that proves nothing
+ * happened (throttling, or any 4xx); after a 5xx or a dropped connection it fails with
+ * `AllocationOutcomeUnknown`, and the caller's next observation finds the address if it exists (it
+ * carries the pool tag from its first moment).
+ */
 export async function allocatePoolAddress(
   ec2: EC2Client,
   pool: string,
@@ -66,15 +74,46 @@ export async function allocatePoolAddress(
 ): Promise<{ allocationId: string; publicIp: string }> {
   const tags = [{ Key: POOL_TAG_KEY, Value: pool }];
   if (subnetId) tags.push({ Key: LAST_SUBNET_TAG_KEY, Value: subnetId });
-  const response = await ec2.send(
-    new AllocateAddressCommand({
-      Domain: 'vpc',
-      TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tags }],
-    }),
+  const command = new AllocateAddressCommand({
+    Domain: 'vpc',
+    TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tags }],
+  });
+  // Inside the SDK's retry loop (same step, lower priority), so it sees every attempt's error.
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (refusedBeforeActing(error)) throw error;
+        throw outcomeUnknown(error);
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'lambdaStaticIpAllocateAtMostOnce' },
   );
+  const response = await ec2.send(command);
   if (!response.AllocationId || !response.PublicIp)
     throw new Error('AllocateAddress returned no allocation id');
   return { allocationId: response.AllocationId, publicIp: response.PublicIp };
+}
+
+/** A refusal that proves the request did nothing: throttling, or any 4xx answer. */
+function refusedBeforeActing(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const code = awsErrorCode(error) ?? '';
+  return (status !== undefined && status >= 400 && status < 500) || THROTTLING.has(code);
+}
+
+const THROTTLING = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'RequestThrottled']);
+
+function outcomeUnknown(error: unknown): Error {
+  const detail = `${awsErrorCode(error) ?? 'Error'}: ${error instanceof Error ? error.message : String(error)}`;
+  // Deliberately no `cause`: the SDK would find the transient error in it and send the call again.
+  return Object.assign(
+    new Error(
+      `the response to AllocateAddress was lost (${detail}); it is not sent again, so as never to allocate twice`,
+    ),
+    { name: 'AllocationOutcomeUnknown', lostResponse: error },
+  );
 }
 
 /** Records, on addresses of the pool, the subnet they now serve. */

@@ -10,6 +10,23 @@ export function awsErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The races lambda-static-ip itself detects, checking right before a change. */
+export const RACE = {
+  /** The ENI got an IP since it was observed (a concurrent run): binding another would displace it. */
+  EniAlreadyBound: 'EniAlreadyBound',
+  /** A free pool IP appeared since the observation: bind it rather than allocate another. */
+  FreeAddressAppeared: 'FreeAddressAppeared',
+  /** The pool reached --max-ips since the observation. */
+  PoolGrew: 'PoolGrew',
+  /** Another run allocated for the same subnet at the same time: re-planning picks one for both. */
+  AllocationContended: 'AllocationContended',
+} as const;
+
+/** An error for a change not made because the world moved on since it was observed: re-plan. */
+export function raceError(code: keyof typeof RACE, message: string): Error {
+  return Object.assign(new Error(message), { name: RACE[code] });
+}
+
 /**
  * Errors that mean "the world changed since we looked": someone else bound the IP, the association or
  * the ENI is gone. The answer is to observe again and re-plan, never to force.
@@ -17,6 +34,10 @@ export function awsErrorCode(error: unknown): string | undefined {
 export function isRace(error: unknown): boolean {
   const code = awsErrorCode(error);
   return (
+    code === RACE.EniAlreadyBound ||
+    code === RACE.FreeAddressAppeared ||
+    code === RACE.PoolGrew ||
+    code === RACE.AllocationContended ||
     code === 'Resource.AlreadyAssociated' ||
     code === 'InvalidAssociationID.NotFound' ||
     code === 'InvalidNetworkInterfaceID.NotFound' ||
@@ -39,13 +60,19 @@ export function isAccessError(error: unknown): boolean {
   );
 }
 
+const CONFIGURE_CREDENTIALS =
+  'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile (or AWS_PROFILE) naming a profile from ~/.aws/config (`aws configure`, or `aws sso login` for SSO)';
+
 /** Wraps a failed read so that the message says which call failed and why, keeping the cause. */
 export function readFailed(call: string, error: unknown): StaticIpError {
   const code = awsErrorCode(error) ?? 'Error';
   const detail = error instanceof Error ? error.message : String(error);
-  const hint = isAccessError(error)
-    ? '; check the credentials and that the policy from `lambda-static-ip iam-policy` is attached'
-    : connectionHint(error);
+  const hint =
+    code === 'CredentialsProviderError'
+      ? `; no AWS credentials were found: ${CONFIGURE_CREDENTIALS}`
+      : isAccessError(error)
+        ? '; check the credentials and that the policy from `lambda-static-ip iam-policy` is attached'
+        : connectionHint(error);
   return new StaticIpError('AwsCallFailed', `${call} failed (${code}): ${detail}${hint}`, { cause: error });
 }
 

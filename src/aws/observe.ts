@@ -29,6 +29,7 @@ import type {
 import { POOL_TAG_KEY } from '../core/pool.js';
 import type { AwsClients } from './clients.js';
 import { readFailed } from './errors.js';
+import { chunks, FILTER_VALUES_PER_CALL } from './filter-chunks.js';
 
 export interface ObserveInput {
   readonly pool: string;
@@ -52,7 +53,6 @@ export interface ObserveInput {
 }
 
 const ENI_PAGE_SIZE = 1000;
-const FILTER_VALUES_PER_CALL = 200;
 
 /**
  * Observes everything one reconcile needs with a constant number of paged read calls, however many
@@ -355,10 +355,4 @@ function toObservedSubnet(subnet: Subnet, routeTables: readonly RouteTable[]): O
       route.State !== 'blackhole',
   );
   return { id, vpcId, availabilityZone: subnet.AvailabilityZone ?? '', routesToInternetGateway };
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
-  return result;
 }

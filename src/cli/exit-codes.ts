@@ -2,7 +2,7 @@
 export const ExitCode = {
   /** Success: the pool is converged (or the command did what it says). */
   Ok: 0,
-  /** A runtime failure, or a problem left unresolved after apply (PoolExhausted, SubnetNotPublic, …). */
+  /** A runtime failure, a problem left unresolved after apply (PoolExhausted, …), or an audit error finding. */
   Failure: 1,
   /** Bad input: unknown function, function with no VPC, bad flag, a destructive command without --yes. */
   BadInput: 2,
@@ -14,6 +14,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  success (converged; nothing left to do)
-  1  runtime failure, or a problem left unresolved after apply (PoolExhausted, SubnetNotPublic, ...)
+  1  runtime failure, a problem left unresolved after apply (PoolExhausted, SubnetNotPublic, ...),
+     or an error finding from audit
   2  bad input (unknown function, function without VPC config, bad flags, apply/release without --yes and no terminal)
   3  plan --detailed-exitcode: changes are pending`;

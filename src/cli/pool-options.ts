@@ -15,7 +15,8 @@ export interface ReconcileCommandOptions extends PoolCommandOptions {
   readonly spares: number;
 }
 
-function poolName(value: string): string {
+/** Parses --pool: a valid pool name, or the rule it breaks. */
+export function poolName(value: string): string {
   try {
     return validatePoolName(value);
   } catch (error) {

@@ -71,12 +71,16 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
 
   const program = buildProgram(run);
   program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => io.writeOut(text),
-    writeErr: (text) => io.writeErr(text),
-  });
+  const streams = {
+    writeOut: (text: string) => io.writeOut(text),
+    writeErr: (text: string) => io.writeErr(text),
+  };
+  program.configureOutput(streams);
+  // addCommand() does not pass these settings on, so each subcommand gets them too: otherwise its
+  // parse errors would bypass the CliIo and go straight to process.stderr.
   for (const command of program.commands) {
     command.exitOverride();
+    command.configureOutput(streams);
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -46,6 +46,7 @@ export function failedJson(failure: FailedAction): Record<string, unknown> {
     code: failure.code,
     message: failure.message,
     race: failure.race,
+    endState: failure.endState,
     ...(failure.allocated ? { allocated: failure.allocated } : {}),
   };
 }

@@ -1,16 +1,18 @@
 import {
   allocatePoolAddress,
   associateFreeAddress,
+  describePoolAddresses,
   disassociate,
   rememberSubnet,
   retryWhileNew,
 } from '../aws/addresses.js';
 import type { AwsClients } from '../aws/clients.js';
-import { awsErrorCode, isAccessError, isRace } from '../aws/errors.js';
+import { awsErrorCode, isAccessError, isRace, raceError } from '../aws/errors.js';
+import { eniAddressState } from '../aws/network-interfaces.js';
 import { type ObserveInput, observe } from '../aws/observe.js';
-import type { DesiredPool, Observation } from '../core/model.js';
-import { type Action, type AllocateAction, type Plan, plan } from '../core/plan.js';
-import { validatePoolName } from '../core/pool.js';
+import type { DesiredPool, Observation, ObservedAddress } from '../core/model.js';
+import { type Action, type AllocateAction, isAssociated, type Plan, plan } from '../core/plan.js';
+import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY, validatePoolName } from '../core/pool.js';
 
 export interface ReconcileRequest extends ObserveInput {
   /** @default false */
@@ -30,6 +32,10 @@ export interface ReconcileOptions {
   readonly concurrency?: number;
   /** Progress, for front doors to render. The library itself never prints. */
   readonly onEvent?: (event: ReconcileEvent) => void;
+  /** Waits: between attempts at a later observation that failed, and after a lost race. @default real time */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Spreads the wait after a lost race, so concurrent runs do not retry in step. @default Math.random */
+  readonly random?: () => number;
 }
 
 /** An action that took effect, with what it actually bound (allocations learn their id here). */
@@ -41,7 +47,7 @@ export interface AppliedAction {
   readonly subnetId?: string;
 }
 
-/** An action that did not take effect, and why. `race`: the world changed first; re-planned. */
+/** An action whose call failed, and why. `race`: the world changed first; re-planned. */
 export interface FailedAction {
   readonly action: Action;
   readonly code: string;
@@ -49,7 +55,17 @@ export interface FailedAction {
   readonly race: boolean;
   /** An address allocated before the binding failed: it stays in the pool, free. */
   readonly allocated?: { readonly allocationId: string; readonly publicIp: string };
+  /**
+   * What the last observation shows for the binding the action aimed at: `bound` (its address is on
+   * its ENI: the failed call took effect after all, or a later round did it), `not-bound` (including an
+   * allocation refused before anything was allocated), or `unknown` (an allocation whose answer was
+   * lost, a spare, or no verified final observation).
+   */
+  readonly endState: 'bound' | 'not-bound' | 'unknown';
 }
+
+/** A failed action as it is known when it fails, before the final observation says where it stands. */
+export type FailedAttempt = Omit<FailedAction, 'endState'>;
 
 export type ReconcileEvent =
   | {
@@ -60,7 +76,7 @@ export type ReconcileEvent =
       readonly observation: Observation;
     }
   | { readonly type: 'applied'; readonly outcome: AppliedAction }
-  | { readonly type: 'failed'; readonly failure: FailedAction }
+  | { readonly type: 'failed'; readonly failure: FailedAttempt }
   | { readonly type: 'replanning'; readonly round: number; readonly reason: string };
 
 export interface ReconcileResult {
@@ -76,7 +92,12 @@ export interface ReconcileResult {
   readonly rounds: number;
   /** Set when a later observation failed: the report then rests on the last good plan. */
   readonly observationError?: unknown;
+  /** True when the final plan comes from an observation made after the last change. */
+  readonly verified: boolean;
 }
+
+/** How long to wait after a round that lost a race, before observing again: a random time in this range. */
+const RACE_BACKOFF_MS = [200, 600] as const;
 
 /**
  * observe → plan → apply, until nothing is left to do or `maxRounds` is spent. The one reconcile behind
@@ -96,42 +117,45 @@ export async function reconcile(
   };
   const maxRounds = options.maxRounds ?? 3;
   const emit = options.onEvent ?? (() => {});
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
   const applied: AppliedAction[] = [];
-  const failed: FailedAction[] = [];
+  const failed: FailedAttempt[] = [];
+  // Addresses this run allocated: EC2 may not list them yet (eventual consistency), and planning as
+  // if they did not exist would allocate again.
+  const allocatedHere = new Map<string, ObservedAddress>();
+  const lookAgain = async () => withOwnAllocations(await observe(clients, request), allocatedHere);
 
   let initialPlan: Plan | undefined;
   let current: Plan | undefined;
   let rounds = 0;
   let stop = false;
+  let observationError: unknown;
   for (let round = 1; ; round++) {
-    let observed: Plan;
     let observation: Observation;
-    try {
-      observation = await observe(clients, request);
-      observed = plan(observation, desired);
-    } catch (error) {
-      // The first observation failing is the command failing; a later one must not hide what was done.
-      if (!initialPlan || !current) throw error;
-      return {
-        pool: desired.pool,
-        initialPlan,
-        finalPlan: current,
-        applied,
-        failed,
-        converged: false,
-        rounds,
-        observationError: error,
-      };
+    if (!initialPlan) {
+      // The first observation failing is the command failing: nothing was done.
+      observation = await lookAgain();
+    } else {
+      // A later one must not hide what was done: it is read again a few times before giving up.
+      const next = await observeWithRetries(lookAgain, sleep);
+      if (!next.ok) {
+        observationError = next.error;
+        break;
+      }
+      observation = next.observation;
     }
+    const observed = plan(observation, desired);
     initialPlan ??= observed;
     current = observed;
     emit({ type: 'observed', round, plan: observed, observation });
     if (observed.actions.length === 0 || options.dryRun || stop || round > maxRounds) break;
 
     rounds = round;
-    const outcome = await applyPlan(clients, observed, options.concurrency ?? 4, emit);
+    const outcome = await applyPlan(clients, observed, desired, options.concurrency ?? 4, emit);
     applied.push(...outcome.applied);
     failed.push(...outcome.failed);
+    rememberAllocations(allocatedHere, desired.pool, outcome);
     // Access errors will not go away by trying again; anything else gets a fresh look.
     stop = outcome.failed.some((failure) => isAccessError({ name: failure.code }));
     const races = outcome.failed.filter((failure) => failure.race).length;
@@ -140,28 +164,105 @@ export async function reconcile(
       round,
       reason: races > 0 ? `${races} change(s) lost a race; observing again` : 'verifying the result',
     });
+    // After a lost race, let the other run finish, and desynchronise from it, before looking again.
+    if (races > 0) await sleep(RACE_BACKOFF_MS[0] + random() * (RACE_BACKOFF_MS[1] - RACE_BACKOFF_MS[0]));
   }
   const finalPlan = current as Plan;
+  const verified = observationError === undefined;
   return {
     pool: desired.pool,
     initialPlan: initialPlan as Plan,
     finalPlan,
     applied,
-    failed,
-    converged: finalPlan.actions.length === 0,
+    failed: failed.map((failure) => ({
+      ...failure,
+      endState: verified ? endStateOf(failure, finalPlan) : 'unknown',
+    })),
+    converged: observationError === undefined && finalPlan.actions.length === 0,
     rounds,
+    ...(observationError === undefined ? {} : { observationError }),
+    verified,
   };
+}
+
+async function observeWithRetries(
+  look: () => Promise<Observation>,
+  sleep: (ms: number) => Promise<void>,
+): Promise<{ ok: true; observation: Observation } | { ok: false; error: unknown }> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt > 0) await sleep(500 * attempt);
+    try {
+      return { ok: true, observation: await look() };
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  return { ok: false, error: lastError };
+}
+
+/** Records this round's allocations, bound (as applied) or free (allocated, then the binding failed). */
+function rememberAllocations(
+  own: Map<string, ObservedAddress>,
+  pool: string,
+  outcome: { applied: readonly AppliedAction[]; failed: readonly FailedAttempt[] },
+): void {
+  const entries = [
+    ...outcome.applied
+      .filter((done) => done.action.kind === 'allocate')
+      .map((done) => ({ ...done, boundTo: done.networkInterfaceId })),
+    ...outcome.failed.flatMap((failure) =>
+      failure.allocated ? [{ ...failure.allocated, action: failure.action, boundTo: undefined }] : [],
+    ),
+  ];
+  for (const { allocationId, publicIp, action, boundTo } of entries) {
+    const subnetId = action.kind === 'allocate' ? action.subnetId : undefined;
+    own.set(allocationId, {
+      allocationId,
+      publicIp,
+      tags: { [POOL_TAG_KEY]: pool, ...(subnetId ? { [LAST_SUBNET_TAG_KEY]: subnetId } : {}) },
+      ...(boundTo ? { networkInterfaceId: boundTo } : {}),
+    });
+  }
+}
+
+/** The observation, plus this run's own allocations where EC2 does not list them yet (as free). */
+function withOwnAllocations(
+  observation: Observation,
+  own: ReadonlyMap<string, ObservedAddress>,
+): Observation {
+  const listed = new Set(observation.addresses.map((address) => address.allocationId));
+  const missing = [...own.values()].filter((address) => !listed.has(address.allocationId));
+  return missing.length === 0
+    ? observation
+    : { ...observation, addresses: [...observation.addresses, ...missing] };
+}
+
+/** Whether the binding a failed action aimed at holds in the final plan's observation. */
+function endStateOf(failure: FailedAttempt, final: Plan): FailedAction['endState'] {
+  const { action } = failure;
+  if (!action.networkInterfaceId) return 'unknown';
+  if (action.kind === 'allocate' && !failure.allocated) {
+    // Refused before anything was allocated, unless the allocation's own answer was lost.
+    return failure.code === 'AllocationOutcomeUnknown' ? 'unknown' : 'not-bound';
+  }
+  const allocationId = action.kind === 'allocate' ? failure.allocated?.allocationId : action.allocationId;
+  if (!allocationId) return 'unknown';
+  const address = final.addresses.find((candidate) => candidate.allocationId === allocationId);
+  return address?.networkInterfaceId === action.networkInterfaceId ? 'bound' : 'not-bound';
 }
 
 /** Applies one plan's actions: bindings first, then moves off retired ENIs, then spares, then tags. */
 async function applyPlan(
   clients: AwsClients,
   current: Plan,
+  desired: DesiredPool,
   concurrency: number,
   emit: (event: ReconcileEvent) => void,
-): Promise<{ applied: AppliedAction[]; failed: FailedAction[] }> {
+): Promise<{ applied: AppliedAction[]; failed: FailedAttempt[] }> {
   const applied: AppliedAction[] = [];
-  const failed: FailedAction[] = [];
+  const failed: FailedAttempt[] = [];
+  const own: OwnAllocations = { unbound: new Set(), inFlight: 0 };
   let quotaReached = false;
 
   const run = async (action: Action): Promise<void> => {
@@ -172,7 +273,7 @@ async function applyPlan(
           name: 'AddressLimitExceeded',
         });
       }
-      const outcome = await applyAction(clients, current.pool, action, (address) => {
+      const outcome = await applyAction(clients, desired, own, action, (address) => {
         allocated = address;
       });
       applied.push(outcome);
@@ -180,7 +281,7 @@ async function applyPlan(
     } catch (error) {
       const code = awsErrorCode(error) ?? 'Error';
       if (code === 'AddressLimitExceeded') quotaReached = true;
-      const failure: FailedAction = {
+      const failure: FailedAttempt = {
         action,
         code,
         message: explainFailure(code, error),
@@ -219,38 +320,127 @@ async function applyPlan(
   return { applied, failed };
 }
 
+/** This round's own allocations not bound yet, so they are not mistaken for another run's. */
+interface OwnAllocations {
+  readonly unbound: Set<string>;
+  /** AllocateAddress calls sent and not answered yet: their addresses may already be listed. */
+  inFlight: number;
+}
+
 async function applyAction(
   clients: AwsClients,
-  pool: string,
+  desired: DesiredPool,
+  own: OwnAllocations,
   action: Action,
   onAllocated: (address: { allocationId: string; publicIp: string }) => void,
 ): Promise<AppliedAction> {
   switch (action.kind) {
     case 'associate': {
-      await associateFreeAddress(clients.ec2, action.allocationId, action.networkInterfaceId);
+      await expectUnbound(clients, action.networkInterfaceId);
+      await bind(clients, action.allocationId, action.networkInterfaceId);
       return bound(action, action.allocationId, action.publicIp);
     }
     case 'move': {
-      await disassociate(clients.ec2, action.fromAssociationId);
-      await associateFreeAddress(clients.ec2, action.allocationId, action.networkInterfaceId);
+      // Checked first: if the ENI got an IP meanwhile, the IP stays where it is.
+      await expectUnbound(clients, action.networkInterfaceId);
+      try {
+        await disassociate(clients.ec2, action.fromAssociationId);
+      } catch (error) {
+        // Gone already: our own earlier attempt whose answer was lost, or someone else's change. Either
+        // way the associate below is still a compare-and-swap (AllowReassociation=false): it binds the
+        // address only if it is free, and never takes it from where another run put it.
+        if (awsErrorCode(error) !== 'InvalidAssociationID.NotFound') throw error;
+      }
+      await bind(clients, action.allocationId, action.networkInterfaceId);
       return bound(action, action.allocationId, action.publicIp);
     }
     case 'allocate':
-      return allocate(clients, pool, action, onAllocated);
+      return allocate(clients, desired, own, action, onAllocated);
   }
 }
 
+/**
+ * Fails with a race when the ENI holds a public IP now: binding another would displace it (EC2 has no
+ * compare-and-swap on the ENI side). An ENI EC2 does not know by id yet is left to the bind itself.
+ */
+async function expectUnbound(clients: AwsClients, networkInterfaceId: string): Promise<void> {
+  const now = await eniAddressState(clients, networkInterfaceId);
+  if (now.state === 'bound') {
+    throw raceError(
+      'EniAlreadyBound',
+      `ENI ${networkInterfaceId} got ${now.publicIp} since it was observed (another run?); it is left as it is`,
+    );
+  }
+}
+
+/** AllowReassociation=false, retried while EC2 does not know a just-created address or ENI yet. */
+async function bind(clients: AwsClients, allocationId: string, networkInterfaceId: string): Promise<void> {
+  await retryWhileNew(() => associateFreeAddress(clients.ec2, allocationId, networkInterfaceId));
+}
+
+/**
+ * Allocates only after looking again: a concurrent run may have bound the ENI or added free IPs since
+ * the observation (then re-planning binds those instead), or grown the pool to --max-ips.
+ */
 async function allocate(
   clients: AwsClients,
-  pool: string,
+  desired: DesiredPool,
+  own: OwnAllocations,
   action: AllocateAction,
   onAllocated: (address: { allocationId: string; publicIp: string }) => void,
 ): Promise<AppliedAction> {
-  const address = await allocatePoolAddress(clients.ec2, pool, action.subnetId);
+  if (action.networkInterfaceId) await expectUnbound(clients, action.networkInterfaceId);
+  const pool = await describePoolAddresses(clients.ec2, desired.pool);
+  const region = await clients.ec2.config.region();
+  // Free and usable here, as the planner counts them (not in another network border group).
+  const free = pool.filter(
+    (address) =>
+      !isAssociated(address) && (!address.networkBorderGroup || address.networkBorderGroup === region),
+  );
+  const othersFree = free.filter((address) => !own.unbound.has(address.allocationId)).length - own.inFlight;
+  if (pool.length >= desired.maxIps) {
+    throw raceError(
+      'PoolGrew',
+      `pool "${desired.pool}" has ${pool.length} IPs now, --max-ips ${desired.maxIps}`,
+    );
+  }
+  if (action.purpose === 'bind' ? othersFree > 0 : free.length >= desired.spares) {
+    throw raceError(
+      'FreeAddressAppeared',
+      `pool "${desired.pool}" has ${free.length} free IP(s) now (another run allocated?); using those instead`,
+    );
+  }
+  own.inFlight++;
+  let address: { allocationId: string; publicIp: string };
+  try {
+    address = await allocatePoolAddress(clients.ec2, desired.pool, action.subnetId);
+  } finally {
+    own.inFlight--;
+  }
   onAllocated(address);
-  if (action.networkInterfaceId) {
-    const eni = action.networkInterfaceId;
-    await retryWhileNew(() => associateFreeAddress(clients.ec2, address.allocationId, eni));
+  if (!action.networkInterfaceId) return bound(action, address.allocationId, address.publicIp);
+  own.unbound.add(address.allocationId);
+  try {
+    // Runs that allocated for the same subnet at the same time must not each bind their own address
+    // to the ENI: the second would displace the first. Whoever sees another's new address leaves its
+    // own free and re-plans, and the planner's deterministic choice then gives every run the same one.
+    const contenders = (await describePoolAddresses(clients.ec2, desired.pool)).filter(
+      (other) =>
+        !isAssociated(other) &&
+        !own.unbound.has(other.allocationId) &&
+        other.tags[LAST_SUBNET_TAG_KEY] === action.subnetId,
+    );
+    // Our own allocations still in flight may be listed already, with ids we do not know yet.
+    if (contenders.length > own.inFlight) {
+      throw raceError(
+        'AllocationContended',
+        `another run allocated ${contenders.map((other) => other.publicIp).join(', ')} for ${action.subnetId} at the same time; ${address.publicIp} stays free in the pool and re-planning picks one`,
+      );
+    }
+    await expectUnbound(clients, action.networkInterfaceId);
+    await bind(clients, address.allocationId, action.networkInterfaceId);
+  } finally {
+    own.unbound.delete(address.allocationId);
   }
   return bound(action, address.allocationId, address.publicIp);
 }
@@ -274,6 +464,8 @@ function explainFailure(code: string, error: unknown): string {
       return `the Region's Elastic IP quota is reached (${detail}); request an increase (Service Quotas, "EC2-VPC Elastic IPs") or add free IPs to the pool`;
     case 'Resource.AlreadyAssociated':
       return `the address was bound by someone else meanwhile (${detail}); re-planned`;
+    case 'AllocationOutcomeUnknown':
+      return `${detail}; the next observation binds the address if it was allocated`;
     case 'Gateway.NotAttached':
       return `the VPC has no internet gateway attached (${detail}); attach one, or use the NAT gateway strategy`;
     default:

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -6,6 +6,8 @@ const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url)
 /** A finished Node process: its exit code and everything it wrote. */
 export interface NodeRun {
   readonly code: number;
+  /** The signal that ended the process, if one did. */
+  readonly signal?: NodeJS.Signals;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -20,6 +22,8 @@ export interface RunOptions {
   readonly env?: Record<string, string | undefined>;
   readonly input?: string;
   readonly timeoutMs?: number;
+  /** Sees stderr as it arrives (all of it so far), e.g. to kill the process at a given point. */
+  readonly onStderr?: (stderr: string, child: ChildProcess) => void;
 }
 
 /** Runs `node <args>` with no terminal attached and only the environment given. */
@@ -36,12 +40,13 @@ export function runNode(args: readonly string[], options: RunOptions = {}): Prom
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
+      options.onStderr?.(stderr, child);
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
+      resolve({ code: code ?? -1, ...(signal ? { signal } : {}), stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
   });

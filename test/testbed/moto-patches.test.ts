@@ -18,7 +18,7 @@ import {
   GetFunctionConfigurationCommand,
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsClients, createIamClient } from '../../src/aws/clients.js';
 import { createVpcFixture, type VpcFixture } from '../../testbed/index.js';
 import { useLocalAws } from '../support/local-aws.js';
@@ -256,6 +256,51 @@ describe('Elastic IPs', () => {
     for (let index = 0; index < 12; index++) await allocate(clients.ec2);
     const described = await clients.ec2.send(new DescribeAddressesCommand({}));
     expect(described.Addresses).toHaveLength(12);
+  });
+
+  it('reports the network border group of an address: the Region, or the one AllocateAddress named', async () => {
+    const plain = await allocate(clients.ec2);
+    const local = await clients.ec2.send(
+      new AllocateAddressCommand({ Domain: 'vpc', NetworkBorderGroup: 'us-east-1-bos-1' }),
+    );
+    expect((await address(clients.ec2, plain.allocationId))?.NetworkBorderGroup).toBe('us-east-1');
+    expect((await address(clients.ec2, local.AllocationId as string))?.NetworkBorderGroup).toBe(
+      'us-east-1-bos-1',
+    );
+  });
+});
+
+describe('eventual consistency (off unless configured)', () => {
+  afterEach(async () => {
+    await localAws().configure({ consistency: {} });
+  });
+
+  it('hides a new address from DescribeAddresses and AssociateAddress for the configured calls', async () => {
+    const id = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    await localAws().configure({ consistency: { newAddressCalls: 2 } });
+    const ip = await allocate(clients.ec2);
+    const listed = async () =>
+      ((await clients.ec2.send(new DescribeAddressesCommand({}))).Addresses ?? []).map((a) => a.AllocationId);
+    expect(await listed()).toEqual([]);
+    const associate = () =>
+      clients.ec2.send(
+        new AssociateAddressCommand({
+          AllocationId: ip.allocationId,
+          NetworkInterfaceId: id,
+          AllowReassociation: false,
+        }),
+      );
+    expect(await errorName(associate())).toBe('InvalidAllocationID.NotFound');
+    expect(await listed()).toEqual([ip.allocationId]);
+    expect(await errorName(associate())).toBe('no error');
+  });
+
+  it('hides a new ENI from DescribeNetworkInterfaces for the configured time; naming it is NotFound', async () => {
+    await localAws().configure({ consistency: { ms: 400 } });
+    const id = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    expect(await errorName(eni(clients.ec2, id))).toBe('InvalidNetworkInterfaceID.NotFound');
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await eni(clients.ec2, id))?.NetworkInterfaceId).toBe(id);
   });
 });
 

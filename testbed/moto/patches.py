@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from typing import Any
 
 from moto.awslambda import models as lambda_models
@@ -25,6 +26,8 @@ from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress, ElasticAddressBackend
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
 from moto.ec2.responses.account_attributes import AccountAttributes
+from moto.ec2.exceptions import InvalidAllocationIdError, InvalidNetworkInterfaceIdError
+from moto.ec2.responses.elastic_ip_addresses import ElasticIPAddresses
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
 from moto.moto_api._internal.models import moto_api_backend
 
@@ -32,7 +35,7 @@ SUPPORTED_MOTO = "5.2.1"
 
 # Mutable test-bed settings, changed at run time through POST /_testbed/config.
 _lock = threading.Lock()
-SETTINGS: dict[str, Any] = {"eipQuota": 5}
+SETTINGS: dict[str, Any] = {"eipQuota": 5, "consistency": {"newAddressCalls": 0, "newEniCalls": 0, "ms": 0}}
 # (account, region, function name, version) -> overrides of State / LastUpdateStatus fields.
 FUNCTION_STATES: dict[tuple[str, str, str, str], dict[str, str]] = {}
 
@@ -198,6 +201,133 @@ def _patch_address_absent_fields() -> None:
     ElasticAddress.network_interface_id = property(lambda self: self.eni.id if self.eni else None)
 
 
+def _patch_address_network_border_group() -> None:
+    """AWS: AllocateAddress takes a NetworkBorderGroup (the Region unless a Local Zone group is named) and
+    DescribeAddresses reports it; moto ignores the parameter and omits the field."""
+    ElasticAddress.network_border_group = property(
+        lambda self: getattr(self, "_lsi_border_group", None) or self.ec2_backend.region_name
+    )
+    original = ElasticIPAddresses.allocate_address
+
+    def allocate_address(self: ElasticIPAddresses) -> Any:
+        result = original(self)
+        group = self._get_param("NetworkBorderGroup")
+        if group:
+            allocation_id = result.result["AllocationId"]
+            for address in self.ec2_backend.addresses:
+                if address.allocation_id == allocation_id:
+                    address._lsi_border_group = group
+            result.result["NetworkBorderGroup"] = group
+        return result
+
+    ElasticIPAddresses.allocate_address = allocate_address
+
+
+# --- Eventual consistency ---------------------------------------------------------------------------
+
+# Resource id -> [calls left in which it is still invisible, monotonic time until which it is].
+_NEW_RESOURCES: dict[str, list[float]] = {}
+
+
+def _register_new(resource_id: str, calls_setting: str) -> None:
+    with _lock:
+        settings = SETTINGS["consistency"]
+        calls = int(settings.get(calls_setting, 0))
+        ms = int(settings.get("ms", 0))
+        if calls > 0 or ms > 0:
+            _NEW_RESOURCES[resource_id] = [calls, time.monotonic() + ms / 1000 if ms > 0 else 0.0]
+
+
+def _still_hidden(resource_id: str) -> bool:
+    """True while a new resource is invisible. Each call that would have shown it uses up one of its
+    invisible calls; it becomes visible when both its calls and its time are used up."""
+    with _lock:
+        state = _NEW_RESOURCES.get(resource_id)
+        if state is None:
+            return False
+        calls_left, until = state
+        hidden = calls_left > 0 or time.monotonic() < until
+        if calls_left > 0:
+            state[0] = calls_left - 1
+        if not hidden:
+            del _NEW_RESOURCES[resource_id]
+        return hidden
+
+
+def _without_hidden(result: Any, key: str, id_of: Any, named: list[str], not_found: Any) -> Any:
+    """A describe result without the resources still hidden; naming a hidden one is its NotFound error."""
+    items = result.result[key]
+    visible = [item for item in items if not _still_hidden(id_of(item))]
+    missing = [id_of(item) for item in items if item not in visible and id_of(item) in named]
+    if missing:
+        raise not_found(missing[0])
+    result._result = {**result.result, key: visible}
+    return result
+
+
+def _patch_eventual_consistency() -> None:
+    """AWS is eventually consistent: an address just allocated, or an ENI just created, may be unknown to
+    the next calls for a while. When POST /_testbed/config sets `consistency` (default: all 0, off), a new
+    address is missing from DescribeAddresses and unknown to AssociateAddress for its next
+    `newAddressCalls` calls, a new ENI likewise in DescribeNetworkInterfaces and AssociateAddress for
+    `newEniCalls`, and both for at least `ms` milliseconds. Naming a hidden id gives the NotFound error."""
+    original_allocate = ElasticAddressBackend.allocate_address
+
+    def allocate_address(self: Any, domain: str, address: str | None = None, tags: Any = None) -> ElasticAddress:
+        result = original_allocate(self, domain, address, tags)
+        if result.allocation_id:
+            _register_new(result.allocation_id, "newAddressCalls")
+        return result
+
+    ElasticAddressBackend.allocate_address = allocate_address
+
+    original_create_eni = NetworkInterfaceBackend.create_network_interface
+
+    def create_network_interface(self: Any, *args: Any, **kwargs: Any) -> NetworkInterface:
+        eni = original_create_eni(self, *args, **kwargs)
+        _register_new(eni.id, "newEniCalls")
+        return eni
+
+    NetworkInterfaceBackend.create_network_interface = create_network_interface
+
+    original_describe_addresses = ElasticIPAddresses.describe_addresses
+
+    def describe_addresses(self: ElasticIPAddresses) -> Any:
+        result = original_describe_addresses(self)
+        return _without_hidden(
+            result, "Addresses", lambda a: a.allocation_id or "", self._get_param("AllocationIds", []), InvalidAllocationIdError
+        )
+
+    ElasticIPAddresses.describe_addresses = describe_addresses
+
+    original_describe_enis = ElasticNetworkInterfaces.describe_network_interfaces
+
+    def describe_network_interfaces(self: ElasticNetworkInterfaces) -> Any:
+        result = original_describe_enis(self)
+        return _without_hidden(
+            result,
+            "NetworkInterfaces",
+            lambda eni: eni.id,
+            self._get_param("NetworkInterfaceIds", []),
+            InvalidNetworkInterfaceIdError,
+        )
+
+    ElasticNetworkInterfaces.describe_network_interfaces = describe_network_interfaces
+
+    original_associate = ElasticIPAddresses.associate_address
+
+    def associate_address(self: ElasticIPAddresses) -> Any:
+        allocation_id = self._get_param("AllocationId")
+        eni_id = self._get_param("NetworkInterfaceId")
+        if allocation_id and _still_hidden(allocation_id):
+            raise InvalidAllocationIdError(allocation_id)
+        if eni_id and _still_hidden(eni_id):
+            raise InvalidNetworkInterfaceIdError(eni_id)
+        return original_associate(self)
+
+    ElasticIPAddresses.associate_address = associate_address
+
+
 # --- Paging ---------------------------------------------------------------------------------------
 
 
@@ -353,6 +483,7 @@ def _patch_reset_clears_testbed_state() -> None:
         original()
         with _lock:
             FUNCTION_STATES.clear()
+            _NEW_RESOURCES.clear()
 
     moto_api_backend.reset = reset
 
@@ -377,6 +508,14 @@ def handle_testbed_request(method: str, path: str, body: bytes) -> tuple[int, di
                 if not isinstance(quota, int) or quota < 0:
                     return 400, {"error": f"eipQuota must be a non-negative integer, got {quota!r}"}
                 SETTINGS["eipQuota"] = quota
+            if "consistency" in payload:
+                consistency = payload["consistency"]
+                keys = ("newAddressCalls", "newEniCalls", "ms")
+                if not isinstance(consistency, dict) or any(
+                    key not in keys or not isinstance(value, int) or value < 0 for key, value in consistency.items()
+                ):
+                    return 400, {"error": f"consistency takes non-negative integers {keys}, got {consistency!r}"}
+                SETTINGS["consistency"] = {**{key: 0 for key in keys}, **consistency}
             return 200, dict(SETTINGS)
     if path == "/_testbed/lambda/function-state":
         try:
@@ -411,6 +550,8 @@ def apply_all() -> None:
     _patch_release_in_use()
     _patch_address_quota()
     _patch_address_absent_fields()
+    _patch_address_network_border_group()
+    _patch_eventual_consistency()
     _patch_describe_network_interfaces_paging()
     _patch_list_functions_paging()
     _patch_lambda_vpc_and_state()

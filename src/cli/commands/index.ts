@@ -1,7 +1,9 @@
 import type { RegisterCommand } from '../command.js';
 import { registerApply } from './apply.js';
+import { registerAudit } from './audit.js';
 import { registerCost } from './cost.js';
 import { registerDemo } from './demo.js';
+import { registerIamPolicy } from './iam-policy.js';
 import { registerIps } from './ips.js';
 import { registerPlan } from './plan.js';
 import { registerRelease } from './release.js';
@@ -13,7 +15,9 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerApply,
   registerStatus,
   registerIps,
+  registerAudit,
   registerRelease,
   registerCost,
+  registerIamPolicy,
   registerDemo,
 ];

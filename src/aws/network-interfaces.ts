@@ -1,0 +1,36 @@
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import type { AwsClients } from './clients.js';
+import { awsErrorCode } from './errors.js';
+
+/** What an ENI holds right now, asked by id just before a binding. */
+export type EniAddressState =
+  | { readonly state: 'free' }
+  | { readonly state: 'bound'; readonly publicIp: string; readonly allocationId?: string }
+  /** EC2 does not know the id (yet, or any more): the binding itself will say which. */
+  | { readonly state: 'unknown' };
+
+/**
+ * The public IP an ENI holds now. EC2 has no compare-and-swap on the ENI side of an association (a
+ * second address simply displaces the first), so binders check right before they bind: it narrows
+ * the window in which two concurrent runs could both bind the same ENI to a single round trip.
+ */
+export async function eniAddressState(
+  clients: AwsClients,
+  networkInterfaceId: string,
+): Promise<EniAddressState> {
+  try {
+    const response = await clients.ec2.send(
+      new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [networkInterfaceId] }),
+    );
+    const association = response.NetworkInterfaces?.[0]?.Association;
+    if (!association?.PublicIp) return { state: 'free' };
+    return {
+      state: 'bound',
+      publicIp: association.PublicIp,
+      ...(association.AllocationId ? { allocationId: association.AllocationId } : {}),
+    };
+  } catch (error) {
+    if (awsErrorCode(error) === 'InvalidNetworkInterfaceID.NotFound') return { state: 'unknown' };
+    throw error;
+  }
+}

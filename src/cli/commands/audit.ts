@@ -1,0 +1,60 @@
+import { Command } from 'commander';
+import type { AuditReport, Finding } from '../../core/audit.js';
+import type { RegisterCommand } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { wholeNumber } from '../options.js';
+import type { Output } from '../output.js';
+import { addPoolOptions, type PoolCommandOptions } from '../pool-options.js';
+
+interface AuditOptions extends PoolCommandOptions {
+  readonly spares: number;
+}
+
+export const registerAudit: RegisterCommand = (program, run) => {
+  const command = addPoolOptions(
+    new Command('audit').description(
+      'check a pool before trusting the tool with it: egress routes, inbound rules, shared ENIs, unbound ENIs, stray IPs, cost, quota, versions; exits 1 on any error finding',
+    ),
+  )
+    .option(
+      '--spares <n>',
+      'the free IPs you mean to keep; more is reported as cost',
+      wholeNumber(0, 1000),
+      0,
+    )
+    .action(async (options: AuditOptions, self: Command) =>
+      run(self, async ({ clients, output }) => {
+        output.progress(`auditing pool "${options.pool}"...`);
+        const { auditPool } = await import('../../reconcile/audit-pool.js');
+        const report = await auditPool(await clients(), {
+          pool: options.pool,
+          functions: options.function ?? [],
+          spares: options.spares,
+        });
+        output.result(report, () => renderAudit(report, output));
+        return report.summary.errors > 0 ? ExitCode.Failure : ExitCode.Ok;
+      }),
+    );
+  program.addCommand(command);
+};
+
+function renderAudit(report: AuditReport, output: Output): string {
+  const { errors, warnings, info } = report.summary;
+  const header = output.style(
+    'bold',
+    `Audit of pool "${report.pool}" in ${report.region}: ${errors} error(s), ${warnings} warning(s), ${info} note(s).`,
+  );
+  const quota =
+    report.quota.limit === null
+      ? `Elastic IPs: ${report.quota.allocatedInRegion} allocated in the Region; limit unknown.`
+      : `Elastic IPs: ${report.quota.allocatedInRegion} of ${report.quota.limit} allocated in the Region (${report.quota.headroom} left).`;
+  const cost = `Cost: ${report.cost.ips} pool IP(s), $${report.cost.monthlyUsd.toFixed(2)} a month ($${report.cost.usdPerIpHour}/h each, price as of ${report.cost.priceAsOf}).`;
+  return [header, report.findings.map((finding) => renderFinding(finding, output)).join('\n\n'), cost, quota]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+function renderFinding(finding: Finding, output: Output): string {
+  const style = finding.severity === 'error' ? 'red' : finding.severity === 'warning' ? 'yellow' : 'dim';
+  return `${output.style(style, `${finding.severity} ${finding.code}`)}: ${finding.message}\n  fix: ${finding.fix}`;
+}
