@@ -1,35 +1,16 @@
-import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArguments } from '@smithy/types';
+import { recordCalls } from '../src/aws/call-recorder.js';
 import type { AwsClients } from '../src/aws/clients.js';
 
-interface MiddlewareHost {
-  middlewareStack: {
-    add(
-      middleware: (
-        next: InitializeHandler<object, object>,
-        context: HandlerExecutionContext,
-      ) => InitializeHandler<object, object>,
-      options: { step: 'initialize'; name: string; override: boolean },
-    ): void;
-  };
-}
-
-/** Counts every AWS call made through a set of clients, by `Service:Operation`. */
+/** Counts every AWS call made through a set of clients, by `Service:Operation` (each page counts). */
 export class CallCounter {
   readonly #counts = new Map<string, number>();
 
-  /** Adds the counting middleware to every client of the set. */
+  /** Records the clients' calls from now on; returns the same clients. */
   attach(clients: AwsClients): AwsClients {
-    for (const [service, client] of Object.entries(clients)) {
-      (client as unknown as MiddlewareHost).middlewareStack.add(
-        (next, context) => async (args: InitializeHandlerArguments<object>) => {
-          const key = `${service}:${String(context.commandName ?? 'unknown').replace(/Command$/, '')}`;
-          this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
-          return next(args);
-        },
-        { step: 'initialize', name: 'lsiBenchCallCounter', override: true },
-      );
-    }
-    return clients;
+    return recordCalls(clients, ({ service, operation }) => {
+      const key = `${service}:${operation}`;
+      this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+    });
   }
 
   reset(): void {
