@@ -1,0 +1,172 @@
+import { AllocateAddressCommand, AssociateAddressCommand } from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { POOL_TAG_KEY } from '../../src/core/pool.js';
+import { type ApplyDocument, POOL, useEgressWorld } from '../support/egress-world.js';
+
+const world = useEgressWorld();
+const { cli, addresses, createPoolFunctions } = world;
+
+describe('apply', () => {
+  it('binds every ENI of the pool on the first run and changes nothing on the second', async () => {
+    await createPoolFunctions();
+    const first = await cli([
+      'apply',
+      '--pool',
+      POOL,
+      '--function',
+      'reports',
+      '--allocate',
+      '--yes',
+      '--json',
+    ]);
+    expect(first.code).toBe(0);
+    const document = first.json<ApplyDocument>();
+    expect(document.actions).toHaveLength(3);
+    for (const action of document.actions) {
+      expect(action).toMatchObject({ kind: 'allocate', allocationId: null, publicIp: null });
+      expect(action.networkInterfaceId).toMatch(/^eni-/);
+      expect(action.subnetId).toMatch(/^subnet-/);
+    }
+    expect(document.applied).toHaveLength(3);
+    expect(document.converged).toBe(true);
+    const pool = (await addresses()).filter((a) =>
+      a.Tags?.some((t) => t.Key === POOL_TAG_KEY && t.Value === POOL),
+    );
+    expect(pool).toHaveLength(3);
+    expect(pool.every((a) => a.NetworkInterfaceId?.startsWith('eni-'))).toBe(true);
+
+    const second = await cli([
+      'apply',
+      '--pool',
+      POOL,
+      '--function',
+      'reports',
+      '--allocate',
+      '--yes',
+      '--json',
+    ]);
+    expect(second.code).toBe(0);
+    expect(second.json<ApplyDocument>()).toMatchObject({ actions: [], applied: [], converged: true });
+    expect(second.json<ApplyDocument>().unchanged).toHaveLength(3);
+    expect(await addresses()).toHaveLength(3);
+  });
+
+  it('gives replacement ENIs the same IPs without allocating (idle reclaim)', async () => {
+    await createPoolFunctions();
+    await cli(['apply', '--pool', POOL, '--allocate', '--yes']);
+    const before = (await cli(['ips', '--pool', POOL])).stdout;
+    const oldEnis = world.sim().describe('checkout').servingEniIds;
+
+    await world.sim().idleReclaim('checkout');
+    await world.sim().idleReclaim('payments');
+    await world.sim().invoke('checkout');
+    await world.sim().invoke('payments');
+    await world.sim().advance(90_000);
+    expect(
+      world
+        .sim()
+        .describe('checkout')
+        .servingEniIds.some((id) => oldEnis.includes(id)),
+    ).toBe(false);
+
+    const run = await cli(['apply', '--pool', POOL, '--yes', '--json']);
+    expect(run.code).toBe(0);
+    const document = run.json<ApplyDocument>();
+    expect(document.applied.map((a) => a.kind)).toEqual(['associate', 'associate']);
+    expect((await cli(['ips', '--pool', POOL])).stdout).toBe(before);
+    const egress = await world.sim().invoke('checkout');
+    expect(egress.ok && egress.egressIps.every((ip) => ip && before.includes(ip))).toBe(true);
+  });
+
+  it('binds a scale-out ENI only with --allocate when the pool has no free IP, binding what it can meanwhile', async () => {
+    await createPoolFunctions();
+    await cli(['apply', '--pool', POOL, '--allocate', '--yes']);
+    await world.sim().scaleOut('checkout');
+
+    const without = await cli(['apply', '--pool', POOL, '--yes', '--json']);
+    expect(without.code).toBe(1);
+    expect(without.json<ApplyDocument>().problems.filter((p) => p.code === 'PoolExhausted')).toHaveLength(2);
+    expect(without.stderr).toContain('PoolExhausted');
+
+    const withAllocate = await cli([
+      'apply',
+      '--pool',
+      POOL,
+      '--allocate',
+      '--max-ips',
+      '3',
+      '--yes',
+      '--json',
+    ]);
+    expect(withAllocate.code).toBe(1);
+    const document = withAllocate.json<ApplyDocument>();
+    expect(document.applied).toHaveLength(1);
+    expect(document.problems.find((p) => p.code === 'PoolExhausted')?.message).toContain('--max-ips 3');
+
+    const raised = await cli(['apply', '--pool', POOL, '--allocate', '--yes', '--json']);
+    expect(raised.code).toBe(0);
+    expect(raised.json<ApplyDocument>().unchanged).toHaveLength(4);
+  });
+
+  it('never uses an untagged or other-pool IP, and reports an ENI that holds one', async () => {
+    await createPoolFunctions();
+    const untagged = await world.clients().ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    await world.clients().ec2.send(
+      new AllocateAddressCommand({
+        Domain: 'vpc',
+        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: POOL_TAG_KEY, Value: 'other' }] }],
+      }),
+    );
+    const [first] = world.sim().describe('checkout').servingEniIds;
+    await world.clients().ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: untagged.AllocationId,
+        NetworkInterfaceId: first,
+        AllowReassociation: false,
+      }),
+    );
+
+    const run = await cli(['apply', '--pool', POOL, '--yes', '--json']);
+    expect(run.code).toBe(1);
+    const document = run.json<ApplyDocument>();
+    expect(document.applied).toEqual([]);
+    expect(document.problems.map((p) => p.code).sort()).toEqual([
+      'ForeignAddress',
+      'PoolExhausted',
+      'SharedEni',
+    ]);
+    const other = (await addresses()).find((a) => a.Tags?.some((t) => t.Value === 'other'));
+    expect(other?.AssociationId).toBeUndefined();
+    expect(
+      (await addresses()).find((a) => a.AllocationId === untagged.AllocationId)?.NetworkInterfaceId,
+    ).toBe(first);
+  });
+
+  it('names the functions outside the pool that share a bound ENI, in plan and status', async () => {
+    await createPoolFunctions();
+    await cli(['apply', '--pool', POOL, '--allocate', '--yes']);
+    const status = await cli(['status', '--pool', POOL]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('payments (not in pool)');
+    expect(status.stdout).toContain('SharedEni');
+    const plan = await cli(['plan', '--pool', POOL, '--json']);
+    const shared = plan.json<ApplyDocument>().problems.filter((p) => p.code === 'SharedEni');
+    expect(shared.map((p) => p.functions)).toEqual([['payments'], ['payments']]);
+  });
+
+  it('refuses to bind ENIs in a private subnet and exits 1 with SubnetNotPublic', async () => {
+    await world.sim().createFunction({
+      name: 'internal',
+      subnetIds: world.vpc().privateSubnetIds,
+      securityGroupIds: [world.vpc().securityGroupIds[0] as string],
+      tags: { [POOL_TAG_KEY]: POOL },
+    });
+    await world.sim().advance(90_000);
+    const run = await cli(['apply', '--pool', POOL, '--allocate', '--yes', '--json']);
+    expect(run.code).toBe(1);
+    const document = run.json<ApplyDocument>();
+    expect(document.actions).toEqual([]);
+    expect(document.problems.filter((p) => p.code === 'SubnetNotPublic')).toHaveLength(2);
+    expect(await addresses()).toHaveLength(0);
+  });
+});
