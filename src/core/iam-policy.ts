@@ -1,0 +1,238 @@
+import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from './pool.js';
+
+/**
+ * The least-privilege IAM policy lambda-static-ip needs, as data: the single source of truth for the
+ * `iam-policy` command and for the CDK construct that grants the in-account controller its role.
+ *
+ * What EC2 lets a policy scope (Service Authorization Reference, Amazon EC2):
+ * - Describe* and DescribeAccountAttributes support no resource-level permissions: `Resource: "*"`.
+ * - AssociateAddress and DisassociateAddress authorize the `elastic-ip` (with `ec2:ResourceTag/...`)
+ *   and the target `network-interface` (or `instance`); each named resource must be allowed.
+ * - AllocateAddress authorizes the new `elastic-ip` with `aws:RequestTag/...` and `aws:TagKeys`; tags
+ *   given at allocation are also authorized as `ec2:CreateTags` with `ec2:CreateAction=AllocateAddress`.
+ * - ReleaseAddress and CreateTags on an existing address authorize the `elastic-ip` with its tags.
+ * Lambda's ListFunctions and the tagging API's GetResources need `*`; GetFunctionConfiguration and
+ * ListAliases take a function ARN.
+ */
+
+export type PolicyEffect = 'Allow';
+
+/** One statement, in IAM's own JSON shape (and `aws-iam`'s `PolicyStatement.fromJson`'s). */
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: PolicyEffect;
+  readonly Action: readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/**
+ * Who runs with the policy, and what they may do:
+ * - `cli-read`: plan, status, ips and audit (no change to anything);
+ * - `cli-write`: what apply adds: bind, move, allocate and tag pool IPs;
+ * - `cli-release`: what release adds: disassociate and release pool IPs;
+ * - `controller`: the in-account controller: the reconcile's reads and apply's writes, never a release.
+ */
+export type PolicyKind = 'cli-read' | 'cli-write' | 'cli-release' | 'controller';
+
+/** Narrows the ARNs; every field defaults to `*` (any), the partition to `aws`. */
+export interface PolicyScope {
+  /** Only addresses tagged for this pool. @default any pool: the tag must be present, any value */
+  readonly pool?: string;
+  readonly partition?: string;
+  readonly region?: string;
+  readonly account?: string;
+}
+
+/** The statements one kind of caller needs (a kind that writes includes the reads it depends on). */
+export function iamPolicyStatements(kind: PolicyKind, scope: PolicyScope = {}): PolicyStatement[] {
+  const s = statements(scope);
+  switch (kind) {
+    case 'cli-read':
+      return [s.describe, s.findFunctions, s.readFunctions, s.auditReads];
+    case 'cli-write':
+      return [s.bindPoolAddresses, s.bindToEnis, s.allocate, s.tagOnAllocate, s.rememberSubnet];
+    case 'cli-release':
+      return [s.releasePoolAddresses, s.disassociateBeforeRelease];
+    case 'controller':
+      return controllerStatements(scope);
+  }
+}
+
+/**
+ * What the in-account controller's role needs: the reconcile's reads, binding, moving, allocating and
+ * tagging pool IPs. Never ReleaseAddress: the controller can grow the pool, never shrink it.
+ */
+export function controllerStatements(scope: PolicyScope = {}): PolicyStatement[] {
+  const s = statements(scope);
+  return [
+    s.describe,
+    s.findFunctions,
+    { ...s.readFunctions, Action: ['lambda:GetFunctionConfiguration'] },
+    s.bindPoolAddresses,
+    s.bindToEnis,
+    s.allocate,
+    s.tagOnAllocate,
+    s.rememberSubnet,
+  ];
+}
+
+/** A policy document for one or more kinds, statements in order and without repeats. */
+export function iamPolicy(
+  kinds: PolicyKind | readonly PolicyKind[],
+  scope: PolicyScope = {},
+): PolicyDocument {
+  const seen = new Set<string>();
+  const statement: PolicyStatement[] = [];
+  for (const kind of typeof kinds === 'string' ? [kinds] : kinds) {
+    for (const candidate of iamPolicyStatements(kind, scope)) {
+      const key = JSON.stringify(candidate);
+      if (!seen.has(key)) {
+        seen.add(key);
+        statement.push(candidate);
+      }
+    }
+  }
+  return { Version: '2012-10-17', Statement: statement };
+}
+
+function statements(scope: PolicyScope) {
+  const partition = scope.partition ?? 'aws';
+  const region = scope.region ?? '*';
+  const account = scope.account ?? '*';
+  const ec2 = (resource: string) => `arn:${partition}:ec2:${region}:${account}:${resource}`;
+  const elasticIps = ec2('elastic-ip/*');
+  // Pool names are letters, digits, '.', '_' and '-': no IAM wildcard can hide in one.
+  const poolIs = (key: string): Record<string, Record<string, string>> =>
+    scope.pool === undefined ? { StringLike: { [key]: '*' } } : { StringEquals: { [key]: scope.pool } };
+  const poolTags = [POOL_TAG_KEY, LAST_SUBNET_TAG_KEY];
+
+  return {
+    describe: {
+      Sid: 'DescribeNetworkAndAddresses',
+      Effect: 'Allow',
+      Action: [
+        'ec2:DescribeAddresses',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeRouteTables',
+        'ec2:DescribeSubnets',
+      ],
+      Resource: '*',
+    },
+    findFunctions: {
+      Sid: 'FindPoolFunctions',
+      Effect: 'Allow',
+      Action: ['lambda:ListFunctions', 'tag:GetResources'],
+      Resource: '*',
+    },
+    readFunctions: {
+      Sid: 'ReadFunctionStateAndAliases',
+      Effect: 'Allow',
+      Action: ['lambda:GetFunctionConfiguration', 'lambda:ListAliases'],
+      Resource: `arn:${partition}:lambda:${region}:${account}:function:*`,
+    },
+    auditReads: {
+      Sid: 'AuditSecurityGroupsAndQuota',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeAccountAttributes', 'ec2:DescribeSecurityGroups'],
+      Resource: '*',
+    },
+    bindPoolAddresses: {
+      Sid: 'BindOnlyPoolAddresses',
+      Effect: 'Allow',
+      Action: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
+      Resource: elasticIps,
+      Condition: poolIs(`ec2:ResourceTag/${POOL_TAG_KEY}`),
+    },
+    // Lambda's Hyperplane ENIs carry no tags (and Lambda adds none), so no tag condition can narrow
+    // the ENI side of an association; the address side above is what keeps it to the pool.
+    bindToEnis: {
+      Sid: 'BindToLambdaEnis',
+      Effect: 'Allow',
+      Action: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
+      Resource: ec2('network-interface/*'),
+    },
+    allocate: {
+      Sid: 'AllocateOnlyTaggedPoolAddresses',
+      Effect: 'Allow',
+      Action: ['ec2:AllocateAddress'],
+      Resource: elasticIps,
+      Condition: {
+        ...poolIs(`aws:RequestTag/${POOL_TAG_KEY}`),
+        'ForAllValues:StringEquals': { 'aws:TagKeys': poolTags },
+      },
+    },
+    tagOnAllocate: {
+      Sid: 'TagPoolAddressesAtAllocation',
+      Effect: 'Allow',
+      Action: ['ec2:CreateTags'],
+      Resource: elasticIps,
+      Condition: {
+        StringEquals: {
+          'ec2:CreateAction': 'AllocateAddress',
+          ...(scope.pool === undefined ? {} : { [`aws:RequestTag/${POOL_TAG_KEY}`]: scope.pool }),
+        },
+        ...(scope.pool === undefined ? { StringLike: { [`aws:RequestTag/${POOL_TAG_KEY}`]: '*' } } : {}),
+        'ForAllValues:StringEquals': { 'aws:TagKeys': poolTags },
+      },
+    },
+    // Existing pool addresses may only get the last-subnet tag: never a pool tag, so the tool cannot
+    // pull an address into a pool or move it between pools.
+    rememberSubnet: {
+      Sid: 'RememberSubnetOnPoolAddresses',
+      Effect: 'Allow',
+      Action: ['ec2:CreateTags'],
+      Resource: elasticIps,
+      Condition: {
+        ...poolIs(`ec2:ResourceTag/${POOL_TAG_KEY}`),
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [LAST_SUBNET_TAG_KEY] },
+      },
+    },
+    releasePoolAddresses: {
+      Sid: 'ReleaseOnlyPoolAddresses',
+      Effect: 'Allow',
+      Action: ['ec2:DisassociateAddress', 'ec2:ReleaseAddress'],
+      Resource: elasticIps,
+      Condition: poolIs(`ec2:ResourceTag/${POOL_TAG_KEY}`),
+    },
+    // release takes a pool IP off whatever holds it first, an ENI or an instance.
+    disassociateBeforeRelease: {
+      Sid: 'DisassociateBeforeRelease',
+      Effect: 'Allow',
+      Action: ['ec2:DisassociateAddress'],
+      Resource: [ec2('network-interface/*'), ec2('instance/*')],
+    },
+  } satisfies Record<string, PolicyStatement>;
+}
+
+/** An SDK call as `recordCalls` reports it. */
+export interface SdkCall {
+  readonly service: string;
+  readonly operation: string;
+  readonly input?: unknown;
+}
+
+const IAM_PREFIX: Readonly<Record<string, string>> = {
+  EC2: 'ec2',
+  Lambda: 'lambda',
+  ResourceGroupsTaggingAPI: 'tag',
+};
+
+/**
+ * The IAM actions one SDK call is authorized as. Mostly `prefix:Operation`; an AllocateAddress that
+ * tags the new address is also authorized as ec2:CreateTags (with ec2:CreateAction=AllocateAddress).
+ */
+export function iamActionsFor(call: SdkCall): string[] {
+  const prefix = IAM_PREFIX[call.service] ?? call.service.toLowerCase();
+  const actions = [`${prefix}:${call.operation}`];
+  const input = call.input as { TagSpecifications?: readonly unknown[] } | undefined;
+  if (call.operation === 'AllocateAddress' && (input?.TagSpecifications?.length ?? 0) > 0) {
+    actions.push('ec2:CreateTags');
+  }
+  return actions;
+}
