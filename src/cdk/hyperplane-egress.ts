@@ -416,10 +416,10 @@ export class HyperplaneEgress extends Construct {
 
   private wholeNumber(name: string, value: number, min: number, max: number): number {
     if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
-      throw propsError(
-        this,
-        `Invalid${name[0]?.toUpperCase()}${name.slice(1)}`,
-        `${name} ${Token.isUnresolved(value) ? '(a token)' : value} is invalid: use a whole number from ${min} to ${max}, known at synth time`,
+      throw this.invalid(
+        name,
+        Token.isUnresolved(value) ? '(a token)' : String(value),
+        `use a whole number from ${min} to ${max}, known at synth time`,
       );
     }
     return value;
@@ -428,10 +428,10 @@ export class HyperplaneEgress extends Construct {
   private seconds(name: string, duration: Duration, min: number, max: number): number {
     const seconds = duration.isUnresolved() ? Number.NaN : duration.toSeconds({ integral: false });
     if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-      throw propsError(
-        this,
-        `Invalid${name[0]?.toUpperCase()}${name.slice(1)}`,
-        `${name} ${duration.isUnresolved() ? '(a token)' : duration.toHumanString()} is invalid: use whole seconds from ${min} to ${max}, known at synth time`,
+      throw this.invalid(
+        name,
+        shown(duration),
+        `use whole seconds from ${min} to ${max}, known at synth time`,
       );
     }
     return seconds;
@@ -440,13 +440,22 @@ export class HyperplaneEgress extends Construct {
   private minutes(name: string, duration: Duration): number {
     const minutes = duration.isUnresolved() ? Number.NaN : duration.toMinutes({ integral: false });
     if (!Number.isInteger(minutes) || minutes < 1) {
-      throw propsError(
-        this,
-        `Invalid${name[0]?.toUpperCase()}${name.slice(1)}`,
-        `${name} ${duration.isUnresolved() ? '(a token)' : duration.toHumanString()} is invalid: use whole minutes, at least 1 (EventBridge schedules run at most once a minute)`,
+      throw this.invalid(
+        name,
+        shown(duration),
+        'use whole minutes, at least 1 (EventBridge schedules run at most once a minute)',
       );
     }
     return minutes;
+  }
+
+  /** `InvalidSpares`: spares -1 is invalid: <rule> */
+  private invalid(name: string, value: string, rule: string) {
+    return propsError(
+      this,
+      `Invalid${name[0]?.toUpperCase()}${name.slice(1)}`,
+      `${name} ${value} is invalid: ${rule}`,
+    );
   }
 
   /** Reads each function's placement: an error without a VPC, a warning when only the deployment can tell. */
@@ -725,6 +734,10 @@ export class HyperplaneEgress extends Construct {
       return alarm;
     });
   }
+}
+
+function shown(duration: Duration): string {
+  return duration.isUnresolved() ? '(a token)' : duration.toHumanString();
 }
 
 /** The runtime the bundles are built for, pinned. */
