@@ -1,4 +1,5 @@
 import type { App } from 'aws-cdk-lib';
+import { HyperplaneEgressStack } from './stacks/hyperplane-egress-stack.js';
 import { IngressGaStack } from './stacks/ingress-ga-stack.js';
 import { IngressNlbStack } from './stacks/ingress-nlb-stack.js';
 import { NatGatewayStack } from './stacks/nat-gateway-stack.js';
@@ -11,4 +12,5 @@ export function buildExampleApp(app: App): void {
   new IngressGaStack(app, 'LsiIngressGaStack');
   new IngressNlbStack(app, 'LsiIngressNlbStack');
   new NatGatewayStack(app, 'LsiNatGatewayStack');
+  new HyperplaneEgressStack(app, 'LsiHyperplaneEgressStack');
 }

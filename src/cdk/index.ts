@@ -6,6 +6,7 @@ export {
   GlobalAcceleratorIngress,
   type GlobalAcceleratorIngressProps,
 } from './global-accelerator-ingress.js';
+export { HyperplaneEgress, type HyperplaneEgressProps } from './hyperplane-egress.js';
 export type { LambdaAlbListener, StaticIngressProps } from './lambda-alb.js';
 export { NatGatewayEgress, type NatGatewayEgressProps, type NatGatewayMode } from './nat-gateway-egress.js';
 export {

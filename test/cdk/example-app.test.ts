@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanCfnLint } from '../support/cfn-lint.js';
 
-const EXPECTED_STACKS = ['LsiIngressGaStack', 'LsiIngressNlbStack', 'LsiNatGatewayStack'];
+const EXPECTED_STACKS = [
+  'LsiHyperplaneEgressStack',
+  'LsiIngressGaStack',
+  'LsiIngressNlbStack',
+  'LsiNatGatewayStack',
+];
 
 type Metadata = Record<string, readonly { readonly type: string; readonly data: unknown }[]>;
 

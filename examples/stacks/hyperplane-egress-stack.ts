@@ -1,0 +1,44 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { HyperplaneEgress, StaticIpPool } from '../../src/cdk/index.js';
+import { egressCheckFunction } from './demo-function.js';
+
+/**
+ * Two functions in public subnets (no NAT gateway) whose egress leaves from pool IPs bound to their Lambda
+ * Hyperplane ENIs by the in-account controller, with an egress probe beside them.
+ */
+export class HyperplaneEgressStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, {
+      description: 'lambda-static-ip example: static egress by Elastic IPs on Lambda Hyperplane ENIs',
+      ...props,
+    });
+    // Public subnets only: an internet gateway and no NAT. A function here reaches the internet only
+    // through the pool IP on its ENI.
+    const vpc = new Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+    });
+    // One security group for both functions: they share one ENI per subnet, so two ENIs in all.
+    const securityGroup = new SecurityGroup(this, 'FunctionsSecurityGroup', {
+      vpc,
+      description: 'lambda-static-ip example: the pool functions (egress only)',
+    });
+    const placement = {
+      vpcSubnets: { subnetType: SubnetType.PUBLIC },
+      securityGroups: [securityGroup],
+      allowPublicSubnet: true,
+    };
+    const functions = [
+      egressCheckFunction(this, vpc, 'EgressCheckA', placement),
+      egressCheckFunction(this, vpc, 'EgressCheckB', placement),
+    ];
+    // Two ENIs (two subnets, one security-group set) and the default one spare: three addresses. Retained on
+    // stack deletion (the default): release them yourself when done with the example.
+    const spares = HyperplaneEgress.DEFAULT_SPARES;
+    const pool = new StaticIpPool(this, 'Pool', { poolName: 'example-hyperplane', size: 2 + spares });
+    new HyperplaneEgress(this, 'Egress', { pool, functions, spares, probe: true });
+  }
+}

@@ -1,0 +1,667 @@
+import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import {
+  type ISecurityGroup,
+  SecurityGroup,
+  type SubnetSelection,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { HyperplaneEgress, type HyperplaneEgressProps, StaticIpPool } from '../../src/cdk/index.js';
+import { POOL_TAG_KEY } from '../../src/core/pool.js';
+import { CONTROLLER_ENVIRONMENT } from '../../src/handlers/controller-config.js';
+import {
+  CONTROLLER_SCHEDULE_EXPRESSION,
+  ENI_CREATED_PATTERN,
+  FUNCTION_CHANGED_PATTERN,
+  PROBE_SCHEDULE_EXPRESSION,
+} from '../../src/handlers/event-patterns.js';
+import { PROBE_ENVIRONMENT } from '../../src/handlers/probe.js';
+import { METRICS_NAMESPACE } from '../../src/handlers/run-report.js';
+import {
+  CONTROLLER_TIMEOUT_SECONDS,
+  DEFAULT_WAIT_SECONDS,
+  HANDLER_RUNTIME,
+  PROBE_TIMEOUT_SECONDS,
+  PROVIDER_QUERY_INTERVAL_SECONDS,
+  providerTotalTimeoutSeconds,
+  RECONCILE_BUDGET_MS,
+} from '../../src/handlers/timeout-budget.js';
+import { expectCleanCfnLint, synthesize, testApp } from '../support/cfn-lint.js';
+import { thrownBy } from '../support/thrown.js';
+
+/** Every action docs/controller.md says the controller calls (Permissions), but AllocateAddress. */
+const DOCUMENTED_ACTIONS = [
+  'tag:GetResources',
+  'lambda:ListFunctions',
+  'lambda:GetFunctionConfiguration',
+  'ec2:DescribeAddresses',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:AssociateAddress',
+  'ec2:DisassociateAddress',
+  'ec2:CreateTags',
+];
+
+/** A VPC of public subnets only (internet gateway, no NAT), and optionally private ones. */
+function publicVpc(stack: Stack, withPrivate = false): Vpc {
+  return new Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [
+      { name: 'public', subnetType: SubnetType.PUBLIC },
+      ...(withPrivate ? [{ name: 'isolated', subnetType: SubnetType.PRIVATE_ISOLATED }] : []),
+    ],
+  });
+}
+
+function vpcFunction(
+  stack: Stack,
+  id: string,
+  vpc: Vpc,
+  securityGroups: ISecurityGroup[],
+  vpcSubnets: SubnetSelection = { subnetType: SubnetType.PUBLIC },
+): LambdaFunction {
+  return new LambdaFunction(stack, id, {
+    runtime: Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: Code.fromInline('exports.handler = async () => ({});'),
+    vpc,
+    vpcSubnets,
+    securityGroups,
+    allowPublicSubnet: true,
+  });
+}
+
+function securityGroup(stack: Stack, id: string, vpc: Vpc): SecurityGroup {
+  return new SecurityGroup(stack, id, { vpc });
+}
+
+/**
+ * Function A in both public subnets with sg1; function B in the first subnet only with sg1 and sg2: three
+ * combinations, (s1, sg1), (s2, sg1), (s1, sg1+sg2), in two subnets.
+ */
+function mainStack(app: App) {
+  const stack = new Stack(app, 'Main');
+  const vpc = publicVpc(stack);
+  const sg1 = securityGroup(stack, 'Sg1', vpc);
+  const sg2 = securityGroup(stack, 'Sg2', vpc);
+  const a = vpcFunction(stack, 'A', vpc, [sg1]);
+  const b = vpcFunction(stack, 'B', vpc, [sg2, sg1], { subnets: vpc.publicSubnets.slice(0, 1) });
+  const pool = new StaticIpPool(stack, 'Pool', { poolName: 'shop', size: 4 });
+  const topic = new Topic(stack, 'Alarms');
+  const egress = new HyperplaneEgress(stack, 'Egress', {
+    pool,
+    functions: [a, b.currentVersion], // a version stands for its function
+    probe: true,
+    probeEchoUrl: 'https://echo.example.com/ip',
+    alarmTopic: topic,
+  });
+  return { stack, vpc, sg1, sg2, a, b, pool, topic, egress };
+}
+
+/** Everything off or changed: no probe, no CloudTrail rules, no spares, allocation, a slower resync. */
+function minimalStack(app: App) {
+  const stack = new Stack(app, 'Minimal');
+  const vpc = publicVpc(stack);
+  const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+  const pool = new StaticIpPool(stack, 'Pool', { poolName: 'lean', size: 1 });
+  const egress = new HyperplaneEgress(stack, 'Egress', {
+    pool,
+    functions: [fn],
+    spares: 0,
+    allocate: true,
+    maxIps: 4,
+    eventDriven: false,
+    resyncInterval: Duration.minutes(5),
+    updateWatch: Duration.seconds(0),
+    convergenceTimeout: Duration.minutes(20),
+  });
+  return { stack, fn, pool, egress };
+}
+
+/** A function in isolated subnets and an imported one: synthesises, with warnings. */
+function warningStack(app: App) {
+  const stack = new Stack(app, 'Warnings');
+  const vpc = publicVpc(stack, true);
+  const isolated = vpcFunction(stack, 'Isolated', vpc, [securityGroup(stack, 'Sg', vpc)], {
+    subnetType: SubnetType.PRIVATE_ISOLATED,
+  });
+  const imported = LambdaFunction.fromFunctionName(stack, 'Imported', 'elsewhere');
+  const pool = new StaticIpPool(stack, 'Pool', { poolName: 'warned', size: 3 });
+  new HyperplaneEgress(stack, 'Egress', { pool, functions: [isolated, imported], probe: true });
+  return { stack };
+}
+
+const app = testApp();
+const main = mainStack(app);
+const minimal = minimalStack(app);
+const warned = warningStack(app);
+const {
+  templates: [template, minimalTemplate],
+  templatePaths,
+} = synthesize([main.stack, minimal.stack, warned.stack]);
+
+/** The logical id of a construct's resource (its default child, for an L2). */
+const id = (stack: Stack, construct: IConstruct) =>
+  stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+const ref = (stack: Stack, value: string) => stack.resolve(value);
+const controllerId = id(main.stack, main.egress.controller);
+const handlerId = id(main.stack, main.egress.deploymentHandler);
+const bindingId = id(main.stack, main.egress.customResource);
+
+function resourcesOf(t: Template, type: string): Record<string, { Properties: Record<string, unknown> }> {
+  return t.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+}
+
+/** The controller role's inline statements. */
+function controllerStatementsOf(
+  t: Template,
+): { Sid?: string; Action: string | string[]; Condition?: unknown }[] {
+  const roles = Object.values(resourcesOf(t, 'AWS::IAM::Role'));
+  const policies = roles.flatMap(
+    (role) =>
+      (role.Properties.Policies ?? []) as {
+        PolicyName: string;
+        PolicyDocument: { Statement: { Sid?: string; Action: string | string[] }[] };
+      }[],
+  );
+  const controller = policies.find((policy) => policy.PolicyName === 'Controller');
+  expect(controller).toBeDefined();
+  return controller?.PolicyDocument.Statement ?? [];
+}
+
+const actionsOf = (statements: { Action: string | string[] }[]) =>
+  statements.flatMap((statement) =>
+    Array.isArray(statement.Action) ? statement.Action : [statement.Action],
+  );
+
+describe('HyperplaneEgress: the pool and the custom resource', () => {
+  it('leaves the pool addresses retained, and claims the whole pool', () => {
+    template.resourceCountIs('AWS::EC2::EIP', 4);
+    template.allResources('AWS::EC2::EIP', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(main.pool.unclaimed).toBe(0);
+  });
+
+  it('counts the (subnet, security-group set) combinations, a version standing for its function', () => {
+    expect(main.egress.combinations).toBe(3);
+    expect(minimal.egress.combinations).toBe(2); // one function, two public subnets
+  });
+
+  it('passes the pool, every function and probe, and the settings as custom-resource properties', () => {
+    const functions = [main.a, main.b, ...main.egress.probes].map((fn) => ref(main.stack, fn.functionName));
+    template.hasResourceProperties('Custom::LambdaStaticIpPoolBinding', {
+      ServiceToken: Match.anyValue(),
+      Pool: 'shop',
+      // Refs: CloudFormation creates the resource after every function, and deletes it before them.
+      Functions: functions,
+      Allocate: 'false',
+      MaxIps: '16',
+      Spares: '1',
+      WaitSeconds: String(DEFAULT_WAIT_SECONDS),
+    });
+    minimalTemplate.hasResourceProperties('Custom::LambdaStaticIpPoolBinding', {
+      Pool: 'lean',
+      Functions: [ref(minimal.stack, minimal.fn.functionName)],
+      Allocate: 'true',
+      MaxIps: '4',
+      Spares: '0',
+      WaitSeconds: '1200',
+    });
+  });
+
+  it('gives the Provider its own handler, the budget query interval and total timeout', () => {
+    const framework = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).find(
+      (fn) => fn.Properties.Handler === 'framework.onEvent',
+    );
+    expect(framework?.Properties.Environment).toEqual({
+      Variables: expect.objectContaining({
+        USER_ON_EVENT_FUNCTION_ARN: { 'Fn::GetAtt': [handlerId, 'Arn'] },
+        USER_IS_COMPLETE_FUNCTION_ARN: { 'Fn::GetAtt': [handlerId, 'Arn'] },
+      }),
+    });
+    const attempts = providerTotalTimeoutSeconds(DEFAULT_WAIT_SECONDS) / PROVIDER_QUERY_INTERVAL_SECONDS;
+    const machine = JSON.stringify(
+      Object.values(resourcesOf(template, 'AWS::StepFunctions::StateMachine'))[0]?.Properties,
+    );
+    expect(machine).toContain(`\\"IntervalSeconds\\":${PROVIDER_QUERY_INTERVAL_SECONDS}`);
+    expect(machine).toContain(`\\"MaxAttempts\\":${Math.floor(attempts)}`);
+  });
+});
+
+describe('HyperplaneEgress: the controller', () => {
+  it('runs the bundle on nodejs22.x with reserved concurrency 1 and the budget timeout', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[controllerId] as {
+      Properties: Record<string, unknown>;
+    };
+    expect(fn.Properties).toMatchObject({
+      Runtime: HANDLER_RUNTIME,
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: 1,
+      Timeout: CONTROLLER_TIMEOUT_SECONDS,
+      Code: { S3Key: expect.stringMatching(/\.zip$/) },
+    });
+    // With the update watch off, one reconcile budget.
+    minimalTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('keeps the ENIs'),
+      Timeout: RECONCILE_BUDGET_MS / 1000,
+      ReservedConcurrentExecutions: 1,
+    });
+    // Created after the custom resource, deleted before its Delete unbinds the pool.
+    template.hasResource('AWS::Lambda::Function', {
+      Properties: { ReservedConcurrentExecutions: 1 },
+      DependsOn: Match.arrayWith([bindingId]),
+    });
+    // Async invocations: no retries, no stale backlog.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: controllerId },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 900,
+    });
+  });
+
+  it('serves the custom resource from a second function without reserved concurrency', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[handlerId] as {
+      Properties: Record<string, unknown>;
+    };
+    expect(fn.Properties).toMatchObject({ Runtime: HANDLER_RUNTIME, Timeout: CONTROLLER_TIMEOUT_SECONDS });
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const controller = template.findResources('AWS::Lambda::Function')[controllerId] as {
+      Properties: Record<string, unknown>;
+    };
+    // The same code and the same configuration.
+    expect(fn.Properties.Code).toEqual(controller.Properties.Code);
+    expect(fn.Properties.Environment).toEqual(controller.Properties.Environment);
+  });
+
+  it('sets only documented environment variables, from the same values as the properties', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[controllerId] as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    };
+    const variables = fn.Properties.Environment.Variables;
+    expect(Object.keys(variables).every((name) => (CONTROLLER_ENVIRONMENT as string[]).includes(name))).toBe(
+      true,
+    );
+    expect(variables).toMatchObject({
+      LSI_POOL: 'shop',
+      LSI_ALLOCATE: 'false',
+      LSI_MAX_IPS: '16',
+      LSI_SPARES: '1',
+      LSI_UPDATE_WATCH_SECONDS: '120',
+    });
+    expect(JSON.stringify(variables.LSI_FUNCTIONS)).toContain(
+      JSON.stringify({ Ref: id(main.stack, main.a) }),
+    );
+  });
+
+  it('reacts to the CloudTrail patterns and the schedule, each rule after the custom resource', () => {
+    for (const pattern of [ENI_CREATED_PATTERN, FUNCTION_CHANGED_PATTERN]) {
+      template.hasResource('AWS::Events::Rule', {
+        Properties: {
+          EventPattern: Match.exact(pattern),
+          Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [controllerId, 'Arn'] } })],
+        },
+        DependsOn: Match.arrayWith([bindingId]),
+      });
+    }
+    template.hasResource('AWS::Events::Rule', {
+      Properties: {
+        ScheduleExpression: CONTROLLER_SCHEDULE_EXPRESSION,
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [controllerId, 'Arn'] } })],
+      },
+      DependsOn: Match.arrayWith([bindingId]),
+    });
+    // eventDriven: false keeps the schedule alone.
+    minimalTemplate.resourceCountIs('AWS::Events::Rule', 1);
+    minimalTemplate.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+});
+
+describe('HyperplaneEgress: IAM', () => {
+  const statements = controllerStatementsOf(template);
+  const allocating = controllerStatementsOf(minimalTemplate);
+
+  it('grants every action the controller calls, and no wildcard action', () => {
+    for (const action of DOCUMENTED_ACTIONS) expect(actionsOf(statements)).toContain(action);
+    for (const action of [...actionsOf(statements), ...actionsOf(allocating)])
+      expect(action).not.toContain('*');
+    expect(actionsOf(statements)).not.toContain('ec2:ReleaseAddress');
+    expect(actionsOf(allocating)).not.toContain('ec2:ReleaseAddress');
+  });
+
+  it('narrows binding and tagging to addresses carrying this pool tag', () => {
+    const byId = (sid: string) => statements.find((statement) => statement.Sid === sid);
+    expect(byId('BindOnlyPoolAddresses')).toMatchObject({
+      Action: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
+      Condition: { StringEquals: { [`ec2:ResourceTag/${POOL_TAG_KEY}`]: 'shop' } },
+    });
+    expect(JSON.stringify(byId('BindOnlyPoolAddresses'))).toContain(':elastic-ip/*');
+    // The ENI side carries no tag (Lambda adds none): resource type only.
+    expect(JSON.stringify(byId('BindToLambdaEnis'))).toContain(':network-interface/*');
+    expect(byId('RememberSubnetOnPoolAddresses')).toMatchObject({
+      Action: 'ec2:CreateTags',
+      Condition: {
+        StringEquals: { [`ec2:ResourceTag/${POOL_TAG_KEY}`]: 'shop' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['lambda-static-ip:last-subnet'] },
+      },
+    });
+    expect(byId('DescribeNetworkAndAddresses')).toMatchObject({ Resource: '*' });
+  });
+
+  it('grants allocation only with allocate, and only tagged for the pool', () => {
+    expect(actionsOf(statements)).not.toContain('ec2:AllocateAddress');
+    expect(statements.map((statement) => statement.Sid)).not.toContain('TagPoolAddressesAtAllocation');
+    expect(allocating.find((statement) => statement.Sid === 'AllocateOnlyTaggedPoolAddresses')).toMatchObject(
+      {
+        Action: 'ec2:AllocateAddress',
+        Condition: { StringEquals: { [`aws:RequestTag/${POOL_TAG_KEY}`]: 'lean' } },
+      },
+    );
+    expect(allocating.find((statement) => statement.Sid === 'TagPoolAddressesAtAllocation')).toMatchObject({
+      Condition: { StringEquals: { 'ec2:CreateAction': 'AllocateAddress' } },
+    });
+  });
+
+  it('lets the controller write its own log group only', () => {
+    expect(statements.find((statement) => statement.Sid === 'WriteOwnLogs')).toMatchObject({
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/ControllerLogs/), 'Arn'] },
+    });
+  });
+});
+
+describe('HyperplaneEgress: alarms', () => {
+  const snsActions = {
+    AlarmActions: [{ Ref: id(main.stack, main.topic) }],
+    OKActions: [{ Ref: id(main.stack, main.topic) }],
+  };
+
+  it('alarms on unbound ENIs in two of three resync periods', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'UnboundEnis',
+      Dimensions: [{ Name: 'Pool', Value: 'shop' }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+      ...snsActions,
+    });
+    minimalTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'UnboundEnis',
+      Period: 300,
+    });
+  });
+
+  it('alarms on free IPs below the spares for an hour, only with spares', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'FreePoolIps',
+      Dimensions: [{ Name: 'Pool', Value: 'shop' }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      Period: 300,
+      EvaluationPeriods: 12,
+      ...snsActions,
+    });
+    expect(minimal.egress.sparesAlarm).toBeUndefined();
+    expect(
+      Object.keys(
+        minimalTemplate.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { MetricName: 'FreePoolIps' },
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('alarms on controller errors, and sends nothing without a topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: controllerId } }],
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      ...snsActions,
+    });
+    expect(main.egress.alarms).toHaveLength(2 + 1 + 2);
+    for (const alarm of Object.values(resourcesOf(minimalTemplate, 'AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+    }
+  });
+
+  it('alarms per probe subnet when EgressIpInPool stays below 1, missing data breaching', () => {
+    for (const subnet of main.vpc.publicSubnets) {
+      template.hasResource('AWS::CloudWatch::Alarm', {
+        Properties: {
+          Namespace: METRICS_NAMESPACE,
+          MetricName: 'EgressIpInPool',
+          Dimensions: [
+            { Name: 'Pool', Value: 'shop' },
+            { Name: 'Subnet', Value: ref(main.stack, subnet.subnetId) },
+          ],
+          Statistic: 'Minimum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'LessThanThreshold',
+          EvaluationPeriods: 2,
+          TreatMissingData: 'breaching',
+          ...snsActions,
+        },
+        DependsOn: [bindingId],
+      });
+    }
+    expect(main.egress.probeAlarms).toHaveLength(2);
+  });
+});
+
+describe('HyperplaneEgress: the egress probe', () => {
+  const probes = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([, fn]) =>
+    String(fn.Properties.Description).includes('egress probe'),
+  );
+
+  it('places one probe in each combination, with exactly its subnet and security groups', () => {
+    expect(probes).toHaveLength(3);
+    const [s1, s2] = main.vpc.publicSubnets.map((subnet) => ref(main.stack, subnet.subnetId));
+    const sg = (group: SecurityGroup) => ref(main.stack, group.securityGroupId);
+    const placements = probes.map(([, fn]) => fn.Properties.VpcConfig);
+    const sorted = (ids: unknown[]) =>
+      [...ids].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    expect(placements).toEqual(
+      expect.arrayContaining([
+        { SubnetIds: [s1], SecurityGroupIds: [sg(main.sg1)] },
+        { SubnetIds: [s2], SecurityGroupIds: [sg(main.sg1)] },
+      ]),
+    );
+    const both = placements.find(
+      (placement) => (placement as { SecurityGroupIds: unknown[] }).SecurityGroupIds.length === 2,
+    ) as {
+      SubnetIds: unknown[];
+      SecurityGroupIds: unknown[];
+    };
+    expect(both.SubnetIds).toEqual([s1]);
+    expect(sorted(both.SecurityGroupIds)).toEqual(sorted([sg(main.sg1), sg(main.sg2)]));
+  });
+
+  it('configures each probe with the allow-list, its subnet and the echo URL, on the probe bundle', () => {
+    for (const [, fn] of probes) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(variables).every((name) => (PROBE_ENVIRONMENT as string[]).includes(name))).toBe(
+        true,
+      );
+      expect(variables).toMatchObject({
+        LSI_POOL: 'shop',
+        LSI_ALLOW_LIST: ref(main.stack, main.pool.publicIps.join(',')),
+        LSI_PROBE_SUBNET: (fn.Properties.VpcConfig as { SubnetIds: unknown[] }).SubnetIds[0],
+        LSI_ECHO_URL: 'https://echo.example.com/ip',
+      });
+      expect(fn.Properties).toMatchObject({ Runtime: HANDLER_RUNTIME, Timeout: PROBE_TIMEOUT_SECONDS });
+      // Not tagged for the pool: the controller knows the probes by name.
+      expect(JSON.stringify(fn.Properties.Tags ?? [])).not.toContain(POOL_TAG_KEY);
+    }
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+            ],
+          ],
+        },
+      ],
+    });
+  });
+
+  it('runs each probe on the probe schedule, after the custom resource', () => {
+    for (const [logicalId] of probes) {
+      template.hasResource('AWS::Events::Rule', {
+        Properties: {
+          ScheduleExpression: PROBE_SCHEDULE_EXPRESSION,
+          Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId, 'Arn'] } })],
+        },
+        DependsOn: [bindingId],
+      });
+    }
+  });
+
+  it('is off unless asked for', () => {
+    expect(minimal.egress.probes).toEqual([]);
+    expect(minimal.egress.probeAlarms).toEqual([]);
+  });
+});
+
+describe('HyperplaneEgress: synth-time checks', () => {
+  it('warns about subnets that do not look public and functions whose placement it cannot see', () => {
+    // The app's assembly is cached: its messages, without synthesising again as Annotations.fromStack does.
+    const warningsOf = (stack: Stack) =>
+      app
+        .synth()
+        .getStackArtifact(stack.artifactId)
+        .messages.filter((message) => message.level === 'warning')
+        .map((message) => `${message.id} ${String(message.entry.data)}`);
+    const warnings = warningsOf(warned.stack);
+    expect(warnings).toHaveLength(3); // the two isolated subnets, the imported function
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^\/Warnings\/Egress subnet Warnings\/Vpc\/isolatedSubnet1 \(of Warnings\/Isolated\) is one of the VPC's isolated subnets, not a public one: .*SubnetNotPublic/,
+      ),
+    );
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^\/Warnings\/Egress the VPC placement of function Warnings\/Imported is not known/,
+      ),
+    );
+    expect(warningsOf(main.stack)).toEqual([]);
+  });
+
+  /** Builds a HyperplaneEgress in a fresh stack with the given props on top of a valid setup. */
+  function build(overrides: Partial<HyperplaneEgressProps> = {}, poolSize = 2) {
+    const stack = new Stack(new App(), 'Bad');
+    const vpc = publicVpc(stack);
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'bad', size: poolSize });
+    return () => new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn], spares: 0, ...overrides });
+  }
+
+  it('refuses a function that is not attached to a VPC, naming it', () => {
+    const stack = new Stack(new App(), 'Bad');
+    const fn = new LambdaFunction(stack, 'NoVpc', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => ({});'),
+    });
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'bad', size: 1 });
+    const error = thrownBy(() => new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn] }));
+    expect(error.code).toBe('FunctionNotInVpc');
+    expect(error.message).toMatch(/^Bad\/Egress: function Bad\/NoVpc is not attached to a VPC/);
+  });
+
+  it.each([
+    ['negative spares', { spares: -1 }, 'InvalidSpares', /spares -1 is invalid/],
+    ['fractional spares', { spares: 1.5 }, 'InvalidSpares', /whole number from 0 to 1000/],
+    [
+      'a resync under a minute',
+      { resyncInterval: Duration.seconds(30) },
+      'InvalidResyncInterval',
+      /at least 1/,
+    ],
+    [
+      'a resync in part minutes',
+      { resyncInterval: Duration.seconds(90) },
+      'InvalidResyncInterval',
+      /whole minutes/,
+    ],
+    [
+      'an update watch over 10 minutes',
+      { updateWatch: Duration.minutes(11) },
+      'InvalidUpdateWatch',
+      /0 to 600/,
+    ],
+    [
+      'a convergence timeout under a minute',
+      { convergenceTimeout: Duration.seconds(30) },
+      'InvalidConvergenceTimeout',
+      /60 to 3000/,
+    ],
+    ['maxIps 0', { maxIps: 0 }, 'InvalidMaxIps', /1 to 1000/],
+    [
+      'a probe interval without the probe',
+      { probeInterval: Duration.minutes(10) },
+      'ContradictoryProbeProps',
+      /probe: true/,
+    ],
+    [
+      'an echo URL that is not http(s)',
+      { probe: true, probeEchoUrl: 'ftp://echo.example.com' },
+      'InvalidProbeEchoUrl',
+      /http\(s\) URL/,
+    ],
+    [
+      'allocation capped below the need',
+      { allocate: true, maxIps: 1, spares: 1 },
+      'MaxIpsTooLow',
+      /raise maxIps/,
+    ],
+  ] as const)('refuses %s', (_, overrides, code, message) => {
+    const error = thrownBy(build(overrides as Partial<HyperplaneEgressProps>));
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(/^Bad\/Egress: /);
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses a pool too small for the combinations and spares, naming the size that would do', () => {
+    const error = thrownBy(build({ spares: 2 }, 2));
+    expect(error.code).toBe('PoolTooSmall');
+    expect(error.message).toMatch(
+      /needs 4 address\(es\) \(one per \(subnet, security-group set\) of the functions: 2, plus 2 spare\(s\)/,
+    );
+    expect(error.message).toMatch(/raise size to 4/);
+  });
+
+  it('refuses a pool another construct already takes addresses from', () => {
+    const stack = new Stack(new App(), 'Bad');
+    const vpc = publicVpc(stack);
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'bad', size: 3 });
+    pool.claim(stack, 1, 'a NAT gateway');
+    const error = thrownBy(() => new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn] }));
+    expect(error.code).toBe('PoolShared');
+  });
+});
+
+describe('HyperplaneEgress: templates', () => {
+  it('pass cfn-lint: no error, only justified warnings', () => {
+    expectCleanCfnLint(templatePaths);
+  });
+});
