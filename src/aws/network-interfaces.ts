@@ -1,4 +1,4 @@
-import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, paginateDescribeNetworkInterfaces } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients.js';
 import { awsErrorCode } from './errors.js';
 
@@ -33,4 +33,32 @@ export async function eniAddressState(
     if (awsErrorCode(error) === 'InvalidNetworkInterfaceID.NotFound') return { state: 'unknown' };
     throw error;
   }
+}
+
+const IDS_PER_FILTER = 200;
+
+/**
+ * Which of these ENIs hold a public IP right now, in one call per 200 ENIs (a filter, so that an ENI
+ * that is gone is simply absent rather than an error). Binders ask just before a batch of bindings:
+ * the window in which a concurrent run could bind the same ENI shrinks to the batch, and the number of
+ * reads stays constant instead of one per ENI.
+ */
+export async function enisHoldingAddresses(
+  clients: AwsClients,
+  networkInterfaceIds: readonly string[],
+): Promise<Set<string>> {
+  const holding = new Set<string>();
+  const ids = [...new Set(networkInterfaceIds)];
+  for (let start = 0; start < ids.length; start += IDS_PER_FILTER) {
+    const pages = paginateDescribeNetworkInterfaces(
+      { client: clients.ec2, pageSize: 1000 },
+      { Filters: [{ Name: 'network-interface-id', Values: ids.slice(start, start + IDS_PER_FILTER) }] },
+    );
+    for await (const page of pages) {
+      for (const eni of page.NetworkInterfaces ?? []) {
+        if (eni.NetworkInterfaceId && eni.Association?.PublicIp) holding.add(eni.NetworkInterfaceId);
+      }
+    }
+  }
+  return holding;
 }

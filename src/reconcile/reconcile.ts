@@ -8,7 +8,7 @@ import {
 } from '../aws/addresses.js';
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorCode, isAccessError, isRace, raceError } from '../aws/errors.js';
-import { eniAddressState } from '../aws/network-interfaces.js';
+import { eniAddressState, enisHoldingAddresses } from '../aws/network-interfaces.js';
 import { type ObserveInput, observe } from '../aws/observe.js';
 import type { DesiredPool, Observation, ObservedAddress } from '../core/model.js';
 import { type Action, type AllocateAction, isAssociated, type Plan, plan } from '../core/plan.js';
@@ -264,6 +264,7 @@ async function applyPlan(
   const failed: FailedAttempt[] = [];
   const own: OwnAllocations = { unbound: new Set(), inFlight: 0 };
   let quotaReached = false;
+  let boundNow: ReadonlySet<string> = new Set();
 
   const run = async (action: Action): Promise<void> => {
     let allocated: { allocationId: string; publicIp: string } | undefined;
@@ -273,7 +274,7 @@ async function applyPlan(
           name: 'AddressLimitExceeded',
         });
       }
-      const outcome = await applyAction(clients, desired, own, action, (address) => {
+      const outcome = await applyAction(clients, desired, own, boundNow, action, (address) => {
         allocated = address;
       });
       applied.push(outcome);
@@ -300,6 +301,14 @@ async function applyPlan(
         ? action.kind === 'allocate' && action.purpose === 'spare'
         : action.kind === phase && !(action.kind === 'allocate' && action.purpose === 'spare'),
     );
+    // EC2 has no compare-and-swap on the ENI side (a second address displaces the first), so the
+    // phase's target ENIs are looked at once more, together, right before they are bound.
+    if (phase === 'associate' || phase === 'move') {
+      boundNow = await enisHoldingAddresses(
+        clients,
+        batch.flatMap((action) => (action.networkInterfaceId ? [action.networkInterfaceId] : [])),
+      ).catch(() => new Set<string>());
+    }
     await forEachLimited(batch, concurrency, run);
   }
 
@@ -331,18 +340,19 @@ async function applyAction(
   clients: AwsClients,
   desired: DesiredPool,
   own: OwnAllocations,
+  boundNow: ReadonlySet<string>,
   action: Action,
   onAllocated: (address: { allocationId: string; publicIp: string }) => void,
 ): Promise<AppliedAction> {
   switch (action.kind) {
     case 'associate': {
-      await expectUnbound(clients, action.networkInterfaceId);
+      refuseIfBound(boundNow, action.networkInterfaceId);
       await bind(clients, action.allocationId, action.networkInterfaceId);
       return bound(action, action.allocationId, action.publicIp);
     }
     case 'move': {
       // Checked first: if the ENI got an IP meanwhile, the IP stays where it is.
-      await expectUnbound(clients, action.networkInterfaceId);
+      refuseIfBound(boundNow, action.networkInterfaceId);
       try {
         await disassociate(clients.ec2, action.fromAssociationId);
       } catch (error) {
@@ -356,6 +366,16 @@ async function applyAction(
     }
     case 'allocate':
       return allocate(clients, desired, own, action, onAllocated);
+  }
+}
+
+/** Fails with a race when the phase's check found the ENI holding a public IP already. */
+function refuseIfBound(boundNow: ReadonlySet<string>, networkInterfaceId: string): void {
+  if (boundNow.has(networkInterfaceId)) {
+    throw raceError(
+      'EniAlreadyBound',
+      `ENI ${networkInterfaceId} got an IP since it was observed (another run?); it is left as it is`,
+    );
   }
 }
 
