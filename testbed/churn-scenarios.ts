@@ -85,6 +85,14 @@ const fn = (
 const subnets = (vpc: VpcFixture, count: number) => vpc.publicSubnetIds.slice(0, count);
 const group = (vpc: VpcFixture, index: number) => vpc.securityGroupIds[index] as string;
 
+/** A change that needs one more IP: a spare covers it, or (with no spare) the controller allocates one. */
+const ONE_NEW_ENI: readonly ChurnSettings[] = [
+  { spares: 1, eventsLost: false },
+  { spares: 0, eventsLost: false, allocate: true },
+  { spares: 1, eventsLost: true },
+  { spares: 0, eventsLost: true, allocate: true },
+];
+
 /** The scenarios of the zero-downtime issue, each with the settings it is measured under. */
 export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
   {
@@ -103,12 +111,7 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
   {
     name: 'subnet added',
     description: 'a function in 2 subnets gains a third: one new ENI, nothing retires',
-    settings: [
-      { spares: 1, eventsLost: false },
-      { spares: 0, eventsLost: false, allocate: true },
-      { spares: 1, eventsLost: true },
-      { spares: 0, eventsLost: true, allocate: true },
-    ],
+    settings: ONE_NEW_ENI,
     functions: (vpc) => [fn('api', subnets(vpc, 2), [group(vpc, 0)])],
     change: (sim, vpc) =>
       sim.updateVpcConfig('api', { subnetIds: subnets(vpc, 3), securityGroupIds: [group(vpc, 0)] }),
@@ -116,12 +119,7 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
   {
     name: 'scale-out',
     description: 'more than 65,000 connections: a second ENI for the same combination in one subnet',
-    settings: [
-      { spares: 1, eventsLost: false },
-      { spares: 0, eventsLost: false, allocate: true },
-      { spares: 1, eventsLost: true },
-      { spares: 0, eventsLost: true, allocate: true },
-    ],
+    settings: ONE_NEW_ENI,
     functions: (vpc) => [fn('api', subnets(vpc, 2), [group(vpc, 0)])],
     change: async (sim, vpc) => {
       await sim.scaleOut('api', vpc.publicSubnetIds[0]);

@@ -196,21 +196,7 @@ export class LambdaSimulator {
     };
     this.#functions.set(fn.name, fn);
     await this.#publishState(fn);
-    this.#emit(
-      cloudTrailEvent.lambda(this.#context(), 'CreateFunction20150331', {
-        functionName: fn.name,
-        functionArn: fn.arn,
-        vpcConfig: config,
-      }),
-    );
-    const createdEnis = await this.#ensureEnis(config, fn.name);
-    this.clock.schedule(createdEnis ? this.timings.eniSwitchMs : 0, `activate ${fn.name}`, async () => {
-      if (this.#functions.get(fn.name) !== fn) return;
-      fn.state = 'Active';
-      fn.stateReasonCode = undefined;
-      fn.serving = fn.config;
-      await this.#publishState(fn);
-    });
+    await this.#placeEnis(fn, 'CreateFunction20150331', 'activate', () => this.#activate(fn));
     await this.#maybeSample();
     return this.describe(fn.name);
   }
@@ -234,16 +220,7 @@ export class LambdaSimulator {
     fn.config = config;
     fn.lastUpdateStatus = 'InProgress';
     await this.#publishState(fn);
-    this.#emit(
-      cloudTrailEvent.lambda(this.#context(), 'UpdateFunctionConfiguration20150331v2', {
-        functionName: fn.name,
-        functionArn: fn.arn,
-        vpcConfig: config,
-      }),
-    );
-    const createdEnis = await this.#ensureEnis(config, fn.name);
-    this.clock.schedule(createdEnis ? this.timings.eniSwitchMs : 0, `switch ${fn.name}`, async () => {
-      if (this.#functions.get(fn.name) !== fn) return;
+    await this.#placeEnis(fn, 'UpdateFunctionConfiguration20150331v2', 'switch', async () => {
       fn.lastUpdateStatus = 'Successful';
       if (fn.state === 'Active') fn.serving = fn.config;
       await this.#publishState(fn);
@@ -326,14 +303,7 @@ export class LambdaSimulator {
       fn.state = 'Pending';
       fn.stateReasonCode = 'Restoring';
       await this.#publishState(fn);
-      const createdEnis = await this.#ensureEnis(fn.config, fn.name);
-      this.clock.schedule(createdEnis ? this.timings.eniSwitchMs : 0, `restore ${fn.name}`, async () => {
-        if (this.#functions.get(fn.name) !== fn) return;
-        fn.state = 'Active';
-        fn.stateReasonCode = undefined;
-        fn.serving = fn.config;
-        await this.#publishState(fn);
-      });
+      await this.#placeEnis(fn, undefined, 'restore', () => this.#activate(fn));
       await this.#maybeSample();
     }
     return { ok: false, error: 'ResourceNotReadyException' };
@@ -426,6 +396,38 @@ export class LambdaSimulator {
       fn.serving.subnetIds.map((subnet) => combinationKey(subnet, fn.serving?.securityGroupIds ?? [])),
     );
     return [...this.#enis.values()].filter((eni) => keys.has(eni.key) && eni.readyAt <= now);
+  }
+
+  /**
+   * Announces the user's Lambda call (when there is one), creates the ENIs the function's configuration
+   * lacks, and runs `whenReady` once traffic can use them: eniSwitchMs later if any had to be created.
+   */
+  async #placeEnis(
+    fn: SimFunction,
+    eventName: 'CreateFunction20150331' | 'UpdateFunctionConfiguration20150331v2' | undefined,
+    label: string,
+    whenReady: () => Promise<void>,
+  ): Promise<void> {
+    if (eventName) {
+      this.#emit(
+        cloudTrailEvent.lambda(this.#context(), eventName, {
+          functionName: fn.name,
+          functionArn: fn.arn,
+          vpcConfig: fn.config,
+        }),
+      );
+    }
+    const createdEnis = await this.#ensureEnis(fn.config, fn.name);
+    this.clock.schedule(createdEnis ? this.timings.eniSwitchMs : 0, `${label} ${fn.name}`, async () => {
+      if (this.#functions.get(fn.name) === fn) await whenReady();
+    });
+  }
+
+  async #activate(fn: SimFunction): Promise<void> {
+    fn.state = 'Active';
+    fn.stateReasonCode = undefined;
+    fn.serving = fn.config;
+    await this.#publishState(fn);
   }
 
   /** Creates the ENIs a configuration lacks; true when it had to create any. */
