@@ -32,6 +32,10 @@ export interface VpcFixture {
   readonly internetGatewayId: string | undefined;
   readonly publicSubnetIds: readonly string[];
   readonly privateSubnetIds: readonly string[];
+  /** The route table of the public subnets (0.0.0.0/0 to the internet gateway). */
+  readonly publicRouteTableId: string;
+  /** The route table of the private subnets: no default route, until one is added (a NAT gateway's). */
+  readonly privateRouteTableId: string;
   readonly securityGroupIds: readonly string[];
   /** The AZ of each subnet, by subnet id. */
   readonly availabilityZones: Readonly<Record<string, string>>;
@@ -117,7 +121,16 @@ export async function createVpcFixture(ec2: EC2Client, options: VpcFixtureOption
     securityGroupIds.push(required(group.GroupId, 'GroupId'));
   }
 
-  return { vpcId, internetGatewayId, publicSubnetIds, privateSubnetIds, securityGroupIds, availabilityZones };
+  return {
+    vpcId,
+    internetGatewayId,
+    publicSubnetIds,
+    privateSubnetIds,
+    publicRouteTableId: publicTableId,
+    privateRouteTableId: privateTableId,
+    securityGroupIds,
+    availabilityZones,
+  };
 }
 
 function required<T>(value: T | undefined, what: string): T {
