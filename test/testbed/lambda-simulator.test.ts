@@ -278,7 +278,7 @@ describe('timeline: egress through a NAT gateway', () => {
     // No route yet: a private subnet gives no way out.
     await clients.ec2.send(
       new CreateRouteCommand({
-        RouteTableId: vpc.privateRouteTableId,
+        RouteTableId: vpc.routeTableIds[privateSubnet],
         DestinationCidrBlock: '0.0.0.0/0',
         NatGatewayId: natId,
       }),
