@@ -69,6 +69,20 @@ async function eni(ec2: EC2Client, id: string) {
   return described.NetworkInterfaces?.[0];
 }
 
+/** An Elastic IP already bound to a Lambda ENI: what a NAT gateway or an NLB must not be given. */
+async function addressOnLambdaEni() {
+  const ip = await allocate(clients.ec2);
+  const lambdaId = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+  await clients.ec2.send(
+    new AssociateAddressCommand({
+      AllocationId: ip.allocationId,
+      NetworkInterfaceId: lambdaId,
+      AllowReassociation: false,
+    }),
+  );
+  return { ip, lambdaId };
+}
+
 function errorName(promise: Promise<unknown>): Promise<string> {
   return promise.then(
     () => 'no error',
@@ -297,15 +311,7 @@ describe('NAT gateways', () => {
   });
 
   it('ends failed with Resource.AlreadyAssociated, taking nothing, when its Elastic IP is bound elsewhere', async () => {
-    const ip = await allocate(clients.ec2);
-    const lambdaId = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
-    await clients.ec2.send(
-      new AssociateAddressCommand({
-        AllocationId: ip.allocationId,
-        NetworkInterfaceId: lambdaId,
-        AllowReassociation: false,
-      }),
-    );
+    const { ip, lambdaId } = await addressOnLambdaEni();
     const id = await natGateway(ip.allocationId);
     expect(await describeGateway(id)).toMatchObject({
       State: 'failed',
@@ -359,15 +365,7 @@ describe('Network Load Balancers', () => {
   });
 
   it('refuses an Elastic IP that is not free with ResourceInUse', async () => {
-    const ip = await allocate(clients.ec2);
-    const lambdaId = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
-    await clients.ec2.send(
-      new AssociateAddressCommand({
-        AllocationId: ip.allocationId,
-        NetworkInterfaceId: lambdaId,
-        AllowReassociation: false,
-      }),
-    );
+    const { ip, lambdaId } = await addressOnLambdaEni();
     const attempt = createNetworkLoadBalancer(localAws(), {
       name: 'taken',
       subnetMappings: [{ subnetId: vpc.publicSubnetIds[0] as string, allocationId: ip.allocationId }],
