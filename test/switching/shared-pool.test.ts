@@ -229,5 +229,9 @@ describe('unbind and switch-check', () => {
       onLoadBalancers: 2,
     });
     expect(freeFirst.stderr).toMatch(/no in-account controller/);
+
+    const contradictory = await cli(['switch-check', '--pool', POOL, '--to', 'nat', '--enis', '2']);
+    expect(contradictory.code).toBe(2);
+    expect(contradictory.stderr).toMatch(/--enis counts Lambda ENIs for --to hyperplane/);
   });
 });

@@ -43,6 +43,15 @@ docs/switching.md.`,
     )
     .action(async (options: SwitchCheckOptions, self: Command) =>
       run(self, async ({ clients, output }) => {
+        const misplaced = options.to === 'nat' ? options.enis : options.gateways;
+        if (misplaced !== undefined) {
+          throw new InputError(
+            'ContradictoryOptions',
+            options.to === 'nat'
+              ? '--enis counts Lambda ENIs for --to hyperplane; for --to nat give --gateways'
+              : '--gateways counts NAT gateways for --to nat; for --to hyperplane give --enis',
+          );
+        }
         const aws = await clients();
         output.progress(`observing pool "${options.pool}"...`);
         const { reconcile } = await import('../../reconcile/reconcile.js');
