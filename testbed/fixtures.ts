@@ -18,6 +18,11 @@ export interface VpcFixtureOptions {
   readonly publicSubnets?: number;
   /** Private subnets (no route to the internet). @default 2 */
   readonly privateSubnets?: number;
+  /**
+   * `shared`: one route table for every private subnet; `per-subnet`: one each, as a CDK `Vpc` builds them,
+   * so each zone can route to its own NAT gateway. @default 'shared'
+   */
+  readonly privateRouteTables?: 'shared' | 'per-subnet';
   /** Security groups, none allowing inbound traffic. @default 2 */
   readonly securityGroups?: number;
   /** Attach the internet gateway. @default true */
@@ -32,6 +37,11 @@ export interface VpcFixture {
   readonly internetGatewayId: string | undefined;
   readonly publicSubnetIds: readonly string[];
   readonly privateSubnetIds: readonly string[];
+  /**
+   * The route table of each subnet, by subnet id: the public ones send 0.0.0.0/0 to the internet gateway;
+   * the private ones have no default route until one is added (a NAT gateway's).
+   */
+  readonly routeTableIds: Readonly<Record<string, string>>;
   readonly securityGroupIds: readonly string[];
   /** The AZ of each subnet, by subnet id. */
   readonly availabilityZones: Readonly<Record<string, string>>;
@@ -75,14 +85,19 @@ export async function createVpcFixture(ec2: EC2Client, options: VpcFixtureOption
       }),
     );
   }
-  const privateTable = await ec2.send(
-    new CreateRouteTableCommand({ VpcId: vpcId, ...tag('route-table', 'private') }),
-  );
-  const privateTableId = required(privateTable.RouteTable?.RouteTableId, 'RouteTableId');
+  const privateTable = async (suffix: string) =>
+    required(
+      (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId, ...tag('route-table', suffix) })))
+        .RouteTable?.RouteTableId,
+      'RouteTableId',
+    );
+  const sharedPrivateTableId =
+    (options.privateRouteTables ?? 'shared') === 'shared' ? await privateTable('private') : undefined;
 
   const availabilityZones: Record<string, string> = {};
+  const routeTableIds: Record<string, string> = {};
   let block = 0;
-  const makeSubnets = async (count: number, kind: 'public' | 'private', routeTableId: string) => {
+  const makeSubnets = async (count: number, kind: 'public' | 'private', sharedTableId?: string) => {
     const ids: string[] = [];
     for (let index = 0; index < count; index++) {
       const az = azNames[index % azNames.length] as string;
@@ -95,14 +110,16 @@ export async function createVpcFixture(ec2: EC2Client, options: VpcFixtureOption
         }),
       );
       const subnetId = required(subnet.Subnet?.SubnetId, 'SubnetId');
+      const routeTableId = sharedTableId ?? (await privateTable(`${kind}-${index + 1}`));
       await ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: subnetId }));
       availabilityZones[subnetId] = az;
+      routeTableIds[subnetId] = routeTableId;
       ids.push(subnetId);
     }
     return ids;
   };
   const publicSubnetIds = await makeSubnets(options.publicSubnets ?? 2, 'public', publicTableId);
-  const privateSubnetIds = await makeSubnets(options.privateSubnets ?? 2, 'private', privateTableId);
+  const privateSubnetIds = await makeSubnets(options.privateSubnets ?? 2, 'private', sharedPrivateTableId);
 
   const securityGroupIds: string[] = [];
   for (let index = 0; index < (options.securityGroups ?? 2); index++) {
@@ -117,7 +134,15 @@ export async function createVpcFixture(ec2: EC2Client, options: VpcFixtureOption
     securityGroupIds.push(required(group.GroupId, 'GroupId'));
   }
 
-  return { vpcId, internetGatewayId, publicSubnetIds, privateSubnetIds, securityGroupIds, availabilityZones };
+  return {
+    vpcId,
+    internetGatewayId,
+    publicSubnetIds,
+    privateSubnetIds,
+    routeTableIds,
+    securityGroupIds,
+    availabilityZones,
+  };
 }
 
 function required<T>(value: T | undefined, what: string): T {

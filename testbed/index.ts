@@ -38,6 +38,12 @@ export {
   type SimVpcConfig,
 } from './lambda-simulator.js';
 export {
+  createNetworkLoadBalancer,
+  deleteLoadBalancer,
+  ElbApiError,
+  type NlbSubnetMapping,
+} from './load-balancers.js';
+export {
   checkLocalAwsAvailable,
   type FunctionStateOverride,
   LOCAL_ACCOUNT_ID,

@@ -2,6 +2,8 @@ import {
   CreateNetworkInterfaceCommand,
   DeleteNetworkInterfaceCommand,
   DescribeAddressesCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
   type EC2Client,
   type NetworkInterfaceCreationType,
 } from '@aws-sdk/client-ec2';
@@ -293,11 +295,9 @@ export class LambdaSimulator {
     const fn = this.#functions.get(name);
     if (!fn) return { ok: false, error: 'ResourceNotFoundException' };
     if (fn.state === 'Active') {
-      const addresses = await this.#addressesByEni();
-      return {
-        ok: true,
-        egressIps: this.#servingEnis(fn).map((eni) => addresses.get(eni.id)?.publicIp),
-      };
+      const serving = this.#servingEnis(fn);
+      const egress = await this.#egressByEni(serving);
+      return { ok: true, egressIps: serving.map((eni) => egress.get(eni.id)?.publicIp) };
     }
     if (fn.state === 'Inactive') {
       fn.state = 'Pending';
@@ -333,23 +333,25 @@ export class LambdaSimulator {
     if (this.#autoSample) await this.sample();
   }
 
-  /** Records, at the current virtual instant, which ENIs serve each function and their IPs. */
+  /**
+   * Records, at the current virtual instant, which ENIs serve each function and the IP their traffic
+   * leaves from: the ENI's own Elastic IP, or else the NAT gateway its subnet routes 0.0.0.0/0 to.
+   */
   async sample(): Promise<void> {
-    const addresses = await this.#addressesByEni();
     const now = this.clock.now();
     const names = new Set([...this.timeline.functionNames(), ...this.#functions.keys()]);
+    const servingByName = new Map<string, SimEni[]>();
     for (const name of names) {
       const fn = this.#functions.get(name);
-      const serving: ServingEni[] = fn
-        ? this.#servingEnis(fn).map((eni) => {
-            const address = addresses.get(eni.id);
-            return {
-              networkInterfaceId: eni.id,
-              subnetId: eni.subnetId,
-              ...(address ? { publicIp: address.publicIp, allocationId: address.allocationId } : {}),
-            };
-          })
-        : [];
+      servingByName.set(name, fn ? this.#servingEnis(fn) : []);
+    }
+    const egress = await this.#egressByEni([...servingByName.values()].flat());
+    for (const [name, enis] of servingByName) {
+      const serving: ServingEni[] = enis.map((eni) => ({
+        networkInterfaceId: eni.id,
+        subnetId: eni.subnetId,
+        ...egress.get(eni.id),
+      }));
       this.timeline.record(now, name, serving);
     }
   }
@@ -512,6 +514,58 @@ export class LambdaSimulator {
     await this.#ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id }));
     this.#enis.delete(eni.id);
     this.#emit(cloudTrailEvent.deleteNetworkInterface(this.#context(), eni.id));
+  }
+
+  /**
+   * Where each ENI's internet traffic leaves from. Its own Elastic IP first (the Hyperplane strategy).
+   * Otherwise, as in a VPC, the route table of its subnet (its own, else the VPC's main one): a 0.0.0.0/0
+   * route to an `available` NAT gateway means egress from that gateway's address. Two more reads, and only
+   * when some ENI has no Elastic IP.
+   */
+  async #egressByEni(
+    enis: readonly SimEni[],
+  ): Promise<Map<string, Omit<ServingEni, 'networkInterfaceId' | 'subnetId'>>> {
+    const egress = new Map<string, Omit<ServingEni, 'networkInterfaceId' | 'subnetId'>>();
+    if (enis.length === 0) return egress;
+    const addresses = await this.#addressesByEni();
+    const withoutIp: SimEni[] = [];
+    for (const eni of enis) {
+      const address = addresses.get(eni.id);
+      if (address) egress.set(eni.id, address);
+      else withoutIp.push(eni);
+    }
+    if (withoutIp.length === 0) return egress;
+
+    const vpcIds = [...new Set(withoutIp.map((eni) => eni.vpcId))];
+    const tables =
+      (
+        await this.#ec2.send(
+          new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: vpcIds }] }),
+        )
+      ).RouteTables ?? [];
+    const natOf = (eni: SimEni): string | undefined => {
+      const inVpc = tables.filter((table) => table.VpcId === eni.vpcId);
+      const table =
+        inVpc.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === eni.subnetId)) ??
+        inVpc.find((t) => (t.Associations ?? []).some((a) => a.Main));
+      return (table?.Routes ?? []).find((route) => route.DestinationCidrBlock === '0.0.0.0/0')?.NatGatewayId;
+    };
+    const natIds = [...new Set(withoutIp.map(natOf).filter((id): id is string => id !== undefined))];
+    if (natIds.length === 0) return egress;
+    const gateways =
+      (await this.#ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: natIds }))).NatGateways ?? [];
+    for (const eni of withoutIp) {
+      const gateway = gateways.find((candidate) => candidate.NatGatewayId === natOf(eni));
+      const address = gateway?.NatGatewayAddresses?.find((a) => a.PublicIp);
+      if (gateway?.State !== 'available' || !address?.PublicIp) continue;
+      egress.set(eni.id, {
+        publicIp: address.PublicIp,
+        ...(address.AllocationId ? { allocationId: address.AllocationId } : {}),
+        via: 'nat-gateway',
+        natGatewayId: gateway.NatGatewayId ?? '',
+      });
+    }
+    return egress;
   }
 
   async #addressesByEni(): Promise<Map<string, { publicIp: string; allocationId: string }>> {

@@ -1,9 +1,15 @@
-/** One ENI carrying a function's traffic at an instant, and the Elastic IP it had then, if any. */
+/**
+ * One ENI carrying a function's traffic at an instant, and the IP that traffic left from then, if any: the
+ * ENI's own Elastic IP, or (`via: 'nat-gateway'`) the address of the NAT gateway its subnet routes to.
+ */
 export interface ServingEni {
   readonly networkInterfaceId: string;
   readonly subnetId: string;
   readonly publicIp?: string;
   readonly allocationId?: string;
+  /** Set when the ENI has no Elastic IP and its traffic leaves through a NAT gateway. */
+  readonly via?: 'nat-gateway';
+  readonly natGatewayId?: string;
 }
 
 /** What carried a function's traffic from `at` until the next entry for the same function. */
@@ -14,7 +20,7 @@ export interface TimelineEntry {
   readonly serving: readonly ServingEni[];
 }
 
-/** An interval in which at least one of a function's serving ENIs had no Elastic IP. */
+/** An interval in which at least one of a function's serving ENIs had no way out (no Elastic IP, no NAT gateway). */
 export interface Outage {
   readonly functionName: string;
   readonly from: number;
@@ -48,7 +54,7 @@ export class Timeline {
     return [...new Set(this.#entries.map((entry) => entry.functionName))].sort();
   }
 
-  /** Intervals, up to `until`, when a serving ENI of the function had no Elastic IP. */
+  /** Intervals, up to `until`, when a serving ENI of the function had no Elastic IP and no NAT gateway. */
   outages(functionName: string, until: number): Outage[] {
     const entries = this.entries(functionName);
     const outages: Outage[] = [];
@@ -71,7 +77,7 @@ export class Timeline {
     return outages;
   }
 
-  /** Total time, up to `until`, when a serving ENI of the function had no Elastic IP. */
+  /** Total time, up to `until`, when a serving ENI of the function had no way out. */
   downtimeMs(functionName: string, until: number): number {
     return this.outages(functionName, until).reduce((sum, outage) => sum + (outage.to - outage.from), 0);
   }

@@ -24,9 +24,11 @@ import type {
   ObservedAddress,
   ObservedEni,
   ObservedFunction,
+  ObservedInterface,
   ObservedSubnet,
 } from '../core/model.js';
 import { POOL_TAG_KEY } from '../core/pool.js';
+import { describeInterfaces } from './address-interfaces.js';
 import type { AwsClients } from './clients.js';
 import { readFailed } from './errors.js';
 import { chunks, FILTER_VALUES_PER_CALL } from './filter-chunks.js';
@@ -78,12 +80,16 @@ export async function observe(clients: AwsClients, input: ObserveInput): Promise
   ]);
 
   const observedEnis = enis.map(toObservedEni);
-  const updatesInProgress = await checkUpdatesInProgress(clients, input, functions, observedEnis, addresses);
+  const [updatesInProgress, addressInterfaces] = await Promise.all([
+    checkUpdatesInProgress(clients, input, functions, observedEnis, addresses),
+    describeOtherHolders(clients, input.pool, addresses, observedEnis),
+  ]);
 
   return {
     region,
     addresses,
     enis: observedEnis,
+    addressInterfaces,
     functions,
     subnets: subnets.map((subnet) => toObservedSubnet(subnet, routeTables)),
     functionsWithoutVpc,
@@ -242,6 +248,25 @@ async function describeLambdaEnis(
 }
 
 /**
+ * What holds the pool's addresses that are not on the Lambda ENIs just observed (a NAT gateway, a load
+ * balancer, a Lambda ENI of another VPC): one call, and none at all in the usual case where every bound
+ * pool address is on one of those Lambda ENIs.
+ */
+async function describeOtherHolders(
+  clients: AwsClients,
+  pool: string,
+  addresses: readonly ObservedAddress[],
+  enis: readonly ObservedEni[],
+): Promise<ObservedInterface[]> {
+  const lambdaEnis = new Set(enis.map((eni) => eni.id));
+  const others = addresses
+    .filter((address) => address.tags[POOL_TAG_KEY] === pool)
+    .map((address) => address.networkInterfaceId)
+    .filter((id): id is string => id !== undefined && !lambdaEnis.has(id));
+  return others.length === 0 ? [] : describeInterfaces(clients.ec2, others);
+}
+
+/**
  * ListFunctions does not report LastUpdateStatus, and during a VPC update the old ENIs still carry
  * traffic although no configuration names them. Before any such ENI may give up its IP, the functions
  * modified recently are asked whether an update is still in flight. Only then, and only for them.
@@ -348,11 +373,16 @@ function toObservedSubnet(subnet: Subnet, routeTables: readonly RouteTable[]): O
   const table =
     inVpc.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === id)) ??
     inVpc.find((t) => (t.Associations ?? []).some((a) => a.Main));
-  const routesToInternetGateway = (table?.Routes ?? []).some(
-    (route) =>
-      route.DestinationCidrBlock === '0.0.0.0/0' &&
-      (route.GatewayId ?? '').startsWith('igw-') &&
-      route.State !== 'blackhole',
+  const defaults = (table?.Routes ?? []).filter(
+    (route) => route.DestinationCidrBlock === '0.0.0.0/0' && route.State !== 'blackhole',
   );
-  return { id, vpcId, availabilityZone: subnet.AvailabilityZone ?? '', routesToInternetGateway };
+  const routesToInternetGateway = defaults.some((route) => (route.GatewayId ?? '').startsWith('igw-'));
+  const natGatewayId = defaults.find((route) => route.NatGatewayId)?.NatGatewayId;
+  return {
+    id,
+    vpcId,
+    availabilityZone: subnet.AvailabilityZone ?? '',
+    routesToInternetGateway,
+    ...(natGatewayId ? { natGatewayId } : {}),
+  };
 }

@@ -15,6 +15,7 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  success (converged; nothing left to do)
   1  runtime failure, a problem left unresolved after apply (PoolExhausted, SubnetNotPublic, ...),
-     or an error finding from audit
-  2  bad input (unknown function, function without VPC config, bad flags, apply/release without --yes and no terminal)
+     an error finding from audit, or switch-check: the pool is too small for the target
+  2  bad input (unknown function, function without VPC config, bad flags, apply without --yes and no
+     terminal, release/unbind without --yes)
   3  plan --detailed-exitcode: changes are pending`;

@@ -35,6 +35,17 @@ export interface ObservedEni {
   readonly description: string;
 }
 
+/**
+ * An ENI other than a pool VPC's Lambda ENIs that holds one of the pool's addresses (a NAT gateway's, a
+ * load balancer's), described so the planner can tell whose it is.
+ */
+export interface ObservedInterface {
+  readonly id: string;
+  /** As DescribeNetworkInterfaces reports it: `nat_gateway`, `network_load_balancer`, `interface`, … */
+  readonly interfaceType: string;
+  readonly description: string;
+}
+
 /** One function or published version, with the VPC placement that keeps its combination's ENIs alive. */
 export interface ObservedFunction {
   readonly name: string;
@@ -59,6 +70,8 @@ export interface ObservedSubnet {
   readonly availabilityZone: string;
   /** True when the subnet's route table sends 0.0.0.0/0 to an internet gateway. */
   readonly routesToInternetGateway: boolean;
+  /** The NAT gateway the subnet's route table sends 0.0.0.0/0 to, if any. */
+  readonly natGatewayId?: string;
 }
 
 /** Everything one reconcile observed, in a constant number of (paged) read calls. */
@@ -66,6 +79,11 @@ export interface Observation {
   readonly region: string;
   readonly addresses: readonly ObservedAddress[];
   readonly enis: readonly ObservedEni[];
+  /**
+   * The other ENIs holding pool addresses (NAT gateways, load balancers). Absent when not observed: those
+   * addresses then count as bound to something unknown.
+   */
+  readonly addressInterfaces?: readonly ObservedInterface[];
   /** Every function and published version in the Region that has a VPC placement (pool or not). */
   readonly functions: readonly ObservedFunction[];
   /** The pool functions' subnets. */

@@ -1,5 +1,13 @@
+import { holderOfAddress, isGatewayHolder } from './address-holder.js';
 import { combinationKey, functionLabel } from './combination.js';
-import type { DesiredPool, Observation, ObservedAddress, ObservedEni, ObservedFunction } from './model.js';
+import type {
+  DesiredPool,
+  Observation,
+  ObservedAddress,
+  ObservedEni,
+  ObservedFunction,
+  ObservedInterface,
+} from './model.js';
 import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from './pool.js';
 
 /** Bind a free pool IP to an ENI that has none. Sent with AllowReassociation=false. */
@@ -91,11 +99,15 @@ export interface EniView {
   readonly subnetPublic: boolean;
 }
 
-/** One pool IP, for `status` and `ips`. */
+/**
+ * One pool IP, for `status` and `ips`. `on-nat-gateway` and `on-load-balancer`: held by a NAT gateway or a
+ * Network Load Balancer of the same pool (another strategy's), never touched; `elsewhere`: bound to
+ * anything else outside the pool's Lambda ENIs, never touched either.
+ */
 export interface AddressView {
   readonly allocationId: string;
   readonly publicIp: string;
-  readonly state: 'bound' | 'free' | 'on-retired-eni' | 'elsewhere';
+  readonly state: 'bound' | 'free' | 'on-retired-eni' | 'on-nat-gateway' | 'on-load-balancer' | 'elsewhere';
   readonly networkInterfaceId?: string;
   readonly subnetId?: string;
   readonly lastSubnetId?: string;
@@ -148,6 +160,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   const subnets = new Map(observation.subnets.map((subnet) => [subnet.id, subnet]));
   const allEnis = [...observation.enis].sort(byKey((eni) => eni.id));
   const enisById = new Map(allEnis.map((eni) => [eni.id, eni]));
+  const interfaces = new Map((observation.addressInterfaces ?? []).map((eni) => [eni.id, eni]));
 
   for (const name of [...observation.functionsWithoutVpc].sort()) {
     problems.push({
@@ -181,10 +194,13 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     const affected = functions
       .filter((fn) => fn.inPool && fn.subnetIds.includes(subnetId))
       .map(functionLabel);
+    const natGatewayId = subnets.get(subnetId)?.natGatewayId;
     problems.push({
       code: 'SubnetNotPublic',
       severity: 'error',
-      message: `subnet ${subnetId} has no route 0.0.0.0/0 to an internet gateway, so an Elastic IP there gives ${affected.join(', ')} no internet access; use public subnets or a NAT gateway`,
+      message: natGatewayId
+        ? `subnet ${subnetId} sends 0.0.0.0/0 to NAT gateway ${natGatewayId}, so ${affected.join(', ')} egress through that gateway's address and an Elastic IP on their ENIs would do nothing; once they have moved to NAT gateway egress, take them out of pool "${pool}" (remove the pool tag, drop --function)`
+        : `subnet ${subnetId} has no route 0.0.0.0/0 to an internet gateway, so an Elastic IP there gives ${affected.join(', ')} no internet access; use public subnets or a NAT gateway`,
       subnetId,
       functions: affected,
     });
@@ -318,7 +334,8 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
       continue;
     }
     const on = address.networkInterfaceId ? enisById.get(address.networkInterfaceId) : undefined;
-    if (!on) {
+    // A NAT gateway or NLB of the same pool holds it by design: not a problem, and never touched.
+    if (!on && !isGatewayHolder(holderOfAddress(address, interfaces))) {
       problems.push({
         code: 'PoolAddressElsewhere',
         severity: 'warning',
@@ -435,7 +452,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     unchanged,
     problems,
     enis,
-    addresses: owned.map((address) => addressView(address, enisById, retiredIds, enis)),
+    addresses: owned.map((address) => addressView(address, enisById, retiredIds, enis, interfaces)),
     spares: {
       wanted: desired.spares,
       available,
@@ -450,6 +467,7 @@ function addressView(
   enisById: ReadonlyMap<string, ObservedEni>,
   retiredIds: ReadonlySet<string>,
   views: readonly EniView[],
+  interfaces: ReadonlyMap<string, ObservedInterface>,
 ): AddressView {
   const lastSubnetId = address.tags[LAST_SUBNET_TAG_KEY];
   const base = {
@@ -461,9 +479,15 @@ function addressView(
   const eni = address.networkInterfaceId ? enisById.get(address.networkInterfaceId) : undefined;
   const inView = eni && views.some((view) => view.networkInterfaceId === eni.id);
   if (!eni || !inView) {
+    const holder = holderOfAddress(address, interfaces);
     return {
       ...base,
-      state: 'elsewhere',
+      state:
+        holder === 'nat-gateway'
+          ? 'on-nat-gateway'
+          : holder === 'network-load-balancer'
+            ? 'on-load-balancer'
+            : 'elsewhere',
       ...(address.networkInterfaceId ? { networkInterfaceId: address.networkInterfaceId } : {}),
     };
   }

@@ -16,24 +16,28 @@ export interface Unbound {
 
 export interface UnbindResult {
   readonly pool: string;
+  readonly region: string;
   readonly unbound: readonly Unbound[];
 }
 
 /**
- * Undoes what reconcile did for a pool: disassociates the pool's addresses from the Lambda ENIs its
+ * Undoes what reconcile did for a pool (the custom resource's Delete, `lambda-static-ip unbind`): disassociates the pool's addresses from the Lambda ENIs its
  * functions use, by the association ids just observed. Nothing else is touched: not addresses of other
  * pools or without the tag, not pool IPs on ENIs that only other functions use, not anything bound to
  * an instance. Nothing is ever released: the pool stays allocated and allow-listed.
  *
- * Named functions that no longer exist are left out rather than failing, so this can run while a stack
- * is torn down in any order.
+ * Named functions that no longer exist are left out rather than failing (`missingFunctions`, default
+ * `ignore`), so this can run while a stack is torn down in any order.
  */
 export async function unbindPool(
   clients: AwsClients,
-  request: Pick<ObserveInput, 'pool' | 'functions'>,
+  request: Pick<ObserveInput, 'pool' | 'functions' | 'missingFunctions'>,
 ): Promise<UnbindResult> {
   validatePoolName(request.pool);
-  const observation = await observe(clients, { ...request, missingFunctions: 'ignore' });
+  const observation = await observe(clients, {
+    ...request,
+    missingFunctions: request.missingFunctions ?? 'ignore',
+  });
   const current = plan(observation, { pool: request.pool, allocate: false, maxIps: 0, spares: 0 });
   const enis = new Map(observation.enis.map((eni) => [eni.id, eni]));
   const targets: Array<Omit<Unbound, 'removed'>> = [];
@@ -55,6 +59,7 @@ export async function unbindPool(
   const removed = new Set(outcome.disassociated);
   return {
     pool: request.pool,
+    region: observation.region,
     unbound: targets.map((target) => ({ ...target, removed: removed.has(target.associationId) })),
   };
 }

@@ -86,7 +86,7 @@ describe('exit codes and output discipline', () => {
     const help = await runBinary(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Exit codes:[\s\S]*0 {2}success[\s\S]*3 {2}plan --detailed-exitcode/);
-    for (const command of ['plan', 'apply', 'status', 'ips', 'release', 'demo']) {
+    for (const command of ['plan', 'apply', 'status', 'ips', 'unbind', 'switch-check', 'release', 'demo']) {
       const run = await runBinary([command, '--help']);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(`Usage: lambda-static-ip ${command}`);

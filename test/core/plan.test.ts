@@ -346,6 +346,57 @@ describe('plan: examples', () => {
     ]);
   });
 
+  it('leaves pool IPs on NAT gateway and NLB ENIs alone, without a problem, and never counts them free', () => {
+    const onNat = address('eipalloc-1', undefined, 'eni-nat');
+    const onNlb = address('eipalloc-2', undefined, 'eni-nlb');
+    const onOther = address('eipalloc-3', undefined, 'eni-other');
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a'], ['sg-1'])],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1'])],
+        addresses: [onNat, onNlb, onOther],
+        addressInterfaces: [
+          { id: 'eni-nat', interfaceType: 'nat_gateway', description: 'Interface for NAT Gateway nat-1' },
+          { id: 'eni-nlb', interfaceType: 'network_load_balancer', description: 'ELB net/in/1' },
+          { id: 'eni-other', interfaceType: 'interface', description: '' },
+        ],
+      }),
+      { ...desired, spares: 1 },
+    );
+    expect(result.actions).toEqual([]);
+    expect(result.addresses.map((a) => [a.allocationId, a.state])).toEqual([
+      ['eipalloc-1', 'on-nat-gateway'],
+      ['eipalloc-2', 'on-load-balancer'],
+      ['eipalloc-3', 'elsewhere'],
+    ]);
+    expect(result.problems.map((p) => [p.code, p.allocationId ?? p.networkInterfaceId]).sort()).toEqual([
+      ['PoolAddressElsewhere', 'eipalloc-3'],
+      ['PoolExhausted', 'eni-a'],
+      ['SparesShort', undefined],
+    ]);
+  });
+
+  it('says a subnet routed to a NAT gateway already has egress, and how to take its functions out of the pool', () => {
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a'], ['sg-1'])],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1'])],
+        subnets: [
+          {
+            id: 'subnet-a',
+            vpcId: 'vpc-1',
+            availabilityZone: 'us-east-1a',
+            routesToInternetGateway: false,
+            natGatewayId: 'nat-1',
+          },
+        ],
+      }),
+      desired,
+    );
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'SubnetNotPublic' })]);
+    expect(result.problems[0]?.message).toMatch(/NAT gateway nat-1.*take them out of pool "payments"/);
+  });
+
   it('moves an IP off a retired ENI only when no update is in flight', () => {
     const ip = address('eipalloc-1', { [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: 'subnet-a' }, 'eni-old');
     const base = world({

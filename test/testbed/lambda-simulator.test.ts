@@ -1,6 +1,9 @@
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
+  CreateNatGatewayCommand,
+  CreateRouteCommand,
+  DeleteNatGatewayCommand,
   DescribeNetworkInterfacesCommand,
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
@@ -258,6 +261,54 @@ describe('timeline', () => {
     await bindNewAddress(added as string);
     await sim.sample();
     expect(sim.timeline.downtimeMs('a', sim.clock.now())).toBe(10_000);
+  });
+});
+
+describe('timeline: egress through a NAT gateway', () => {
+  it("counts an ENI without an IP in a subnet routed to an available NAT gateway as egress from the gateway's address", async () => {
+    const address = await clients.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const natId = (
+      await clients.ec2.send(
+        new CreateNatGatewayCommand({ SubnetId: subnet(0), AllocationId: address.AllocationId }),
+      )
+    ).NatGateway?.NatGatewayId as string;
+    const privateSubnet = vpc.privateSubnetIds[0] as string;
+    await sim.createFunction({ name: 'a', subnetIds: [privateSubnet], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    const start = sim.clock.now();
+    await sim.advance(20_000);
+    // No route yet: a private subnet gives no way out.
+    await clients.ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: vpc.routeTableIds[privateSubnet],
+        DestinationCidrBlock: '0.0.0.0/0',
+        NatGatewayId: natId,
+      }),
+    );
+    await sim.sample();
+    await sim.advance(30_000);
+    const routed = start + 20_000;
+    expect(sim.timeline.entries('a').at(-1)?.serving).toEqual([
+      {
+        networkInterfaceId: sim.describe('a').servingEniIds[0],
+        subnetId: privateSubnet,
+        publicIp: address.PublicIp,
+        allocationId: address.AllocationId,
+        via: 'nat-gateway',
+        natGatewayId: natId,
+      },
+    ]);
+    expect(await sim.invoke('a')).toEqual({ ok: true, egressIps: [address.PublicIp] });
+
+    // A deleted gateway carries nothing, although the route stays (a blackhole in AWS).
+    await clients.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: natId }));
+    await sim.sample();
+    await sim.advance(10_000);
+    expect(sim.timeline.outages('a', sim.clock.now()).map(({ from, to }) => [from, to])).toEqual([
+      [start, routed],
+      [routed + 30_000, routed + 40_000],
+    ]);
+    expect(sim.timeline.egressIps('a')).toEqual([address.PublicIp]);
   });
 });
 

@@ -2,10 +2,13 @@ import {
   type AccountAttributeName,
   AllocateAddressCommand,
   AssociateAddressCommand,
+  CreateNatGatewayCommand,
   CreateNetworkInterfaceCommand,
+  DeleteNatGatewayCommand,
   DeleteNetworkInterfaceCommand,
   DescribeAccountAttributesCommand,
   DescribeAddressesCommand,
+  DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
   DisassociateAddressCommand,
   type EC2Client,
@@ -20,7 +23,12 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsClients, createIamClient } from '../../src/aws/clients.js';
-import { createVpcFixture, type VpcFixture } from '../../testbed/index.js';
+import {
+  createNetworkLoadBalancer,
+  createVpcFixture,
+  deleteLoadBalancer,
+  type VpcFixture,
+} from '../../testbed/index.js';
 import { useLocalAws } from '../support/local-aws.js';
 
 const localAws = useLocalAws();
@@ -59,6 +67,20 @@ async function address(ec2: EC2Client, allocationId: string) {
 async function eni(ec2: EC2Client, id: string) {
   const described = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }));
   return described.NetworkInterfaces?.[0];
+}
+
+/** An Elastic IP already bound to a Lambda ENI: what a NAT gateway or an NLB must not be given. */
+async function addressOnLambdaEni() {
+  const ip = await allocate(clients.ec2);
+  const lambdaId = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+  await clients.ec2.send(
+    new AssociateAddressCommand({
+      AllocationId: ip.allocationId,
+      NetworkInterfaceId: lambdaId,
+      AllowReassociation: false,
+    }),
+  );
+  return { ip, lambdaId };
 }
 
 function errorName(promise: Promise<unknown>): Promise<string> {
@@ -301,6 +323,100 @@ describe('eventual consistency (off unless configured)', () => {
     expect(await errorName(eni(clients.ec2, id))).toBe('InvalidNetworkInterfaceID.NotFound');
     await new Promise((resolve) => setTimeout(resolve, 450));
     expect((await eni(clients.ec2, id))?.NetworkInterfaceId).toBe(id);
+  });
+});
+
+describe('NAT gateways', () => {
+  async function natGateway(allocationId: string) {
+    const created = await clients.ec2.send(
+      new CreateNatGatewayCommand({ SubnetId: vpc.publicSubnetIds[0], AllocationId: allocationId }),
+    );
+    return created.NatGateway?.NatGatewayId as string;
+  }
+  async function describeGateway(id: string) {
+    return (await clients.ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [id] }))).NatGateways?.[0];
+  }
+
+  it('holds its Elastic IP on its own ENI: interface type nat_gateway, in-use, managed by AWS, no instance', async () => {
+    const ip = await allocate(clients.ec2);
+    const id = await natGateway(ip.allocationId);
+
+    const held = await address(clients.ec2, ip.allocationId);
+    expect(held?.AssociationId).toMatch(/^eipassoc-/);
+    expect(held?.InstanceId).toBeUndefined();
+    const gatewayEni = await eni(clients.ec2, held?.NetworkInterfaceId as string);
+    expect(gatewayEni).toMatchObject({
+      InterfaceType: 'nat_gateway',
+      Description: `Interface for NAT Gateway ${id}`,
+      Status: 'in-use',
+      RequesterManaged: true,
+    });
+    expect(gatewayEni?.Association?.AllocationId).toBe(ip.allocationId);
+    expect((await describeGateway(id))?.State).toBe('available');
+  });
+
+  it('ends failed with Resource.AlreadyAssociated, taking nothing, when its Elastic IP is bound elsewhere', async () => {
+    const { ip, lambdaId } = await addressOnLambdaEni();
+    const id = await natGateway(ip.allocationId);
+    expect(await describeGateway(id)).toMatchObject({
+      State: 'failed',
+      FailureCode: 'Resource.AlreadyAssociated',
+      FailureMessage: `Elastic IP address ${ip.allocationId} is already associated`,
+    });
+    expect((await address(clients.ec2, ip.allocationId))?.NetworkInterfaceId).toBe(lambdaId);
+  });
+
+  it('disassociates its Elastic IP when deleted and removes its ENI; the address stays allocated', async () => {
+    const ip = await allocate(clients.ec2);
+    const id = await natGateway(ip.allocationId);
+    const gatewayEni = (await address(clients.ec2, ip.allocationId))?.NetworkInterfaceId as string;
+    await clients.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: id }));
+
+    expect((await describeGateway(id))?.State).toBe('deleted');
+    const after = await address(clients.ec2, ip.allocationId);
+    expect(after?.AllocationId).toBe(ip.allocationId);
+    expect(after?.AssociationId).toBeUndefined();
+    expect(
+      await errorName(
+        clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [gatewayEni] })),
+      ),
+    ).toBe('InvalidNetworkInterfaceID.NotFound');
+  });
+});
+
+describe('Network Load Balancers', () => {
+  it("put each subnet mapping's Elastic IP on an ELB net/ ENI of type network_load_balancer, and drop them when deleted", async () => {
+    const [first, second] = [await allocate(clients.ec2), await allocate(clients.ec2)];
+    const [subnetA, subnetB] = vpc.publicSubnetIds as [string, string];
+    const { arn } = await createNetworkLoadBalancer(localAws(), {
+      name: 'ingress',
+      subnetMappings: [
+        { subnetId: subnetA, allocationId: first.allocationId },
+        { subnetId: subnetB, allocationId: second.allocationId },
+      ],
+    });
+    for (const ip of [first, second]) {
+      const held = await address(clients.ec2, ip.allocationId);
+      expect(held?.AssociationId).toMatch(/^eipassoc-/);
+      const nlbEni = await eni(clients.ec2, held?.NetworkInterfaceId as string);
+      expect(nlbEni).toMatchObject({ InterfaceType: 'network_load_balancer', Status: 'in-use' });
+      expect(nlbEni?.Description).toMatch(/^ELB net\/ingress\/[0-9a-f]+$/);
+    }
+
+    await deleteLoadBalancer(localAws(), arn);
+    for (const ip of [first, second]) {
+      expect((await address(clients.ec2, ip.allocationId))?.AssociationId).toBeUndefined();
+    }
+  });
+
+  it('refuses an Elastic IP that is not free with ResourceInUse', async () => {
+    const { ip, lambdaId } = await addressOnLambdaEni();
+    const attempt = createNetworkLoadBalancer(localAws(), {
+      name: 'taken',
+      subnetMappings: [{ subnetId: vpc.publicSubnetIds[0] as string, allocationId: ip.allocationId }],
+    });
+    expect(await errorName(attempt)).toBe('ResourceInUse');
+    expect((await address(clients.ec2, ip.allocationId))?.NetworkInterfaceId).toBe(lambdaId);
   });
 });
 

@@ -326,6 +326,108 @@ def _patch_eventual_consistency() -> None:
         return original_associate(self)
 
     ElasticIPAddresses.associate_address = associate_address
+# --- NAT gateways and Network Load Balancers ---------------------------------------------------------
+
+
+def _mark_service_eni(eni: NetworkInterface, interface_type: str, description: str) -> None:
+    """What DescribeNetworkInterfaces shows for an ENI an AWS service manages for you."""
+    eni.interface_type = interface_type
+    eni.description = description
+    eni.status = "in-use"
+    eni.requester_managed = True
+
+
+def _patch_nat_gateways() -> None:
+    """AWS, for public NAT gateways:
+    - the gateway's ENI reads InterfaceType=nat_gateway, Description "Interface for NAT Gateway <id>",
+      Status=in-use, RequesterManaged=true (moto: a plain `interface`, `available`);
+    - CreateNatGateway with an Elastic IP that is already associated does not fail: the gateway is created
+      and ends in State=failed, FailureCode=Resource.AlreadyAssociated, holding nothing (moto: the call fails);
+    - DeleteNatGateway disassociates the Elastic IP (never releases it) and deletes the ENI once the gateway
+      is deleted (moto: the address stays associated with an ENI that stays). The test bed skips AWS's
+      `deleting` phase: the gateway is `deleted` at once.
+    """
+    from moto.ec2.models.nat_gateways import NatGatewayBackend
+
+    original_create = NatGatewayBackend.create_nat_gateway
+
+    def create_nat_gateway(
+        self: Any,
+        subnet_id: str,
+        allocation_id: str,
+        tags: dict[str, str] | None = None,
+        connectivity_type: str = "public",
+    ) -> Any:
+        taken = None
+        if allocation_id and connectivity_type != "private":
+            address = self.address_by_allocation([allocation_id])[0]
+            if address.association_id or address.eni is not None or address.instance is not None:
+                taken = allocation_id
+        gateway = original_create(self, subnet_id, None if taken else allocation_id, tags, connectivity_type)
+        if taken:
+            gateway.state = "failed"
+            gateway.failure_code = "Resource.AlreadyAssociated"
+            gateway.failure_message = f"Elastic IP address {taken} is already associated"
+            gateway.address_set.clear()
+            self.delete_network_interface(gateway._eni.id)
+        else:
+            _mark_service_eni(gateway._eni, "nat_gateway", f"Interface for NAT Gateway {gateway.id}")
+        return gateway
+
+    NatGatewayBackend.create_nat_gateway = create_nat_gateway
+
+    original_delete = NatGatewayBackend.delete_nat_gateway
+
+    def delete_nat_gateway(self: Any, nat_gateway_id: str) -> Any:
+        gateway = original_delete(self, nat_gateway_id)
+        if gateway._eni.id in self.enis:
+            # Dropping the ENI drops the association too (see _patch_eni_delete_drops_association).
+            self.delete_network_interface(gateway._eni.id)
+        return gateway
+
+    NatGatewayBackend.delete_nat_gateway = delete_nat_gateway
+
+
+def _patch_nlb_subnet_mappings() -> None:
+    """AWS: an internet-facing Network Load Balancer with SubnetMappings gets one ENI per subnet,
+    InterfaceType=network_load_balancer, Description "ELB net/<name>/<id>", holding the mapping's Elastic IP;
+    an AllocationId that is not free fails the call (ResourceInUse). DeleteLoadBalancer deletes those ENIs,
+    and so drops the associations; the addresses stay allocated. (moto: AllocationId is ignored, no ENI.)"""
+    from moto.elbv2.exceptions import ResourceInUseError
+    from moto.elbv2.models import ELBv2Backend
+
+    original_create = ELBv2Backend.create_load_balancer
+
+    def create_load_balancer(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        mappings = [m for m in (kwargs.get("subnet_mappings") or []) if m.get("AllocationId")]
+        ec2 = self.ec2_backend
+        for mapping in mappings:
+            address = ec2.address_by_allocation([mapping["AllocationId"]])[0]
+            if address.association_id or address.eni is not None or address.instance is not None:
+                raise ResourceInUseError("The allocation IDs are not available for use")
+        balancer = original_create(self, name, *args, **kwargs)
+        balancer._lsi_enis = []
+        lb_id = balancer.arn.rsplit("/", 1)[-1]
+        for mapping in mappings:
+            subnet = ec2.get_subnet(mapping["SubnetId"])
+            eni = ec2.create_network_interface(subnet, None)
+            _mark_service_eni(eni, "network_load_balancer", f"ELB net/{name}/{lb_id}")
+            ec2.associate_address(eni=eni, allocation_id=mapping["AllocationId"], reassociate=False)
+            balancer._lsi_enis.append(eni.id)
+        return balancer
+
+    ELBv2Backend.create_load_balancer = create_load_balancer
+
+    original_delete = ELBv2Backend.delete_load_balancer
+
+    def delete_load_balancer(self: Any, arn: str) -> None:
+        balancer = self.load_balancers.get(arn)
+        original_delete(self, arn)
+        for eni_id in getattr(balancer, "_lsi_enis", []):
+            if eni_id in self.ec2_backend.enis:
+                self.ec2_backend.delete_network_interface(eni_id)
+
+    ELBv2Backend.delete_load_balancer = delete_load_balancer
 
 
 # --- Paging ---------------------------------------------------------------------------------------
@@ -546,6 +648,8 @@ def apply_all() -> None:
         )
     _patch_eni_interface_type()
     _patch_eni_delete_drops_association()
+    _patch_nat_gateways()
+    _patch_nlb_subnet_mappings()
     _patch_associate_address()
     _patch_release_in_use()
     _patch_address_quota()

@@ -8,6 +8,8 @@ import { registerIps } from './ips.js';
 import { registerPlan } from './plan.js';
 import { registerRelease } from './release.js';
 import { registerStatus } from './status.js';
+import { registerSwitchCheck } from './switch-check.js';
+import { registerUnbind } from './unbind.js';
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -16,6 +18,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerStatus,
   registerIps,
   registerAudit,
+  registerUnbind,
+  registerSwitchCheck,
   registerRelease,
   registerCost,
   registerIamPolicy,
