@@ -150,10 +150,17 @@ describe('iam-policy: every call the CLI and the controller make is allowed, and
         cliRuns.write.push(...calls);
       },
       async () => {
-        for (const command of ['plan', 'status', 'ips', 'audit']) {
+        // audit exits 1 here: the VPC change left an ENI without an IP, which is the point.
+        const readCommands: Array<[string[], number]> = [
+          [['plan'], 0],
+          [['status'], 0],
+          [['ips', '--direction', 'ingress'], 0],
+          [['audit'], 1],
+          [['switch-check', '--to', 'nat'], 0],
+        ];
+        for (const [[command, ...rest], code] of readCommands) {
           const calls = await recording(async (prepare) => {
-            // audit exits 1 here: the VPC change left an ENI without an IP, which is the point.
-            expect((await cli([command, '--pool', POOL], prepare)).code).toBe(command === 'audit' ? 1 : 0);
+            expect((await cli([command as string, '--pool', POOL, ...rest], prepare)).code).toBe(code);
           });
           cliRuns.read.push(...calls);
         }
@@ -163,6 +170,12 @@ describe('iam-policy: every call the CLI and the controller make is allowed, and
     cliRuns.release.push(
       ...(await recording(async (prepare) => {
         expect((await cli(['release', '--pool', POOL, '--ip', bound, '--yes'], prepare)).code).toBe(0);
+      })),
+    );
+    // unbind is a deliberate write, in the same class as apply.
+    cliRuns.write.push(
+      ...(await recording(async (prepare) => {
+        expect((await cli(['unbind', '--pool', POOL, '--yes'], prepare)).code).toBe(0);
       })),
     );
 
