@@ -153,8 +153,9 @@ export async function observePoolFunctions(
 async function taggedFunctionNames(clients: AwsClients, pool: string, region: string): Promise<Set<string>> {
   const names = new Set<string>();
   try {
+    // 100 per page, the API's largest: half the calls of its default 50 at a thousand functions.
     const pages = paginateGetResources(
-      { client: clients.tagging },
+      { client: clients.tagging, pageSize: 100 },
       { ResourceTypeFilters: ['lambda:function'], TagFilters: [{ Key: POOL_TAG_KEY, Values: [pool] }] },
     );
     for await (const page of pages) {
