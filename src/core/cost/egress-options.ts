@@ -36,13 +36,18 @@ export function hyperplaneEip(input: EgressInput, prices: RegionPrices): CostOpt
       perGbUsd: 0,
       publicIps: ips,
       traits: { staticIp: true, supportedByAws: false, noGapOnFailure: false },
-      summary: 'not supported by AWS; ~1 min gap per new ENI',
+      summary:
+        input.spares > 0
+          ? 'not supported by AWS; spares keep ENI churn gap-free'
+          : 'not supported by AWS; keep spares or ENI churn has gaps',
       notes: [
         'Binding Elastic IPs to Lambda Hyperplane ENIs works but is not documented or supported by AWS.',
         `Counts ${ips} IPs: one per subnet's ENI (${input.azs} AZs, one subnet and one security-group set each) ` +
           `plus ${input.spares} spare(s). More security-group sets, or over 65,000 connections per ENI, need more IPs.`,
-        'Lambda replaces ENIs on its own (config changes, idle reclaim); a new ENI has no egress until ' +
-          'lambda-static-ip binds an IP to it, typically within a minute. Spares keep that IP already allow-listed.',
+        'Lambda replaces ENIs on its own (config changes, scale-out, idle reclaim); a new ENI has no egress until ' +
+          'an IP is bound to it. With spare IPs (already allow-listed) the controller binds it before Lambda moves ' +
+          'traffic to it: 0 s of downtime in every measured scenario. Without spares a VPC change waits for the old ' +
+          'ENI to retire: seconds with the update watch, up to a minute when events are lost (docs/zero-downtime.md).',
         'No per-GB processing charge, and no NAT device to patch or pay for.',
         DTO_NOTE,
       ],

@@ -56,7 +56,7 @@ describe('renderCostChart', () => {
       expect(svg).toContain(`>${escapeXml(label)}</text>`);
     }
     expect(svg).toContain('>$73.00 + $0.045/GB</text>');
-    expect(svg).toContain('not supported by AWS; ~1 min gap per new ENI');
+    expect(svg).toContain('not supported by AWS; keep spares or ENI churn has gaps');
     expect(svg).toContain('minutes down on replacement; you patch it');
   });
 
