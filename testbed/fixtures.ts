@@ -10,6 +10,7 @@ import {
   DescribeAvailabilityZonesCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import { CreateRoleCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 
 export interface VpcFixtureOptions {
   /** A /16 block; subnets are its /24s. @default 10.42.0.0/16 */
@@ -148,4 +149,26 @@ export async function createVpcFixture(ec2: EC2Client, options: VpcFixtureOption
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the local AWS returned no ${what}`);
   return value;
+}
+
+/** A Lambda execution role (trusting lambda.amazonaws.com) by that name: the existing one, or a new one. */
+export async function ensureExecutionRole(iam: IAMClient, roleName: string): Promise<string> {
+  try {
+    const existing = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    if (existing.Role?.Arn) return existing.Role.Arn;
+  } catch {
+    // Not there yet: created below.
+  }
+  const created = await iam.send(
+    new CreateRoleCommand({
+      RoleName: roleName,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    }),
+  );
+  return required(created.Role?.Arn, 'role ARN');
 }

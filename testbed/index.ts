@@ -24,7 +24,12 @@ export {
   type ProxiedCall,
   startFaultProxy,
 } from './fault-proxy.js';
-export { createVpcFixture, type VpcFixture, type VpcFixtureOptions } from './fixtures.js';
+export {
+  createVpcFixture,
+  ensureExecutionRole,
+  type VpcFixture,
+  type VpcFixtureOptions,
+} from './fixtures.js';
 export {
   type CreateSimFunctionInput,
   combinationKey,
@@ -37,6 +42,12 @@ export {
   type SimulatorTimings,
   type SimVpcConfig,
 } from './lambda-simulator.js';
+export {
+  createLambdaWorld,
+  type LambdaWorld,
+  type LambdaWorldOptions,
+  type WorldFunction,
+} from './lambda-world.js';
 export {
   createNetworkLoadBalancer,
   deleteLoadBalancer,

@@ -7,7 +7,7 @@ import {
   type EC2Client,
   type NetworkInterfaceCreationType,
 } from '@aws-sdk/client-ec2';
-import { CreateRoleCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { createIamClient } from '../src/aws/clients.js';
 import { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
+import { ensureExecutionRole } from './fixtures.js';
 import type { LocalAws } from './local-aws.js';
 import { seededRandom } from './seeded-random.js';
 import { type ServingEni, Timeline } from './timeline.js';
@@ -594,25 +595,7 @@ export class LambdaSimulator {
   }
 
   async #ensureRole(): Promise<string> {
-    if (this.#role) return this.#role;
-    try {
-      const existing = await this.#iam.send(new GetRoleCommand({ RoleName: SIM_ROLE_NAME }));
-      this.#role = existing.Role?.Arn;
-    } catch {
-      const created = await this.#iam.send(
-        new CreateRoleCommand({
-          RoleName: SIM_ROLE_NAME,
-          AssumeRolePolicyDocument: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [
-              { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-            ],
-          }),
-        }),
-      );
-      this.#role = created.Role?.Arn;
-    }
-    if (!this.#role) throw new Error('the local IAM returned no role ARN');
+    this.#role ??= await ensureExecutionRole(this.#iam, SIM_ROLE_NAME);
     return this.#role;
   }
 

@@ -12,6 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
 import {
   type CloudTrailEvent,
+  createLambdaWorld,
   createVpcFixture,
   ipsTakenFromServingEnis,
   LambdaSimulator,
@@ -350,5 +351,48 @@ describe('ipsTakenFromServingEnis', () => {
     timeline.record(5, 'api', [eni('eni-2', '2.2.2.2')]);
     timeline.record(6, 'api', [eni('eni-2', '3.3.3.3')]);
     expect(ipsTakenFromServingEnis(timeline)).toBe(2);
+  });
+});
+
+describe('createLambdaWorld', () => {
+  it('builds VPC, security groups, an execution role and Active VPC functions with their ENIs in one call', async () => {
+    await localAws().reset();
+    const world = await createLambdaWorld(localAws(), {
+      name: 'world',
+      functions: [
+        { name: 'api', pool: 'shop' },
+        { name: 'worker', securityGroups: [0] },
+        { name: 'internal', subnets: 'private', securityGroups: [1] },
+      ],
+    });
+    expect(world.roleArn).toMatch(/^arn:aws:iam::\d{12}:role\/lsi-fixture-execution$/);
+    expect(world.functions.map((fn) => [fn.name, fn.state])).toEqual([
+      ['api', 'Active'],
+      ['internal', 'Active'],
+      ['worker', 'Active'],
+    ]);
+    // api and worker share one ENI per public subnet; internal has its own in each private subnet.
+    const enis =
+      (
+        await localAws()
+          .clients()
+          .ec2.send(
+            new DescribeNetworkInterfacesCommand({
+              Filters: [
+                { Name: 'interface-type', Values: ['lambda'] },
+                { Name: 'vpc-id', Values: [world.vpc.vpcId] },
+              ],
+            }),
+          )
+      ).NetworkInterfaces ?? [];
+    expect(enis).toHaveLength(world.vpc.publicSubnetIds.length + world.vpc.privateSubnetIds.length);
+    const config = await localAws()
+      .clients()
+      .lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'api' }));
+    expect(config).toMatchObject({
+      Role: world.roleArn,
+      State: 'Active',
+      VpcConfig: { VpcId: world.vpc.vpcId },
+    });
   });
 });
