@@ -569,6 +569,19 @@ export function isAssociated(address: ObservedAddress): boolean {
   return Boolean(address.associationId || address.networkInterfaceId || address.instanceId);
 }
 
+/**
+ * Whether a pool address is free for the reconciler to bind now, as the planner counts it: associated with
+ * nothing, usable in the Region (not another network border group's), and not reserved for another
+ * consumer of the pool. For the writers that look again right before acting (allocation, the fast path).
+ */
+export function isFreeToBind(
+  address: ObservedAddress,
+  region: string,
+  reserved: ReadonlySet<string>,
+): boolean {
+  return !isAssociated(address) && usableInRegion(address, region) && !reserved.has(address.allocationId);
+}
+
 function usableInRegion(address: ObservedAddress, region: string): boolean {
   return !address.networkBorderGroup || address.networkBorderGroup === region;
 }
