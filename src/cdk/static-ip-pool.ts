@@ -3,6 +3,7 @@ import { CfnEIP } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
+import { ALLOCATION_ID_RULE, isAllocationId } from '../core/allocation-id.js';
 import { StaticIpError } from '../core/errors.js';
 import { POOL_TAG_KEY, validatePoolName } from '../core/pool.js';
 import { propsError } from './props-error.js';
@@ -254,8 +255,6 @@ export class StaticIpPool extends Construct {
   }
 }
 
-const ALLOCATION_ID = /^eipalloc-[0-9a-f]{8,17}$/;
-
 function validateSize(pool: StaticIpPool, size: number): number {
   if (Token.isUnresolved(size) || !Number.isInteger(size) || size < 1 || size > StaticIpPool.MAX_SIZE) {
     throw propsError(
@@ -278,11 +277,11 @@ function validateAllocationIds(pool: StaticIpPool, ids: readonly string[]): read
   const seen = new Set<string>();
   for (const id of ids) {
     // An element may be a token (a parameter, an import): it is checked by EC2 at deploy time instead.
-    if (!Token.isUnresolved(id) && !ALLOCATION_ID.test(id)) {
+    if (!Token.isUnresolved(id) && !isAllocationId(id)) {
       throw propsError(
         pool,
         'InvalidAllocationId',
-        `allocation id ${JSON.stringify(id)} is invalid: expected eipalloc- followed by 8-17 hex digits (aws ec2 describe-addresses shows them)`,
+        `allocation id ${JSON.stringify(id)} is invalid: expected ${ALLOCATION_ID_RULE}`,
       );
     }
     if (seen.has(id)) {
