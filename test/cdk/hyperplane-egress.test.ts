@@ -1,5 +1,5 @@
 import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   type ISecurityGroup,
   SecurityGroup,
@@ -9,7 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import {
   HyperplaneEgress,
@@ -692,6 +692,8 @@ describe('HyperplaneEgress: a pool shared with NatGatewayEgress', () => {
     }
     return value;
   }
+  const bindingIdOf = (t: Template) =>
+    Object.keys(t.findResources('Custom::LambdaStaticIpPoolBinding'))[0] as string;
   const gatewayAllocationIds = () =>
     Object.values(resourcesOf(sharedTemplate, 'AWS::EC2::NatGateway')).map((gateway) =>
       deployed(gateway.Properties.AllocationId),
@@ -716,6 +718,29 @@ describe('HyperplaneEgress: a pool shared with NatGatewayEgress', () => {
     }
     const [binding] = Object.values(resourcesOf(sharedTemplate, 'Custom::LambdaStaticIpPoolBinding'));
     expect(deployed(binding?.Properties.ReservedAllocationIds)).toEqual(gatewayAllocationIds());
+  });
+
+  it('leaves the controller and the custom resource unchanged when NatGatewayEgress replaces a placeholder claim', () => {
+    // docs/switching.md: reserve the gateways' addresses in one deployment, create the gateways in the next.
+    const placeholderApp = new App();
+    const stack = new Stack(placeholderApp, 'Shared');
+    const vpc = publicVpc(stack, 'egress');
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'moving', size: 5 });
+    new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn] });
+    pool.claim(new Construct(stack, 'NatGatewayAddresses'), 2, 'reserved for the NAT gateways');
+    const before = Template.fromStack(stack);
+    before.resourceCountIs('AWS::EC2::NatGateway', 0);
+    const ownResources = (t: Template) =>
+      Object.fromEntries(
+        Object.entries(t.toJSON().Resources as Record<string, { Type: string; Properties?: unknown }>)
+          .filter(([logicalId]) => logicalId.startsWith('Egress'))
+          .map(([logicalId, resource]) => [logicalId, resource.Properties]),
+      );
+    expect(Object.keys(ownResources(before))).toEqual(
+      expect.arrayContaining([bindingIdOf(before), expect.stringMatching(/^EgressController/)]),
+    );
+    expect(ownResources(sharedTemplate)).toEqual(ownResources(before));
   });
 
   it('fails synth when the pool is too small once the later consumers hold theirs, naming them', () => {
