@@ -65,7 +65,8 @@ export interface HyperplaneEgressProps {
    * pool switch strategies without a new allow-list (`docs/switching.md`).
    *
    * Without `allocate`, the addresses nobody else holds must cover one per (subnet, security-group set) of
-   * the functions plus `spares`; checked at synth, once every consumer exists (`PoolTooSmall`).
+   * the functions plus `spares` (`PoolTooSmall`); with it, `maxIps` counts the others' addresses too
+   * (`MaxIpsTooLow`). Checked when the construct is created and again at synth, once every consumer exists.
    */
   readonly pool: StaticIpPool;
 
