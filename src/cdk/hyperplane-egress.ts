@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -57,9 +57,16 @@ import type { StaticIpPool } from './static-ip-pool.js';
 /** Properties of a {@link HyperplaneEgress}. */
 export interface HyperplaneEgressProps {
   /**
-   * The pool whose Elastic IPs the functions egress from. The controller binds any free address of the
-   * pool, so the pool is this construct's alone: it claims every address, and another consumer of the same
-   * pool (`NatGatewayEgress`, `NetworkLoadBalancerIngress`) is an error at synth.
+   * The pool whose Elastic IPs the functions egress from. The construct claims no address: the controller
+   * binds the pool's free addresses, except those other consumers of the same pool hold
+   * (`NatGatewayEgress`, `NetworkLoadBalancerIngress`, whether constructed before or after this one). Their
+   * allocation ids reach the controller as reserved (`LSI_RESERVED`, the custom resource's
+   * `ReservedAllocationIds`), so it never binds a spare a NAT gateway is about to take. That is what lets a
+   * pool switch strategies without a new allow-list (`docs/switching.md`).
+   *
+   * Without `allocate`, the addresses nobody else holds must cover one per (subnet, security-group set) of
+   * the functions plus `spares` (`PoolTooSmall`); with it, `maxIps` counts the others' addresses too
+   * (`MaxIpsTooLow`). Checked when the construct is created and again at synth, once every consumer exists.
    */
   readonly pool: StaticIpPool;
 
@@ -256,7 +263,17 @@ export class HyperplaneEgress extends Construct {
     const combinations = combinationsOf(placed);
     this.combinations = combinations.length;
     this.warnAboutSubnets(combinations);
-    this.claimPool(pool, combinations.length, settings);
+    const sizeProblem = () => this.poolSizeProblem(pool, combinations.length, settings);
+    const early = sizeProblem();
+    if (early) throw propsError(this, early.code, early.message);
+    // Other consumers of the pool may be constructed after this one: their holdings are known at synth.
+    this.node.addValidation({
+      validate: () => {
+        const late = sizeProblem();
+        return late ? [`${late.code}: ${late.message}`] : [];
+      },
+    });
+    const reserved = () => pool.claimedAllocationIds({ except: this });
 
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const logGroup = new LogGroup(this, 'ControllerLogs', { retention });
@@ -272,6 +289,7 @@ export class HyperplaneEgress extends Construct {
       LSI_ALLOCATE: String(settings.allocate),
       LSI_MAX_IPS: String(settings.maxIps),
       LSI_SPARES: String(settings.spares),
+      LSI_RESERVED: Lazy.string({ produce: () => Stack.of(this).toJsonString(reserved()) }),
       LSI_UPDATE_WATCH_SECONDS: String(settings.updateWatchSeconds),
     } satisfies Partial<Record<(typeof CONTROLLER_ENVIRONMENT)[number], string>>;
     const controllerProps = {
@@ -324,6 +342,7 @@ export class HyperplaneEgress extends Construct {
         Allocate: environment.LSI_ALLOCATE,
         MaxIps: environment.LSI_MAX_IPS,
         Spares: environment.LSI_SPARES,
+        ReservedAllocationIds: Lazy.list({ produce: reserved }),
         WaitSeconds: String(settings.waitSeconds),
       },
     });
@@ -512,31 +531,45 @@ export class HyperplaneEgress extends Construct {
   }
 
   /**
-   * Takes the whole pool: the controller binds any free address of it, so no other consumer may hold one.
-   * Without `allocate`, the pool must hold an IP per combination plus the spares.
+   * The pool must serve the functions with the addresses other consumers do not hold (those are reserved
+   * for them): without `allocate`, an IP per combination plus the spares; with it, `maxIps` (which counts
+   * every address of the pool) must leave room for both. Checked when the construct is created, with the
+   * consumers known then, and again at synth, once every consumer exists.
    */
-  private claimPool(pool: StaticIpPool, combinations: number, settings: Settings): void {
-    const size = pool.addresses.length;
-    if (pool.unclaimed < size) {
-      throw propsError(
-        this,
-        'PoolShared',
-        `pool "${pool.poolName}" (${pool.node.path}) already gives ${size - pool.unclaimed} of its ${size} address(es) to another construct; the controller binds any free address of its pool, so give HyperplaneEgress a pool of its own`,
-      );
-    }
+  private poolSizeProblem(
+    pool: StaticIpPool,
+    combinations: number,
+    settings: Settings,
+  ): { readonly code: string; readonly message: string } | undefined {
+    const holders = pool.holders.filter((holder) => holder.consumer !== this.node.path);
+    const held = holders.reduce((sum, holder) => sum + holder.addresses.length, 0);
+    const holding = holders.map((holder) => `${holder.consumer} holds ${holder.addresses.length}`).join(', ');
     const needed = combinations + settings.spares;
-    if (settings.allocate && settings.maxIps < needed) {
-      throw propsError(
-        this,
-        'MaxIpsTooLow',
-        `maxIps ${settings.maxIps} is below the ${needed} IPs the functions need (${combinations} (subnet, security-group set) combination(s) + ${settings.spares} spare(s)); raise maxIps or lower spares`,
-      );
+    const need = `${combinations} (subnet, security-group set) combination(s) + ${settings.spares} spare(s)`;
+    if (settings.allocate) {
+      if (settings.maxIps >= held + needed) return undefined;
+      const others =
+        held > 0
+          ? ` plus the ${held} address(es) other consumers of pool "${pool.poolName}" hold (${holding}), which count towards maxIps`
+          : '';
+      return {
+        code: 'MaxIpsTooLow',
+        message: `maxIps ${settings.maxIps} is below the ${needed} IPs the functions need (${need})${others}; raise maxIps to ${held + needed} or lower spares`,
+      };
     }
-    pool.claim(
-      this,
-      settings.allocate ? size : Math.max(size, needed),
-      `one per (subnet, security-group set) of the functions: ${combinations}, plus ${settings.spares} spare(s), or lower spares`,
-    );
+    const size = pool.addresses.length;
+    if (size - held >= needed) return undefined;
+    const grow = pool.adopted
+      ? `adopt ${held + needed - size} more existingAllocationIds`
+      : `raise size to ${held + needed} (the default Elastic IP quota is 5 per Region)`;
+    const reserved =
+      held > 0
+        ? `, of which ${holding} (the controller leaves those alone): ${size - held} left for the functions, which`
+        : ', and the functions';
+    return {
+      code: 'PoolTooSmall',
+      message: `pool "${pool.poolName}" (${pool.node.path}) has ${size} address(es)${reserved} need ${needed} (${need}); ${grow}, lower spares, or set allocate${held > 0 ? ', or give the other consumers a pool of their own' : ''}`,
+    };
   }
 
   /** One role for both controller functions: the shared least-privilege statements, and its own logs. */

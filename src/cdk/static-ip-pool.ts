@@ -3,6 +3,7 @@ import { CfnEIP } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
+import { ALLOCATION_ID_RULE, isAllocationId } from '../core/allocation-id.js';
 import { StaticIpError } from '../core/errors.js';
 import { POOL_TAG_KEY, validatePoolName } from '../core/pool.js';
 import { propsError } from './props-error.js';
@@ -54,8 +55,15 @@ export interface StaticIpPoolProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-interface Claim {
+/** A consumer of a pool and the addresses it claimed, in pool order. */
+export interface PoolHolder {
+  /** The consumer's construct path. */
   readonly consumer: string;
+  readonly addresses: readonly PoolAddress[];
+}
+
+interface Claim {
+  readonly consumer: IConstruct;
   readonly count: number;
 }
 
@@ -65,7 +73,8 @@ interface Claim {
  * Other constructs take addresses from it with {@link StaticIpPool.claim} (the NAT gateways of
  * `NatGatewayEgress`, the subnet mappings of `NetworkLoadBalancerIngress`). The addresses belong to the pool,
  * not to those consumers: they are retained when a gateway or a load balancer goes, so a strategy can change
- * without a new allow-list.
+ * without a new allow-list. `HyperplaneEgress` claims nothing: its controller binds the addresses no consumer
+ * holds ({@link StaticIpPool.claimedAllocationIds} are reserved for their holders).
  */
 export class StaticIpPool extends Construct {
   /**
@@ -140,6 +149,33 @@ export class StaticIpPool extends Construct {
   }
 
   /**
+   * The consumers holding addresses of the pool so far, in claim order. Consumers constructed later claim
+   * later: read this at synth time (in a validation or a `Lazy`) to see them all.
+   */
+  get holders(): readonly PoolHolder[] {
+    let start = 0;
+    return this.claims.map((claim) => {
+      const addresses = this.addresses.slice(start, start + claim.count);
+      start += claim.count;
+      return { consumer: claim.consumer.node.path, addresses };
+    });
+  }
+
+  /**
+   * The allocation ids consumers hold (NAT gateways, NLB subnet mappings), in pool order: the addresses a
+   * controller binding the pool's free addresses must leave alone. Usually tokens. Consumers constructed
+   * later claim later, so read it at synth time, e.g. `Lazy.list({ produce: () => pool.claimedAllocationIds() })`.
+   *
+   * @param options.except a consumer whose own addresses to leave out
+   */
+  claimedAllocationIds(options: { readonly except?: IConstruct } = {}): string[] {
+    const except = options.except?.node.path;
+    return this.holders
+      .filter((holder) => holder.consumer !== except)
+      .flatMap((holder) => holder.addresses.map((address) => address.allocationId));
+  }
+
+  /**
    * Hands `count` addresses that no other consumer holds to `consumer`, in pool order; consumers are served
    * in the order they are constructed, so keep that order stable (or give each consumer its own pool), or
    * addresses move between consumers on the next deployment.
@@ -159,7 +195,9 @@ export class StaticIpPool extends Construct {
     }
     const start = this.claimedCount();
     if (start + count > this.addresses.length) {
-      const holders = this.claims.map((claim) => `${claim.consumer} holds ${claim.count}`).join(', ');
+      const holders = this.claims
+        .map((claim) => `${claim.consumer.node.path} holds ${claim.count}`)
+        .join(', ');
       const fix = this.adopted
         ? `adopt ${start + count - this.addresses.length} more existingAllocationIds`
         : `raise size to ${start + count} (the default Elastic IP quota is 5 per Region)`;
@@ -169,7 +207,7 @@ export class StaticIpPool extends Construct {
         `needs ${count} address(es)${purpose ? ` (${purpose})` : ''} from pool "${this.poolName}" (${this.node.path}), which has ${this.addresses.length}${holders ? ` and ${holders}` : ''}: ${fix}, or give this construct a pool of its own`,
       );
     }
-    this.claims.push({ consumer: consumer.node.path, count });
+    this.claims.push({ consumer, count });
     return this.addresses.slice(start, start + count);
   }
 
@@ -254,8 +292,6 @@ export class StaticIpPool extends Construct {
   }
 }
 
-const ALLOCATION_ID = /^eipalloc-[0-9a-f]{8,17}$/;
-
 function validateSize(pool: StaticIpPool, size: number): number {
   if (Token.isUnresolved(size) || !Number.isInteger(size) || size < 1 || size > StaticIpPool.MAX_SIZE) {
     throw propsError(
@@ -278,11 +314,11 @@ function validateAllocationIds(pool: StaticIpPool, ids: readonly string[]): read
   const seen = new Set<string>();
   for (const id of ids) {
     // An element may be a token (a parameter, an import): it is checked by EC2 at deploy time instead.
-    if (!Token.isUnresolved(id) && !ALLOCATION_ID.test(id)) {
+    if (!Token.isUnresolved(id) && !isAllocationId(id)) {
       throw propsError(
         pool,
         'InvalidAllocationId',
-        `allocation id ${JSON.stringify(id)} is invalid: expected eipalloc- followed by 8-17 hex digits (aws ec2 describe-addresses shows them)`,
+        `allocation id ${JSON.stringify(id)} is invalid: expected ${ALLOCATION_ID_RULE}`,
       );
     }
     if (seen.has(id)) {

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { validateAllocationId } from '../core/allocation-id.js';
 import { StaticIpError } from '../core/errors.js';
 import { validatePoolName } from '../core/pool.js';
 import { collect, wholeNumber } from './options.js';
@@ -9,7 +10,12 @@ export interface PoolCommandOptions {
   readonly function?: string[];
 }
 
-export interface ReconcileCommandOptions extends PoolCommandOptions {
+/** Options of the commands that plan the pool and so must know which addresses are held back. */
+export interface ReserveCommandOptions extends PoolCommandOptions {
+  readonly reserve?: string[];
+}
+
+export interface ReconcileCommandOptions extends ReserveCommandOptions {
   readonly allocate: boolean;
   readonly maxIps: number;
   readonly spares: number;
@@ -17,8 +23,18 @@ export interface ReconcileCommandOptions extends PoolCommandOptions {
 
 /** Parses --pool: a valid pool name, or the rule it breaks. */
 export function poolName(value: string): string {
+  return checked(validatePoolName, value);
+}
+
+/** Parses one --reserve into the list so far: an allocation id, or the rule it breaks. */
+export function reservedAllocationId(value: string, previous: string[] = []): string[] {
+  return [...previous, checked(validateAllocationId, value.trim())];
+}
+
+/** A core validator's InputError as commander's bad-argument error (exit 2, its message). */
+function checked(validate: (value: string) => string, value: string): string {
   try {
-    return validatePoolName(value);
+    return validate(value);
   } catch (error) {
     throw new InvalidArgumentError(error instanceof StaticIpError ? error.message : String(error));
   }
@@ -36,9 +52,19 @@ export function addPoolOptions(command: Command): Command {
     );
 }
 
-/** --allocate, --max-ips and --spares, for plan and apply. */
+/** --reserve (repeatable), for the commands that plan the pool: plan, apply, status and audit. */
+export function addReserveOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--reserve <allocationId>',
+      'a pool address another consumer holds or is about to take (a NAT gateway, an NLB): never bound, moved or counted as free (repeatable)',
+    ).argParser(reservedAllocationId),
+  );
+}
+
+/** --allocate, --max-ips, --spares and --reserve, for plan and apply. */
 export function addReconcileOptions(command: Command): Command {
-  return addPoolOptions(command)
+  return addReserveOption(addPoolOptions(command))
     .option('--allocate', 'allocate new tagged Elastic IPs when the pool has none free', false)
     .option(
       '--max-ips <n>',

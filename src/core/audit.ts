@@ -104,6 +104,8 @@ const PLAN_FIXES: Readonly<Record<Exclude<ProblemCode, 'PoolExhausted'>, string>
   RetirementUnconfirmed:
     'nothing: the next apply after the update completes moves the IP to an ENI that needs one',
   NoEniYet: 'nothing: apply (or the controller) binds the ENI when Lambda creates it',
+  ReservedAddressOnEni:
+    'give the consumer that needs the address another free one, or disassociate it from the ENI: the next apply binds the ENI to a free, unreserved pool IP',
 };
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };

@@ -106,4 +106,10 @@ export interface DesiredPool {
   readonly maxIps: number;
   /** Free IPs to keep ready so a new ENI is bound at once (zero-downtime switchover). */
   readonly spares: number;
+  /**
+   * Allocation ids of pool addresses another consumer of the pool holds or is about to take (the NAT
+   * gateways or NLB subnet mappings of the same pool): never bound, moved or counted as spares, even when
+   * free. Ids not tagged for the pool change nothing (they are never touched anyway).
+   */
+  readonly reserved?: readonly string[];
 }

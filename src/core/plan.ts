@@ -67,7 +67,8 @@ export type ProblemCode =
   | 'AddressNotUsable'
   | 'SparesShort'
   | 'RetirementUnconfirmed'
-  | 'NoEniYet';
+  | 'NoEniYet'
+  | 'ReservedAddressOnEni';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -102,12 +103,21 @@ export interface EniView {
 /**
  * One pool IP, for `status` and `ips`. `on-nat-gateway` and `on-load-balancer`: held by a NAT gateway or a
  * Network Load Balancer of the same pool (another strategy's), never touched; `elsewhere`: bound to
- * anything else outside the pool's Lambda ENIs, never touched either.
+ * anything else outside the pool's Lambda ENIs, never touched either; `reserved`: free (or on a retired
+ * ENI) but reserved for another consumer of the pool ({@link DesiredPool.reserved}), so never bound nor
+ * counted as a spare. A reserved address on a pool function's ENI still shows `bound`: it serves traffic.
  */
 export interface AddressView {
   readonly allocationId: string;
   readonly publicIp: string;
-  readonly state: 'bound' | 'free' | 'on-retired-eni' | 'on-nat-gateway' | 'on-load-balancer' | 'elsewhere';
+  readonly state:
+    | 'bound'
+    | 'free'
+    | 'reserved'
+    | 'on-retired-eni'
+    | 'on-nat-gateway'
+    | 'on-load-balancer'
+    | 'elsewhere';
   readonly networkInterfaceId?: string;
   readonly subnetId?: string;
   readonly lastSubnetId?: string;
@@ -142,8 +152,8 @@ interface Needy {
 /**
  * Decides what to change so that every ENI of the pool's functions holds an IP from the pool.
  * Pure and deterministic: the same observation gives the same plan whatever the order of its lists.
- * It never plans to touch an address without this pool's tag, never takes an IP off an ENI that may
- * still carry traffic, and never releases anything.
+ * It never plans to touch an address without this pool's tag or one reserved for another consumer of the
+ * pool, never takes an IP off an ENI that may still carry traffic, and never releases anything.
  */
 export function plan(observation: Observation, desired: DesiredPool): Plan {
   const pool = desired.pool;
@@ -161,6 +171,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   const allEnis = [...observation.enis].sort(byKey((eni) => eni.id));
   const enisById = new Map(allEnis.map((eni) => [eni.id, eni]));
   const interfaces = new Map((observation.addressInterfaces ?? []).map((eni) => [eni.id, eni]));
+  const reserved: ReadonlySet<string> = new Set(desired.reserved ?? []);
 
   for (const name of [...observation.functionsWithoutVpc].sort()) {
     problems.push({
@@ -240,6 +251,12 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
       subnetPublic: !notPublic.has(eni.subnetId),
     });
 
+    if (heldAddress && reserved.has(heldAddress.allocationId)) {
+      problems.push(reservedOnEni(pool, heldAddress, eni, role, poolFunctions, otherFunctions));
+      // Never moved. On a pool function's ENI it stays a binding like any other (it serves their traffic);
+      // anywhere else it waits until Lambda deletes the ENI.
+      if (role !== 'pool') continue;
+    }
     if (role === 'retired' && heldAddress) {
       // Without the association id the move could not be a compare-and-swap: leave it.
       if (eni.association?.associationId) retired.push(eni);
@@ -320,9 +337,12 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
 
   // Addresses of the pool: free, or bound somewhere this plan must not touch.
   const free: ObservedAddress[] = [];
+  let reservedFree = 0;
   for (const address of owned) {
     if (!isAssociated(address)) {
-      if (usableInRegion(address, observation.region)) free.push(address);
+      // Another consumer of the pool holds it or is about to take it: not free for this plan.
+      if (reserved.has(address.allocationId)) reservedFree++;
+      else if (usableInRegion(address, observation.region)) free.push(address);
       else {
         problems.push({
           code: 'AddressNotUsable',
@@ -414,10 +434,11 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     const fix = desired.allocate
       ? `the pool has reached --max-ips ${desired.maxIps}; raise --max-ips or add IPs to the pool`
       : 'pass --allocate to add tagged IPs (up to --max-ips), or tag more Elastic IPs for the pool';
+    const held = reservedFree > 0 ? ` (${reservedFree} more reserved for another consumer of the pool)` : '';
     problems.push({
       code: 'PoolExhausted',
       severity: 'error',
-      message: `ENI ${eni.id} in ${eni.subnetId} (${who.join(', ')}) has no Elastic IP and pool "${pool}" has none free; ${fix}`,
+      message: `ENI ${eni.id} in ${eni.subnetId} (${who.join(', ')}) has no Elastic IP and pool "${pool}" has none free${held}; ${fix}`,
       networkInterfaceId: eni.id,
       subnetId: eni.subnetId,
       functions: who,
@@ -452,7 +473,9 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     unchanged,
     problems,
     enis,
-    addresses: owned.map((address) => addressView(address, enisById, retiredIds, enis, interfaces)),
+    addresses: owned.map((address) =>
+      addressView(address, { enisById, retiredIds, views: enis, interfaces, reserved }),
+    ),
     spares: {
       wanted: desired.spares,
       available,
@@ -462,23 +485,29 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   };
 }
 
-function addressView(
-  address: ObservedAddress,
-  enisById: ReadonlyMap<string, ObservedEni>,
-  retiredIds: ReadonlySet<string>,
-  views: readonly EniView[],
-  interfaces: ReadonlyMap<string, ObservedInterface>,
-): AddressView {
+/** What an address's view is read from. */
+interface AddressContext {
+  readonly enisById: ReadonlyMap<string, ObservedEni>;
+  /** ENIs whose address the plan may move. */
+  readonly retiredIds: ReadonlySet<string>;
+  readonly views: readonly EniView[];
+  readonly interfaces: ReadonlyMap<string, ObservedInterface>;
+  readonly reserved: ReadonlySet<string>;
+}
+
+function addressView(address: ObservedAddress, context: AddressContext): AddressView {
+  const { enisById, retiredIds, views, interfaces, reserved } = context;
   const lastSubnetId = address.tags[LAST_SUBNET_TAG_KEY];
   const base = {
     allocationId: address.allocationId,
     publicIp: address.publicIp,
     ...(lastSubnetId ? { lastSubnetId } : {}),
   };
-  if (!isAssociated(address)) return { ...base, state: 'free' };
+  const isReserved = reserved.has(address.allocationId);
+  if (!isAssociated(address)) return { ...base, state: isReserved ? 'reserved' : 'free' };
   const eni = address.networkInterfaceId ? enisById.get(address.networkInterfaceId) : undefined;
-  const inView = eni && views.some((view) => view.networkInterfaceId === eni.id);
-  if (!eni || !inView) {
+  const view = eni && views.find((candidate) => candidate.networkInterfaceId === eni.id);
+  if (!eni || !view) {
     const holder = holderOfAddress(address, interfaces);
     return {
       ...base,
@@ -493,15 +522,64 @@ function addressView(
   }
   return {
     ...base,
-    state: retiredIds.has(eni.id) ? 'on-retired-eni' : 'bound',
+    state:
+      isReserved && view.role === 'retired'
+        ? 'reserved'
+        : retiredIds.has(eni.id)
+          ? 'on-retired-eni'
+          : 'bound',
     networkInterfaceId: eni.id,
     subnetId: eni.subnetId,
+  };
+}
+
+/**
+ * A reserved address on a Lambda ENI: left there (a NAT gateway or load balancer given it fails with
+ * `Resource.AlreadyAssociated` until it is free), with how to free it.
+ */
+function reservedOnEni(
+  pool: string,
+  address: ObservedAddress,
+  eni: ObservedEni,
+  role: EniView['role'],
+  poolFunctions: readonly string[],
+  otherFunctions: readonly string[],
+): Problem {
+  const association = eni.association?.associationId ?? address.associationId;
+  const disassociate = association
+    ? `aws ec2 disassociate-address --association-id ${association}`
+    : 'disassociate it';
+  const where =
+    role === 'pool'
+      ? `ENI ${eni.id} of ${poolFunctions.join(', ')}; it is left there because it serves their traffic. To free it, give the consumer another free address, or ${disassociate}: the next reconcile then binds the ENI to a free, unreserved pool IP (egress from the ENI pauses until then, and stops if there is none)`
+      : `ENI ${eni.id}, which ${role === 'outside' ? `only functions outside the pool use (${otherFunctions.join(', ')})` : 'no function uses any more'}; it is never moved from there and comes free when Lambda deletes the ENI, or when you ${disassociate}`;
+  return {
+    code: 'ReservedAddressOnEni',
+    severity: 'warning',
+    message: `pool IP ${address.publicIp} (${address.allocationId}) is reserved for another consumer of pool "${pool}", which cannot take it while it is on Lambda ${where}`,
+    networkInterfaceId: eni.id,
+    subnetId: eni.subnetId,
+    allocationId: address.allocationId,
+    ...(role === 'pool' ? { functions: poolFunctions } : {}),
   };
 }
 
 /** True when the address is associated with anything at all. */
 export function isAssociated(address: ObservedAddress): boolean {
   return Boolean(address.associationId || address.networkInterfaceId || address.instanceId);
+}
+
+/**
+ * Whether a pool address is free for the reconciler to bind now, as the planner counts it: associated with
+ * nothing, usable in the Region (not another network border group's), and not reserved for another
+ * consumer of the pool. For the writers that look again right before acting (allocation, the fast path).
+ */
+export function isFreeToBind(
+  address: ObservedAddress,
+  region: string,
+  reserved: ReadonlySet<string>,
+): boolean {
+  return !isAssociated(address) && usableInRegion(address, region) && !reserved.has(address.allocationId);
 }
 
 function usableInRegion(address: ObservedAddress, region: string): boolean {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { ReconcileRequest } from '../reconcile/reconcile.js';
 import { parseInput } from './parse-input.js';
-import { flag, functionList, poolName, wholeNumber } from './string-scalars.js';
+import { allocationIdList, flag, functionList, poolName, wholeNumber } from './string-scalars.js';
 import { DEFAULT_UPDATE_WATCH_SECONDS, DEFAULT_WAIT_SECONDS } from './timeout-budget.js';
 
 /**
@@ -16,6 +16,11 @@ export interface ControllerConfig {
   readonly allocate: boolean;
   readonly maxIps: number;
   readonly spares: number;
+  /**
+   * Allocation ids other consumers of the pool hold or are about to take (NAT gateways, NLB subnet
+   * mappings): never bound, moved or counted as spares, by the reconcile or the fast path.
+   */
+  readonly reserved: readonly string[];
   /** GetFunctionConfiguration interval while watching a VPC update. */
   readonly updatePollMs: number;
   /** Longest a run watches one update; 0 turns the watch off. */
@@ -35,6 +40,7 @@ const environmentSchema = z.object({
   LSI_ALLOCATE: z.optional(flag),
   LSI_MAX_IPS: z.optional(wholeNumber(1, 1000)),
   LSI_SPARES: z.optional(wholeNumber(0, 1000)),
+  LSI_RESERVED: z.optional(allocationIdList),
   LSI_UPDATE_POLL_SECONDS: z.optional(wholeNumber(1, 60)),
   LSI_UPDATE_WATCH_SECONDS: z.optional(wholeNumber(0, 600)),
   LSI_CACHE_SECONDS: z.optional(wholeNumber(0, 3600)),
@@ -55,6 +61,7 @@ const propertiesSchema = z.strictObject({
   Allocate: z.optional(flag),
   MaxIps: z.optional(wholeNumber(1, 1000)),
   Spares: z.optional(wholeNumber(0, 1000)),
+  ReservedAllocationIds: z.optional(allocationIdList),
   WaitSeconds: z.optional(wholeNumber(30, 3600)),
 });
 
@@ -69,6 +76,7 @@ export function parseControllerEnvironment(environment: Readonly<Record<string, 
     allocate: parsed.LSI_ALLOCATE ?? false,
     maxIps: parsed.LSI_MAX_IPS ?? 16,
     spares: parsed.LSI_SPARES ?? 0,
+    reserved: parsed.LSI_RESERVED ?? [],
     updatePollMs: (parsed.LSI_UPDATE_POLL_SECONDS ?? 5) * 1000,
     updateWatchMs: (parsed.LSI_UPDATE_WATCH_SECONDS ?? DEFAULT_UPDATE_WATCH_SECONDS) * 1000,
     cacheTtlMs: (parsed.LSI_CACHE_SECONDS ?? 300) * 1000,
@@ -92,6 +100,7 @@ export function customResourceSettings(
     allocate: properties.Allocate ?? config.allocate,
     maxIps: properties.MaxIps ?? config.maxIps,
     spares: properties.Spares ?? config.spares,
+    reserved: properties.ReservedAllocationIds ?? config.reserved,
     waitMs: (properties.WaitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000,
   };
 }
@@ -104,5 +113,6 @@ export function reconcileRequest(config: ControllerConfig): ReconcileRequest {
     allocate: config.allocate,
     maxIps: config.maxIps,
     spares: config.spares,
+    reserved: config.reserved,
   };
 }

@@ -234,6 +234,7 @@ async function onEniCreated(run: Run, eni: EniFromEvent): Promise<EventRunRespon
     fastPath = await bindFromEvent(run.clients(), eni, {
       pool: config.pool,
       functions: config.functions,
+      reserved: config.reserved,
       knowledge: cache.fresh(config.pool, run.runtime.now()),
       sleep: run.runtime.sleep,
     });

@@ -4,7 +4,7 @@ import { describeRegionAddresses, observePoolFunctions } from '../aws/observe.js
 import { combinationKey, poolCombinationKeys } from '../core/combination.js';
 import { compareIps } from '../core/ip-order.js';
 import type { ObservedAddress } from '../core/model.js';
-import { isAssociated } from '../core/plan.js';
+import { isFreeToBind } from '../core/plan.js';
 import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
 import type { EniFromEvent } from './controller-events.js';
 import type { PoolKnowledge } from './observation-cache.js';
@@ -25,6 +25,8 @@ export type FastPathOutcome =
 export interface FastPathInput {
   readonly pool: string;
   readonly functions: readonly string[];
+  /** Allocation ids another consumer of the pool holds or is about to take: never picked. */
+  readonly reserved: readonly string[];
   /** The previous run's view, if still fresh. */
   readonly knowledge: PoolKnowledge | undefined;
   readonly sleep: (ms: number) => Promise<void>;
@@ -76,7 +78,7 @@ export async function bindFromEvent(
   const addresses = await describeRegionAddresses(clients.ec2);
   const held = addresses.find((address) => address.networkInterfaceId === eni.id);
   if (held) return { kind: 'deferred', reason: `ENI ${eni.id} already holds ${held.publicIp}` };
-  const chosen = chooseFreeAddress(addresses, input.pool, eni.subnetId, region);
+  const chosen = chooseFreeAddress(addresses, input.pool, eni.subnetId, region, new Set(input.reserved));
   if (!chosen) return { kind: 'deferred', reason: `pool "${input.pool}" has no free IP` };
 
   // A just-created ENI may not be visible to AssociateAddress yet (eventual consistency): retry briefly.
@@ -95,21 +97,18 @@ export async function bindFromEvent(
 
 /**
  * A free IP of the pool for an ENI in `subnetId`, in the planner's order of preference: the one that
- * last served this subnet, then one that served no subnet yet, then any; lowest address first.
+ * last served this subnet, then one that served no subnet yet, then any; lowest address first. Reserved
+ * addresses are never free here, as in the planner.
  */
 export function chooseFreeAddress(
   addresses: readonly ObservedAddress[],
   pool: string,
   subnetId: string,
   region: string,
+  reserved: ReadonlySet<string>,
 ): ObservedAddress | undefined {
   const free = addresses
-    .filter(
-      (address) =>
-        address.tags[POOL_TAG_KEY] === pool &&
-        !isAssociated(address) &&
-        (!address.networkBorderGroup || address.networkBorderGroup === region),
-    )
+    .filter((address) => address.tags[POOL_TAG_KEY] === pool && isFreeToBind(address, region, reserved))
     .sort((a, b) => compareIps(a.publicIp, b.publicIp));
   return (
     free.find((address) => address.tags[LAST_SUBNET_TAG_KEY] === subnetId) ??

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ALLOCATION_ID_RULE, isAllocationId } from '../core/allocation-id.js';
 import { POOL_NAME_RULE, StaticIpError } from '../core/errors.js';
 import { parseFunctionRef } from '../core/function-ref.js';
 import { validatePoolName } from '../core/pool.js';
@@ -93,3 +94,10 @@ export const functionList = stringList('function names or ARNs', (item) => {
     return error instanceof StaticIpError ? error.message : String(error);
   }
 });
+
+/** Elastic IP allocation ids (`eipalloc-…`); the problem names each bad one. */
+export const allocationIdList = stringList('allocation ids', (item) =>
+  isAllocationId(item)
+    ? undefined
+    : `${JSON.stringify(item)} is not an allocation id: expected ${ALLOCATION_ID_RULE}`,
+);

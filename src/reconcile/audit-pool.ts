@@ -10,6 +10,8 @@ import { validatePoolName } from '../core/pool.js';
 export interface AuditRequest extends ObserveInput {
   /** Free IPs the user means to keep; more than these is a cost finding. @default 0 */
   readonly spares?: number;
+  /** Allocation ids another consumer of the pool holds or is about to take: not free, not spares. */
+  readonly reserved?: readonly string[];
 }
 
 /**
@@ -26,6 +28,7 @@ export async function auditPool(clients: AwsClients, request: AuditRequest): Pro
     allocate: false,
     maxIps: 0,
     spares: request.spares ?? 0,
+    reserved: request.reserved ?? [],
   });
   const poolGroups = observation.functions.filter((fn) => fn.inPool).flatMap((fn) => fn.securityGroupIds);
   const drifted = versionsWithOtherVpc(observation.functions).map((fn) => fn.name);

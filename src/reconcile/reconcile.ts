@@ -11,7 +11,7 @@ import { awsErrorCode, isAccessError, isRace, raceError } from '../aws/errors.js
 import { eniAddressState, enisHoldingAddresses } from '../aws/network-interfaces.js';
 import { type ObserveInput, observe } from '../aws/observe.js';
 import type { DesiredPool, Observation, ObservedAddress } from '../core/model.js';
-import { type Action, type AllocateAction, isAssociated, type Plan, plan } from '../core/plan.js';
+import { type Action, type AllocateAction, isFreeToBind, type Plan, plan } from '../core/plan.js';
 import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY, validatePoolName } from '../core/pool.js';
 
 export interface ReconcileRequest extends ObserveInput {
@@ -21,6 +21,12 @@ export interface ReconcileRequest extends ObserveInput {
   readonly maxIps?: number;
   /** @default 0 */
   readonly spares?: number;
+  /**
+   * Allocation ids another consumer of the pool holds or is about to take (a NAT gateway, an NLB subnet
+   * mapping): never bound, moved or counted as free, here or in the allocation's second look.
+   * @default none
+   */
+  readonly reserved?: readonly string[];
 }
 
 export interface ReconcileOptions {
@@ -114,6 +120,7 @@ export async function reconcile(
     allocate: request.allocate ?? false,
     maxIps: request.maxIps ?? 16,
     spares: request.spares ?? 0,
+    reserved: request.reserved ?? [],
   };
   const maxRounds = options.maxRounds ?? 3;
   const emit = options.onEvent ?? (() => {});
@@ -412,11 +419,9 @@ async function allocate(
   if (action.networkInterfaceId) await expectUnbound(clients, action.networkInterfaceId);
   const pool = await describePoolAddresses(clients.ec2, desired.pool);
   const region = await clients.ec2.config.region();
-  // Free and usable here, as the planner counts them (not in another network border group).
-  const free = pool.filter(
-    (address) =>
-      !isAssociated(address) && (!address.networkBorderGroup || address.networkBorderGroup === region),
-  );
+  // Free as the planner counts them: usable here (not another network border group's), not reserved.
+  const reserved = new Set(desired.reserved ?? []);
+  const free = pool.filter((address) => isFreeToBind(address, region, reserved));
   const othersFree = free.filter((address) => !own.unbound.has(address.allocationId)).length - own.inFlight;
   if (pool.length >= desired.maxIps) {
     throw raceError(
@@ -446,7 +451,7 @@ async function allocate(
     // own free and re-plans, and the planner's deterministic choice then gives every run the same one.
     const contenders = (await describePoolAddresses(clients.ec2, desired.pool)).filter(
       (other) =>
-        !isAssociated(other) &&
+        isFreeToBind(other, region, reserved) &&
         !own.unbound.has(other.allocationId) &&
         other.tags[LAST_SUBNET_TAG_KEY] === action.subnetId,
     );

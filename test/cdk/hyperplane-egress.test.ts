@@ -1,5 +1,5 @@
 import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   type ISecurityGroup,
   SecurityGroup,
@@ -9,9 +9,14 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { HyperplaneEgress, type HyperplaneEgressProps, StaticIpPool } from '../../src/cdk/index.js';
+import {
+  HyperplaneEgress,
+  type HyperplaneEgressProps,
+  NatGatewayEgress,
+  StaticIpPool,
+} from '../../src/cdk/index.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { CONTROLLER_ENVIRONMENT } from '../../src/handlers/controller-config.js';
 import {
@@ -48,14 +53,18 @@ const DOCUMENTED_ACTIONS = [
   'ec2:CreateTags',
 ];
 
-/** A VPC of public subnets only (internet gateway, no NAT), and optionally private ones. */
-function publicVpc(stack: Stack, withPrivate = false): Vpc {
+/**
+ * A VPC of public subnets only (internet gateway, no NAT), and optionally isolated ones or private ones
+ * for NatGatewayEgress to route.
+ */
+function publicVpc(stack: Stack, withPrivate: false | 'isolated' | 'egress' = false): Vpc {
   return new Vpc(stack, 'Vpc', {
     maxAzs: 2,
     natGateways: 0,
     subnetConfiguration: [
       { name: 'public', subnetType: SubnetType.PUBLIC },
-      ...(withPrivate ? [{ name: 'isolated', subnetType: SubnetType.PRIVATE_ISOLATED }] : []),
+      ...(withPrivate === 'isolated' ? [{ name: 'isolated', subnetType: SubnetType.PRIVATE_ISOLATED }] : []),
+      ...(withPrivate === 'egress' ? [{ name: 'private', subnetType: SubnetType.PRIVATE_WITH_EGRESS }] : []),
     ],
   });
 }
@@ -128,7 +137,7 @@ function minimalStack(app: App) {
 /** A function in isolated subnets and an imported one: synthesises, with warnings. */
 function warningStack(app: App) {
   const stack = new Stack(app, 'Warnings');
-  const vpc = publicVpc(stack, true);
+  const vpc = publicVpc(stack, 'isolated');
   const isolated = vpcFunction(stack, 'Isolated', vpc, [securityGroup(stack, 'Sg', vpc)], {
     subnetType: SubnetType.PRIVATE_ISOLATED,
   });
@@ -138,14 +147,30 @@ function warningStack(app: App) {
   return { stack };
 }
 
+/**
+ * The switch Hyperplane → NAT gateways with spares, in its middle: HyperplaneEgress on a pool whose NAT
+ * gateways, constructed after it, take two of its addresses. One function in two public subnets: 2
+ * combinations + 1 spare + 2 gateways = 5.
+ */
+function sharedStack(app: App, size = 5) {
+  const stack = new Stack(app, 'Shared');
+  const vpc = publicVpc(stack, 'egress');
+  const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+  const pool = new StaticIpPool(stack, 'Pool', { poolName: 'moving', size });
+  const egress = new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn] });
+  const nat = new NatGatewayEgress(stack, 'Nat', { vpc, pool });
+  return { stack, pool, egress, nat };
+}
+
 const app = testApp();
 const main = mainStack(app);
 const minimal = minimalStack(app);
 const warned = warningStack(app);
+const shared = sharedStack(app);
 const {
-  templates: [template, minimalTemplate],
+  templates: [template, minimalTemplate, , sharedTemplate],
   templatePaths,
-} = synthesize([main.stack, minimal.stack, warned.stack]);
+} = synthesize([main.stack, minimal.stack, warned.stack, shared.stack]);
 
 /** The logical id of a construct's resource (its default child, for an L2). */
 const id = (stack: Stack, construct: IConstruct) =>
@@ -182,10 +207,11 @@ const actionsOf = (statements: { Action: string | string[] }[]) =>
   );
 
 describe('HyperplaneEgress: the pool and the custom resource', () => {
-  it('leaves the pool addresses retained, and claims the whole pool', () => {
+  it('leaves the pool addresses retained, and claims none of them', () => {
     template.resourceCountIs('AWS::EC2::EIP', 4);
     template.allResources('AWS::EC2::EIP', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    expect(main.pool.unclaimed).toBe(0);
+    expect(main.pool.unclaimed).toBe(4);
+    expect(main.pool.holders).toEqual([]);
   });
 
   it('counts the (subnet, security-group set) combinations, a version standing for its function', () => {
@@ -203,6 +229,7 @@ describe('HyperplaneEgress: the pool and the custom resource', () => {
       Allocate: 'false',
       MaxIps: '16',
       Spares: '1',
+      ReservedAllocationIds: [],
       WaitSeconds: String(DEFAULT_WAIT_SECONDS),
     });
     minimalTemplate.hasResourceProperties('Custom::LambdaStaticIpPoolBinding', {
@@ -292,6 +319,7 @@ describe('HyperplaneEgress: the controller', () => {
       LSI_ALLOCATE: 'false',
       LSI_MAX_IPS: '16',
       LSI_SPARES: '1',
+      LSI_RESERVED: '[]', // nobody else holds an address of the pool
       LSI_UPDATE_WATCH_SECONDS: '120',
     });
     expect(JSON.stringify(variables.LSI_FUNCTIONS)).toContain(
@@ -644,19 +672,102 @@ describe('HyperplaneEgress: synth-time checks', () => {
     const error = thrownBy(build({ spares: 2 }, 2));
     expect(error.code).toBe('PoolTooSmall');
     expect(error.message).toMatch(
-      /needs 4 address\(es\) \(one per \(subnet, security-group set\) of the functions: 2, plus 2 spare\(s\)/,
+      /pool "bad" \(Bad\/Pool\) has 2 address\(es\), and the functions need 4 \(2 \(subnet, security-group set\) combination\(s\) \+ 2 spare\(s\)\)/,
     );
     expect(error.message).toMatch(/raise size to 4/);
   });
+});
 
-  it('refuses a pool another construct already takes addresses from', () => {
-    const stack = new Stack(new App(), 'Bad');
-    const vpc = publicVpc(stack);
+describe('HyperplaneEgress: a pool shared with NatGatewayEgress', () => {
+  /** What a template value reads as once deployed, with `Logical.Attribute` for each GetAtt. */
+  function deployed(value: unknown): unknown {
+    if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) return value.map(deployed);
+    const intrinsic = value as Record<string, unknown>;
+    if ('Fn::GetAtt' in intrinsic) return (intrinsic['Fn::GetAtt'] as string[]).join('.');
+    if ('Ref' in intrinsic) return intrinsic.Ref;
+    if ('Fn::Join' in intrinsic) {
+      const [delimiter, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
+      return parts.map(deployed).join(delimiter);
+    }
+    return value;
+  }
+  const bindingIdOf = (t: Template) =>
+    Object.keys(t.findResources('Custom::LambdaStaticIpPoolBinding'))[0] as string;
+  const gatewayAllocationIds = () =>
+    Object.values(resourcesOf(sharedTemplate, 'AWS::EC2::NatGateway')).map((gateway) =>
+      deployed(gateway.Properties.AllocationId),
+    );
+
+  it('claims nothing, so the NAT gateways constructed after it take the first addresses', () => {
+    expect(shared.pool.holders.map((holder) => holder.consumer)).toEqual(['Shared/Nat']);
+    expect(shared.pool.claimedAllocationIds()).toEqual(shared.nat.addresses.map((a) => a.allocationId));
+    expect(shared.pool.claimedAllocationIds({ except: shared.nat })).toEqual([]);
+    const firstTwo = shared.pool.allocationIds.slice(0, 2);
+    expect(gatewayAllocationIds()).toEqual(firstTwo.map((id) => deployed(shared.stack.resolve(id))));
+  });
+
+  it("reserves the gateways' addresses for them: LSI_RESERVED and ReservedAllocationIds", () => {
+    const controllers = Object.values(resourcesOf(sharedTemplate, 'AWS::Lambda::Function')).filter((fn) =>
+      String(fn.Properties.Description ?? '').startsWith('lambda-static-ip: '),
+    );
+    expect(controllers).toHaveLength(2); // the controller and the deployment handler
+    for (const fn of controllers) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(JSON.parse(deployed(variables.LSI_RESERVED) as string)).toEqual(gatewayAllocationIds());
+    }
+    const [binding] = Object.values(resourcesOf(sharedTemplate, 'Custom::LambdaStaticIpPoolBinding'));
+    expect(deployed(binding?.Properties.ReservedAllocationIds)).toEqual(gatewayAllocationIds());
+  });
+
+  it('leaves the controller and the custom resource unchanged when NatGatewayEgress replaces a placeholder claim', () => {
+    // docs/switching.md: reserve the gateways' addresses in one deployment, create the gateways in the next.
+    const placeholderApp = new App();
+    const stack = new Stack(placeholderApp, 'Shared');
+    const vpc = publicVpc(stack, 'egress');
     const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
-    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'bad', size: 3 });
-    pool.claim(stack, 1, 'a NAT gateway');
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'moving', size: 5 });
+    new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn] });
+    pool.claim(new Construct(stack, 'NatGatewayAddresses'), 2, 'reserved for the NAT gateways');
+    const before = Template.fromStack(stack);
+    before.resourceCountIs('AWS::EC2::NatGateway', 0);
+    const ownResources = (t: Template) =>
+      Object.fromEntries(
+        Object.entries(t.toJSON().Resources as Record<string, { Type: string; Properties?: unknown }>)
+          .filter(([logicalId]) => logicalId.startsWith('Egress'))
+          .map(([logicalId, resource]) => [logicalId, resource.Properties]),
+      );
+    expect(Object.keys(ownResources(before))).toEqual(
+      expect.arrayContaining([bindingIdOf(before), expect.stringMatching(/^EgressController/)]),
+    );
+    expect(ownResources(sharedTemplate)).toEqual(ownResources(before));
+  });
+
+  it('fails synth when the pool is too small once the later consumers hold theirs, naming them', () => {
+    const small = new App();
+    sharedStack(small, 4);
+    expect(() => small.synth()).toThrow(
+      /\[Shared\/Egress\] PoolTooSmall: pool "moving" \(Shared\/Pool\) has 4 address\(es\), of which Shared\/Nat holds 2 \(the controller leaves those alone\): 2 left for the functions, which need 3 .*raise size to 5/,
+    );
+  });
+
+  it('refuses at once when the other consumer came first, and counts its holdings against maxIps', () => {
+    const stack = new Stack(new App(), 'First');
+    const vpc = publicVpc(stack, 'egress');
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'first', size: 4 });
+    new NatGatewayEgress(stack, 'Nat', { vpc, pool });
     const error = thrownBy(() => new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn] }));
-    expect(error.code).toBe('PoolShared');
+    expect(error.code).toBe('PoolTooSmall');
+    expect(error.message).toMatch(/^First\/Egress: pool "first" .* of which First\/Nat holds 2/);
+
+    const capped = thrownBy(
+      () => new HyperplaneEgress(stack, 'Allocating', { pool, functions: [fn], allocate: true, maxIps: 4 }),
+    );
+    expect(capped.code).toBe('MaxIpsTooLow');
+    expect(capped.message).toMatch(
+      /plus the 2 address\(es\) other consumers .* hold \(First\/Nat holds 2\).*raise maxIps to 5/,
+    );
   });
 });
 

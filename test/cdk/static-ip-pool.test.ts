@@ -152,6 +152,21 @@ describe('StaticIpPool.claim', () => {
     expect(pool.unclaimed).toBe(0);
   });
 
+  it('says who holds what, and the allocation ids held by every consumer or all but one', () => {
+    const stack = new Stack();
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'p', existingAllocationIds: ADOPTED });
+    expect(pool.claimedAllocationIds()).toEqual([]);
+    const nat = new Construct(stack, 'Nat');
+    pool.claim(nat, 1);
+    pool.claim(new Construct(stack, 'Nlb'), 1);
+    expect(pool.holders).toEqual([
+      { consumer: 'Default/Nat', addresses: [pool.addresses[0]] },
+      { consumer: 'Default/Nlb', addresses: [pool.addresses[1]] },
+    ]);
+    expect(pool.claimedAllocationIds()).toEqual(ADOPTED);
+    expect(pool.claimedAllocationIds({ except: nat })).toEqual(ADOPTED.slice(1));
+  });
+
   it('refuses to overdraw, naming the pool, the consumer, who holds what and the size that would do', () => {
     const stack = new Stack();
     const pool = new StaticIpPool(stack, 'Pool', { poolName: 'p', size: 2 });

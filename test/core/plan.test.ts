@@ -90,7 +90,37 @@ describe('plan: properties', () => {
   it('does not depend on the order of its inputs', () => {
     fc.assert(
       fc.property(worldArbitrary, fc.integer(), ({ observation, desired }, seed) => {
-        expect(plan(shuffled(observation, seed), desired)).toEqual(plan(observation, desired));
+        const reordered = desired.reserved
+          ? { ...desired, reserved: [...desired.reserved].reverse() }
+          : desired;
+        expect(plan(shuffled(observation, seed), reordered)).toEqual(plan(observation, desired));
+      }),
+      RUNS,
+    );
+  });
+
+  it('never touches a reserved address: never bound, moved, counted as a spare or shown free', () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        const reserved = new Set(desired.reserved ?? []);
+        const first = plan(observation, desired);
+        for (const action of first.actions) {
+          if (action.kind !== 'allocate') expect(reserved.has(action.allocationId)).toBe(false);
+        }
+        for (const view of first.addresses) {
+          if (reserved.has(view.allocationId)) expect(['free', 'on-retired-eni']).not.toContain(view.state);
+        }
+        // Spares: only unreserved free IPs, IPs on retired ENIs and planned allocations count.
+        const ready = first.addresses.filter((a) => a.state === 'free' || a.state === 'on-retired-eni');
+        const spareAllocations = first.actions.filter((a) => a.kind === 'allocate' && a.purpose === 'spare');
+        expect(first.spares.available).toBeLessThanOrEqual(ready.length + spareAllocations.length);
+        // And after the plan is applied, every reserved address is exactly where it was.
+        const after = applyToWorld(observation, first);
+        const where = (world: Observation) =>
+          world.addresses
+            .filter((a) => reserved.has(a.allocationId))
+            .map((a) => [a.allocationId, a.associationId, a.networkInterfaceId]);
+        expect(where(after)).toEqual(where(observation));
       }),
       RUNS,
     );
@@ -477,6 +507,71 @@ describe('plan: examples', () => {
     const without = plan(base, { ...desired, spares: 3 });
     expect(without.actions).toEqual([]);
     expect(without.problems.map((p) => p.code)).toEqual(['NoEniYet', 'SparesShort']);
+  });
+
+  it('binds a new ENI to an unreserved free IP, and reports PoolExhausted rather than take a reserved one', () => {
+    const forNat = address('eipalloc-1', { [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: 'subnet-a' });
+    const spare = address('eipalloc-2');
+    const base = world({
+      functions: [fn('api', ['subnet-a'], ['sg-1'])],
+      enis: [eni('eni-a', 'subnet-a', ['sg-1'])],
+      addresses: [forNat, spare],
+    });
+    const reserving = { ...desired, spares: 1, reserved: ['eipalloc-1'] };
+    // The reserved IP even served this subnet last: still not taken.
+    const result = plan(base, reserving);
+    expect(result.actions).toEqual([
+      expect.objectContaining({ kind: 'associate', allocationId: 'eipalloc-2', networkInterfaceId: 'eni-a' }),
+    ]);
+    expect(result.addresses.map((a) => [a.allocationId, a.state])).toEqual([
+      ['eipalloc-1', 'reserved'],
+      ['eipalloc-2', 'free'],
+    ]);
+    expect(result.spares.available).toBe(0);
+    expect(result.problems.map((p) => p.code)).toEqual(['SparesShort']);
+
+    const exhausted = plan({ ...base, addresses: [forNat] }, reserving);
+    expect(exhausted.actions).toEqual([]);
+    expect(exhausted.problems.map((p) => p.code)).toEqual(['PoolExhausted', 'SparesShort']);
+    expect(exhausted.problems[0]?.message).toMatch(
+      /has none free \(1 more reserved for another consumer of the pool\)/,
+    );
+  });
+
+  it('leaves a reserved IP found on a pool ENI bound, warns with the fix, and never moves one off a retired ENI', () => {
+    const onPoolEni = address('eipalloc-1', undefined, 'eni-a');
+    const onRetired = address('eipalloc-2', undefined, 'eni-old');
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a'], ['sg-1']), fn('worker', ['subnet-b'], ['sg-1'])],
+        enis: [
+          eni('eni-a', 'subnet-a', ['sg-1'], bound(onPoolEni)),
+          eni('eni-old', 'subnet-a', ['sg-2'], bound(onRetired)),
+          eni('eni-b', 'subnet-b', ['sg-1']),
+        ],
+        addresses: [onPoolEni, onRetired],
+      }),
+      { ...desired, reserved: ['eipalloc-1', 'eipalloc-2'] },
+    );
+    expect(result.actions).toEqual([]);
+    expect(result.unchanged).toEqual([
+      expect.objectContaining({ networkInterfaceId: 'eni-a', allocationId: 'eipalloc-1' }),
+    ]);
+    expect(result.addresses.map((a) => [a.allocationId, a.state])).toEqual([
+      ['eipalloc-1', 'bound'],
+      ['eipalloc-2', 'reserved'],
+    ]);
+    expect(result.problems.map((p) => [p.code, p.severity, p.networkInterfaceId])).toEqual([
+      ['ReservedAddressOnEni', 'warning', 'eni-a'],
+      ['ReservedAddressOnEni', 'warning', 'eni-old'],
+      ['PoolExhausted', 'error', 'eni-b'],
+    ]);
+    expect(result.problems[0]?.message).toMatch(
+      /reserved for another consumer of pool "payments".*left there because it serves their traffic.*aws ec2 disassociate-address --association-id eipassoc-1/,
+    );
+    expect(result.problems[1]?.message).toMatch(
+      /no function uses any more.*comes free when Lambda deletes the ENI/,
+    );
   });
 
   it('counts one spare per (subnet, security-group set) of the pool for a zero-downtime change', () => {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan, Problem } from '../../src/core/plan.js';
 import {
+  CONTROLLER_ENVIRONMENT,
   customResourceSettings,
   parseControllerEnvironment,
   parseCustomResourceProperties,
+  reconcileRequest,
 } from '../../src/handlers/controller-config.js';
 import { classifyEvent, WAIT_FIELD } from '../../src/handlers/controller-events.js';
 import {
@@ -44,6 +46,7 @@ describe('controller environment', () => {
       allocate: false,
       maxIps: 16,
       spares: 0,
+      reserved: [],
       updatePollMs: 5_000,
       updateWatchMs: 120_000,
       cacheTtlMs: 300_000,
@@ -104,6 +107,30 @@ describe('controller environment', () => {
     expect(error).toMatchObject({ name: 'InputError', code: 'InvalidEnvironment' });
     expect(error?.cause).toBeDefined();
   });
+
+  it('reads LSI_RESERVED as a JSON array or a comma list of allocation ids, and passes it to the reconcile', () => {
+    const ids = ['eipalloc-0123456789abcdef0', 'eipalloc-0a1b2c3d'];
+    expect(CONTROLLER_ENVIRONMENT).toContain('LSI_RESERVED');
+    const json = parseControllerEnvironment({ LSI_POOL: 'shop', LSI_RESERVED: JSON.stringify(ids) });
+    expect(json.reserved).toEqual(ids);
+    expect(reconcileRequest(json)).toMatchObject({ pool: 'shop', reserved: ids });
+    expect(
+      parseControllerEnvironment({ LSI_POOL: 'shop', LSI_RESERVED: ` ${ids[0]} , ${ids[1]} ` }).reserved,
+    ).toEqual(ids);
+    // What the construct writes when no other consumer holds an address of the pool.
+    expect(parseControllerEnvironment({ LSI_POOL: 'shop', LSI_RESERVED: '' }).reserved).toEqual([]);
+  });
+
+  it('rejects a reserved id that is not an allocation id, naming it', () => {
+    expect(() =>
+      parseControllerEnvironment({ LSI_POOL: 'shop', LSI_RESERVED: 'eipalloc-0a1b2c3d,eni-0a1b2c3d' }),
+    ).toThrow(
+      /environment variable LSI_RESERVED is "eipalloc-0a1b2c3d,eni-0a1b2c3d": "eni-0a1b2c3d" is not an allocation id: expected eipalloc- followed by 8-17 hex digits/,
+    );
+    expect(() =>
+      parseControllerEnvironment({ LSI_POOL: 'shop', LSI_RESERVED: '["eipalloc-0a1b2c3d", ""]' }),
+    ).toThrow(/LSI_RESERVED is .*expected a list of allocation ids/);
+  });
 });
 
 describe('custom resource properties', () => {
@@ -115,24 +142,37 @@ describe('custom resource properties', () => {
       Allocate: 'true',
       MaxIps: '3',
       Spares: '0',
+      ReservedAllocationIds: ['eipalloc-0a1b2c3d'],
       WaitSeconds: '120',
     });
-    const settings = customResourceSettings(
-      parseControllerEnvironment({ LSI_POOL: 'other', LSI_SPARES: '2', LSI_FUNCTIONS: 'worker' }),
-      properties,
-    );
+    const environment = parseControllerEnvironment({
+      LSI_POOL: 'other',
+      LSI_SPARES: '2',
+      LSI_FUNCTIONS: 'worker',
+      LSI_RESERVED: 'eipalloc-0e0e0e0e',
+    });
+    const settings = customResourceSettings(environment, properties);
     expect(settings).toMatchObject({
       pool: 'shop',
       functions: ['api'],
       allocate: true,
       maxIps: 3,
       spares: 0,
+      reserved: ['eipalloc-0a1b2c3d'],
       waitMs: 120_000,
     });
+    expect(reconcileRequest(settings).reserved).toEqual(['eipalloc-0a1b2c3d']);
     expect(customResourceSettings(parseControllerEnvironment({ LSI_POOL: 'p' }), {})).toMatchObject({
       pool: 'p',
+      reserved: [],
       waitMs: 600_000,
     });
+    // Without the property, the environment's reservation holds; an empty list is a list.
+    expect(customResourceSettings(environment, {}).reserved).toEqual(['eipalloc-0e0e0e0e']);
+    expect(
+      customResourceSettings(environment, parseCustomResourceProperties({ ReservedAllocationIds: [] }))
+        .reserved,
+    ).toEqual([]);
   });
 
   it('names a bad or unknown property', () => {
@@ -143,6 +183,9 @@ describe('custom resource properties', () => {
       'unknown custom resource property MaxIP',
     );
     expect(() => parseCustomResourceProperties({ Allocate: 'maybe' })).toThrow(/Allocate is "maybe"/);
+    expect(() => parseCustomResourceProperties({ ReservedAllocationIds: ['eipalloc-XYZ'] })).toThrow(
+      /custom resource property ReservedAllocationIds is \["eipalloc-XYZ"\]: "eipalloc-XYZ" is not an allocation id/,
+    );
   });
 });
 

@@ -438,6 +438,33 @@ describe('EventBridge events', () => {
     expect((await ipsByEni()).get(otherEni?.id as string)).toBeUndefined();
   });
 
+  it('never binds an address of LSI_RESERVED on the fast path, even the one that last served the subnet', async () => {
+    await allocate();
+    await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group()] });
+    // Held back for a NAT gateway of the same pool: free, and the fast path's first choice otherwise.
+    const forGateway = await allocate({ [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: subnet() });
+    const handler = controller({ LSI_FUNCTIONS: 'api', LSI_RESERVED: forGateway.id });
+    await handler(scheduled, context);
+    const spare = await allocate();
+
+    events.length = 0;
+    const [second] = await sim.scaleOut('api');
+    const bound = (await handler(created()[0], context)) as EventRunResponse;
+    expect(bound.fastPath).toMatchObject({ kind: 'bound', allocationId: spare.id });
+
+    // Only the reserved address is free now: the fast path defers, the reconcile reports PoolExhausted.
+    events.length = 0;
+    const [third] = await sim.scaleOut('api');
+    const exhausted = (await handler(created()[0], context)) as EventRunResponse;
+    expect(exhausted.fastPath).toMatchObject({ kind: 'deferred', reason: 'pool "shop" has no free IP' });
+    expect(exhausted.converged).toBe(true);
+    expect(summaries().at(-1)).toMatchObject({ unboundEnis: 1, problems: ['PoolExhausted'] });
+    const ips = await ipsByEni();
+    expect(ips.get(second as string)).toBe(spare.ip);
+    expect(ips.get(third as string)).toBeUndefined();
+    expect([...ips.values()]).not.toContain(forGateway.ip);
+  });
+
   it('retries AssociateAddress while the new ENI is not visible yet (eventual consistency)', async () => {
     await allocate();
     await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group()] });

@@ -17,7 +17,10 @@ export const POOL = 'payments';
 const SUBNETS = ['subnet-a', 'subnet-b', 'subnet-c', 'subnet-d'];
 const GROUPS = ['sg-1', 'sg-2', 'sg-3'];
 
-/** A well-formed world: consistent associations, one IP per ENI, ENIs only where a combination exists or existed. */
+/**
+ * A well-formed world: consistent associations, one IP per ENI, ENIs only where a combination exists or
+ * existed; some addresses (free or bound, the pool's or not) reserved for another consumer of the pool.
+ */
 export const worldArbitrary: fc.Arbitrary<{ observation: Observation; desired: DesiredPool }> = fc
   .record({
     publicSubnets: fc.subarray(SUBNETS, { minLength: 1 }),
@@ -47,6 +50,8 @@ export const worldArbitrary: fc.Arbitrary<{ observation: Observation; desired: D
       }),
       { maxLength: 10 },
     ),
+    /** Which addresses (by index) another consumer of the pool holds or is about to take. */
+    reserve: fc.array(fc.constantFrom(false, false, true), { maxLength: 10 }),
     updatesInProgress: fc.constantFrom<Observation['updatesInProgress']>('none', 'none', 'some', 'unknown'),
     allocate: fc.boolean(),
     maxIps: fc.integer({ min: 0, max: 12 }),
@@ -132,11 +137,15 @@ export const worldArbitrary: fc.Arbitrary<{ observation: Observation; desired: D
       functionsWithoutVpc: [],
       updatesInProgress: spec.updatesInProgress,
     };
+    const reserved = addresses
+      .filter((_, index) => spec.reserve[index])
+      .map((address) => address.allocationId);
     const desired: DesiredPool = {
       pool: POOL,
       allocate: spec.allocate,
       maxIps: spec.maxIps,
       spares: spec.spares,
+      ...(reserved.length > 0 ? { reserved } : {}),
     };
     return { observation, desired };
   });

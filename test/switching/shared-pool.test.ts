@@ -1,9 +1,11 @@
-import { DescribeAddressesCommand } from '@aws-sdk/client-ec2';
+import { CreateNatGatewayCommand, DescribeAddressesCommand } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type AwsClients, createIamClient } from '../../src/aws/clients.js';
-import { POOL_TAG_KEY } from '../../src/core/pool.js';
+import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../../src/core/pool.js';
+import { createControllerHandler, type EventRunResponse } from '../../src/handlers/controller.js';
+import { reconcile } from '../../src/reconcile/reconcile.js';
 import {
   createNetworkLoadBalancer,
   createVpcFixture,
@@ -13,7 +15,7 @@ import {
 import { allocateAddress } from '../support/addresses.js';
 import { type CliRun, runBinary } from '../support/cli.js';
 import { useLocalAws } from '../support/local-aws.js';
-import { createZonalNatGateways } from '../support/nat-gateways.js';
+import { createZonalNatGateways, describeGateway } from '../support/nat-gateways.js';
 
 /**
  * One pool serving NAT gateway egress, NLB ingress and Hyperplane binding at once: the reconciler and
@@ -166,6 +168,81 @@ describe('a pool shared by NAT gateway egress, NLB ingress and Hyperplane bindin
         .json<{ addresses: Array<{ direction: string }> }>()
         .addresses.filter((a) => a.direction === 'ingress'),
     ).toHaveLength(2);
+  });
+});
+
+describe('an address reserved for a NAT gateway about to take it', () => {
+  it('is never bound: new ENIs get other free IPs, or PoolExhausted; then the gateway takes it', async () => {
+    // The spare the next NAT gateway takes: free, and it even served a function subnet last.
+    const forGateway = await allocateAddress(clients.ec2, {
+      [POOL_TAG_KEY]: POOL,
+      [LAST_SUBNET_TAG_KEY]: vpc.publicSubnetIds[0] as string,
+    });
+    const controller = createControllerHandler({
+      clients,
+      environment: {
+        LSI_POOL: POOL,
+        LSI_RESERVED: JSON.stringify([forGateway.id]),
+        LSI_UPDATE_WATCH_SECONDS: '0',
+      },
+      runtime: { now: () => sim.clock.now(), sleep: (ms) => sim.advance(ms) },
+      log: () => {},
+    });
+    const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {}, resources: [] };
+    const run = () => controller(scheduled, undefined) as Promise<EventRunResponse>;
+
+    // checkout's two ENIs take the two unreserved free IPs.
+    expect(await run()).toMatchObject({ applied: 2, converged: true });
+    const bound = await associations();
+    for (const { id } of free) expect(bound[id]).toBeDefined();
+    expect(bound[forGateway.id]).toBeUndefined();
+
+    // A scale-out ENI: the reserved address is the only free one, and it stays free.
+    await sim.scaleOut('checkout', vpc.publicSubnetIds[0]);
+    expect(await run()).toMatchObject({ applied: 0, converged: true });
+    const request = { pool: POOL, reserved: [forGateway.id] };
+    const exhausted = (await reconcile(clients, request, { dryRun: true })).finalPlan;
+    expect(exhausted.problems.map((problem) => problem.code)).toEqual(['PoolExhausted']);
+    expect(exhausted.problems[0]?.message).toMatch(/none free \(1 more reserved for another consumer/);
+    expect(exhausted.addresses.find((a) => a.allocationId === forGateway.id)?.state).toBe('reserved');
+    expect((await associations())[forGateway.id]).toBeUndefined();
+
+    // With --reserve, plan agrees; allocating, apply adds an address rather than take the reserved one
+    // (its second look at the pool does not count the reserved address as free either).
+    const plan = await cli(['plan', '--pool', POOL, '--reserve', forGateway.id, '--json']);
+    expect(plan.json<ApplyDocument>().problems.map((p) => p.code)).toEqual(['PoolExhausted']);
+    const applied = await cli([
+      'apply',
+      '--pool',
+      POOL,
+      '--reserve',
+      forGateway.id,
+      '--allocate',
+      '--yes',
+      '--json',
+    ]);
+    expect(applied.code).toBe(0);
+    const document = applied.json<ApplyDocument & { failed: unknown[] }>();
+    expect(document.failed).toEqual([]);
+    expect(document.applied).toHaveLength(1);
+    expect(document.applied[0]?.allocationId).not.toBe(forGateway.id);
+    expect((await associations())[forGateway.id]).toBeUndefined();
+
+    // The gateway the reservation was for takes it.
+    const gateway = await clients.ec2.send(
+      new CreateNatGatewayCommand({ SubnetId: vpc.publicSubnetIds[1], AllocationId: forGateway.id }),
+    );
+    expect((await describeGateway(clients.ec2, gateway.NatGateway?.NatGatewayId as string))?.State).toBe(
+      'available',
+    );
+    expect(await run()).toMatchObject({ applied: 0, converged: true });
+  });
+
+  it('plan --reserve refuses what is not an allocation id (exit 2, naming it)', async () => {
+    const run = await cli(['plan', '--pool', POOL, '--reserve', 'eni-0a1b2c3d']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--reserve.*allocation id "eni-0a1b2c3d" is invalid: expected eipalloc-/);
+    expect(run.stdout).toBe('');
   });
 });
 

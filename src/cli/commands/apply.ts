@@ -36,6 +36,7 @@ export const registerApply: RegisterCommand = (program, run) => {
           allocate: options.allocate,
           maxIps: options.maxIps,
           spares: options.spares,
+          reserved: options.reserve ?? [],
         };
         const { reconcile } = await import('../../reconcile/reconcile.js');
         if (!options.yes) {

@@ -4,16 +4,18 @@ import type { RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../options.js';
 import type { Output } from '../output.js';
-import { addPoolOptions, type PoolCommandOptions } from '../pool-options.js';
+import { addPoolOptions, addReserveOption, type ReserveCommandOptions } from '../pool-options.js';
 
-interface AuditOptions extends PoolCommandOptions {
+interface AuditOptions extends ReserveCommandOptions {
   readonly spares: number;
 }
 
 export const registerAudit: RegisterCommand = (program, run) => {
-  const command = addPoolOptions(
-    new Command('audit').description(
-      'check a pool before trusting the tool with it: egress routes, inbound rules, shared ENIs, unbound ENIs, stray IPs, cost, quota, versions; exits 1 on any error finding',
+  const command = addReserveOption(
+    addPoolOptions(
+      new Command('audit').description(
+        'check a pool before trusting the tool with it: egress routes, inbound rules, shared ENIs, unbound ENIs, stray IPs, cost, quota, versions; exits 1 on any error finding',
+      ),
     ),
   )
     .option(
@@ -30,6 +32,7 @@ export const registerAudit: RegisterCommand = (program, run) => {
           pool: options.pool,
           functions: options.function ?? [],
           spares: options.spares,
+          reserved: options.reserve ?? [],
         });
         output.result(report, () => renderAudit(report, output));
         return report.summary.errors > 0 ? ExitCode.Failure : ExitCode.Ok;

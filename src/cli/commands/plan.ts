@@ -25,6 +25,7 @@ export const registerPlan: RegisterCommand = (program, run) => {
             allocate: options.allocate,
             maxIps: options.maxIps,
             spares: options.spares,
+            reserved: options.reserve ?? [],
           },
           { dryRun: true },
         );

@@ -2,16 +2,18 @@ import { Command } from 'commander';
 import type { RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../options.js';
-import { addPoolOptions, type PoolCommandOptions } from '../pool-options.js';
+import { addPoolOptions, addReserveOption, type ReserveCommandOptions } from '../pool-options.js';
 import { renderAddresses, renderEnis, renderProblems, renderSpares } from '../render-plan.js';
 
-interface StatusOptions extends PoolCommandOptions {
+interface StatusOptions extends ReserveCommandOptions {
   readonly spares: number;
 }
 
 export const registerStatus: RegisterCommand = (program, run) => {
-  const command = addPoolOptions(
-    new Command('status').description("show the pool's ENIs (with the functions using them) and its IPs"),
+  const command = addReserveOption(
+    addPoolOptions(
+      new Command('status').description("show the pool's ENIs (with the functions using them) and its IPs"),
+    ),
   )
     .option('--spares <n>', 'the spares you keep, to compare with what is ready', wholeNumber(0, 1000), 0)
     .action(async (options: StatusOptions, self: Command) =>
@@ -20,7 +22,12 @@ export const registerStatus: RegisterCommand = (program, run) => {
         const { reconcile } = await import('../../reconcile/reconcile.js');
         const result = await reconcile(
           await clients(),
-          { pool: options.pool, functions: options.function ?? [], spares: options.spares },
+          {
+            pool: options.pool,
+            functions: options.function ?? [],
+            spares: options.spares,
+            reserved: options.reserve ?? [],
+          },
           { dryRun: true },
         );
         const plan = result.initialPlan;

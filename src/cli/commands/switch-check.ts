@@ -97,6 +97,7 @@ docs/switching.md.`,
 function switchSteps(readiness: SwitchReadiness): string[] {
   const { pool, needed } = readiness;
   const ids = readiness.take.map((address) => address.allocationId).join(', ');
+  const reserveFlags = readiness.take.map((address) => `--reserve ${address.allocationId}`).join(' ');
   if (readiness.path === 'too-small') {
     return [
       `Add ${needed - readiness.free.length - (readiness.to === 'nat' ? readiness.onLambdaEnis : readiness.onNatGateways)} IP(s) to pool "${pool}" (vendors must allow-list them first), then check again.`,
@@ -105,7 +106,8 @@ function switchSteps(readiness: SwitchReadiness): string[] {
   if (readiness.to === 'nat') {
     return readiness.path === 'spares'
       ? [
-          `Deploy NatGatewayEgress with these free pool IPs (existingAllocationIds, in this order): ${ids}. Nothing changes for the functions yet.`,
+          `Reserve these free pool IPs for the gateways, in a deployment of their own: ${ids}. Keep HyperplaneEgress, have the StaticIpPool list them first (existingAllocationIds, in this order) and claim them where NatGatewayEgress will be constructed (pool.claim(placeholder, ${needed})); a scheduled apply takes ${reserveFlags}. \`lambda-static-ip status --pool ${pool} ${reserveFlags}\` must then show them reserved.`,
+          "Deploy NatGatewayEgress in the placeholder's place: its gateways take the reserved IPs, which nothing binds any more. Nothing changes for the functions yet.",
           `Deploy the functions in the private subnets (the NAT gateways' routes), and in the same deployment take them out of pool "${pool}" (remove HyperplaneEgress, or untag them and stop running apply). Lambda keeps traffic on the bound ENIs until it switches: no interruption.`,
           'Lambda deletes the old ENIs later (up to 20 minutes or more): their IPs come back free, as spares.',
         ]
@@ -117,7 +119,7 @@ function switchSteps(readiness: SwitchReadiness): string[] {
   }
   return readiness.path === 'spares'
     ? [
-        `Deploy HyperplaneEgress for pool "${pool}" without the functions to move (or plan to run \`lambda-static-ip apply\` yourself).`,
+        `Deploy HyperplaneEgress for pool "${pool}" on the same StaticIpPool as NatGatewayEgress (it leaves the gateways' IPs to them), without the functions to move (or plan to run \`lambda-static-ip apply\` yourself).`,
         `Deploy the functions in public subnets (allowPublicSubnet: true) and add them to the pool in the same deployment; the controller, or \`lambda-static-ip apply --pool ${pool} --yes\` run while the update is in progress, binds their new ENIs to the ${readiness.free.length} free IP(s) before Lambda switches traffic.`,
         'Remove NatGatewayEgress and deploy: the gateways are deleted and their IPs come back free, as spares.',
       ]
