@@ -57,14 +57,14 @@ export interface ScaleReport {
 
 /**
  * Reconcile cost as the account grows: ours (a constant number of paged reads) against the per-function
- * baseline, on the same simulated world, for each size, one size after the other on one local AWS.
+ * baseline, on the same simulated world, for each size.
  */
-export async function measureSizes(
+export async function runScale(
   aws: LocalAws,
   sizes: readonly number[],
   log: (line: string) => void,
   seed = 42,
-): Promise<ScaleRow[]> {
+): Promise<ScaleReport> {
   const rows: ScaleRow[] = [];
   for (const size of [...sizes].sort((a, b) => a - b)) {
     log(`scale: building ${size} functions...`);
@@ -84,14 +84,10 @@ export async function measureSizes(
     );
     rows.push({ functions: size, enis: world.sim.enis().length, ours, baseline });
   }
-  return rows;
-}
-
-/** The report, from rows measured in any order and the local AWS that holds the largest world. */
-export async function scaleReport(rows: readonly ScaleRow[], largestWorld: LocalAws): Promise<ScaleReport> {
-  // That local AWS still holds the largest world, converged: measure a no-op resync of it.
-  const peakHeapMb = rows.length > 0 ? await measureHeap(largestWorld) : 0;
-  return { scale: [...rows].sort((a, b) => a.functions - b.functions), peakHeapMb, bundleKb: bundleKb() };
+  // The local AWS still holds the largest world, converged: measure a no-op resync of it.
+  log('scale: measuring the heap of a no-op resync in a fresh process...');
+  const peakHeapMb = rows.length > 0 ? await measureHeap(aws) : 0;
+  return { scale: rows, peakHeapMb, bundleKb: bundleKb() };
 }
 
 interface World {
