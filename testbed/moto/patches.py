@@ -663,6 +663,107 @@ def _speed_up_request_dispatch() -> None:
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
 
+    # Every request also lists its response class's methods with inspect.getmembers; classes do not
+    # change once the patches above are in, so each class is listed once.
+    from moto.core import responses
+
+    method_names: dict[type, list[str]] = {}
+    list_methods = responses.method_names_from_class
+
+    def method_names_from_class(clazz: type) -> list[str]:
+        names = method_names.get(clazz)
+        if names is None:
+            names = method_names[clazz] = list_methods(clazz)
+        return names
+
+    responses.method_names_from_class = method_names_from_class
+
+
+def _speed_up_resource_tags() -> None:
+    """Not a fidelity patch: moto finds one EC2 resource's tags by matching every tag in the Region
+    against a resource-id pattern, once per resource it writes, so describing ENIs grew with the size
+    of the whole account. A resource id has no wildcard, so the pattern matches that id alone: read its
+    tags directly, in the same form and order."""
+    from moto.ec2.models.core import TaggedEC2Resource
+    from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix
+
+    def get_tags(self: Any) -> list[dict[str, str]]:
+        if not self.id:
+            return []
+        tags = self.ec2_backend.tags.get(self.id, {})
+        resource_type = EC2_PREFIX_TO_RESOURCE.get(get_prefix(self.id), "")
+        return [
+            {"resource_id": self.id, "key": key, "value": value, "resource_type": resource_type}
+            for key, value in list(tags.items())
+        ]
+
+    TaggedEC2Resource.get_tags = get_tags
+
+
+def _speed_up_serialization() -> None:
+    """Not a fidelity patch: moto's response serializer works out, for every field of every object it
+    writes, which attribute names might hold the value (aliases from the model shape, the object's class
+    and its Meta). That list depends only on the picker, the object's class, the field and the shape,
+    and botocore's shapes live as long as the cached service model, so it is worked out once; so is
+    which response transformer, if any, applies to a field's path. The answers are the same; a
+    thousand-function benchmark spent a third of its server time in the serializer."""
+    from moto.core import serialize
+    from moto.core.utils import get_value
+
+    picker_class = serialize.AttributePicker
+    missing = serialize.MISSING
+    keys_cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
+    paths_cache: dict[tuple[Any, ...], Any] = {}
+
+    def pick(self: Any, context: Any) -> Any:
+        shape = context.shape
+        cache_key = (
+            type(self),
+            tuple(self.alias_providers),
+            type(context.obj),
+            context.key,
+            id(shape),
+        )
+        keys = keys_cache.get(cache_key)
+        if keys is None:
+            keys = keys_cache[cache_key] = tuple(self.get_possible_keys(context))
+        obj = context.obj
+        value = None
+        for possible_key in keys:
+            found = get_value(obj, possible_key, missing)
+            if found is not missing:
+                value = found
+                break
+        transformers = self.response_transformers
+        if not transformers:
+            return value
+        # The first transformer whose path ends the field's path, remembered per path; moto adds
+        # transformers at run time (never removes one), so the table's size is part of the key.
+        path_key = (id(transformers), len(transformers), context.key_path, context.key)
+        transform_path = paths_cache.get(path_key, missing)
+        if transform_path is missing:
+            key_path = f"{context.key_path}.{context.key}"
+            transform_path = paths_cache[path_key] = next(
+                (path for path in transformers if key_path.endswith(path)), None
+            )
+        return value if transform_path is None else transformers[transform_path](value)
+
+    picker_class.__call__ = pick
+
+    # xmltodict then checks every element name of the XML body character by character; the names
+    # come from the model, so each is checked once (an invalid one is never remembered).
+    import xmltodict
+
+    check_name = xmltodict._validate_name
+    valid_names: set[tuple[Any, str]] = set()
+
+    def validate_name(value: Any, kind: str) -> None:
+        if (value, kind) not in valid_names:
+            check_name(value, kind)
+            valid_names.add((value, kind))
+
+    xmltodict._validate_name = validate_name
+
 
 def apply_all() -> None:
     import moto
@@ -686,3 +787,5 @@ def apply_all() -> None:
     _patch_lambda_vpc_and_state()
     _patch_reset_clears_testbed_state()
     _speed_up_request_dispatch()
+    _speed_up_serialization()
+    _speed_up_resource_tags()
