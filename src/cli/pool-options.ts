@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { validateAllocationId } from '../core/allocation-id.js';
 import { StaticIpError } from '../core/errors.js';
 import { validatePoolName } from '../core/pool.js';
+import type { ReconcileRequest } from '../reconcile/reconcile.js';
 import { collect, wholeNumber } from './options.js';
 
 /** Options shared by the commands that work on one pool. */
@@ -78,4 +79,18 @@ export function addReconcileOptions(command: Command): Command {
       wholeNumber(0, 1000),
       0,
     );
+}
+
+/** The reconcile request the parsed options stand for (allocation options only where the command has them). */
+export function reconcileRequest(
+  options: ReserveCommandOptions & Partial<ReconcileCommandOptions>,
+): ReconcileRequest {
+  return {
+    pool: options.pool,
+    functions: options.function ?? [],
+    allocate: options.allocate,
+    maxIps: options.maxIps,
+    spares: options.spares,
+    reserved: options.reserve ?? [],
+  };
 }

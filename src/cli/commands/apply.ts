@@ -4,7 +4,7 @@ import type { ReconcileRequest, ReconcileResult } from '../../reconcile/reconcil
 import type { RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
-import { addReconcileOptions, type ReconcileCommandOptions } from '../pool-options.js';
+import { addReconcileOptions, type ReconcileCommandOptions, reconcileRequest } from '../pool-options.js';
 import { describeError } from '../program.js';
 import {
   actionJson,
@@ -30,14 +30,7 @@ export const registerApply: RegisterCommand = (program, run) => {
     .option('--yes', 'apply without asking (required when there is no terminal)', false)
     .action(async (options: ApplyOptions, self: Command) =>
       run(self, async ({ clients, output, io }) => {
-        const request: ReconcileRequest = {
-          pool: options.pool,
-          functions: options.function ?? [],
-          allocate: options.allocate,
-          maxIps: options.maxIps,
-          spares: options.spares,
-          reserved: options.reserve ?? [],
-        };
+        const request = reconcileRequest(options);
         const { reconcile } = await import('../../reconcile/reconcile.js');
         if (!options.yes) {
           output.progress(`observing pool "${options.pool}"...`);

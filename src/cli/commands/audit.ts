@@ -4,7 +4,12 @@ import type { RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../options.js';
 import type { Output } from '../output.js';
-import { addPoolOptions, addReserveOption, type ReserveCommandOptions } from '../pool-options.js';
+import {
+  addPoolOptions,
+  addReserveOption,
+  type ReserveCommandOptions,
+  reconcileRequest,
+} from '../pool-options.js';
 
 interface AuditOptions extends ReserveCommandOptions {
   readonly spares: number;
@@ -28,12 +33,7 @@ export const registerAudit: RegisterCommand = (program, run) => {
       run(self, async ({ clients, output }) => {
         output.progress(`auditing pool "${options.pool}"...`);
         const { auditPool } = await import('../../reconcile/audit-pool.js');
-        const report = await auditPool(await clients(), {
-          pool: options.pool,
-          functions: options.function ?? [],
-          spares: options.spares,
-          reserved: options.reserve ?? [],
-        });
+        const report = await auditPool(await clients(), reconcileRequest(options));
         output.result(report, () => renderAudit(report, output));
         return report.summary.errors > 0 ? ExitCode.Failure : ExitCode.Ok;
       }),

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { addReconcileOptions, type ReconcileCommandOptions } from '../pool-options.js';
+import { addReconcileOptions, type ReconcileCommandOptions, reconcileRequest } from '../pool-options.js';
 import { planJson, renderPlan } from '../render-plan.js';
 
 interface PlanOptions extends ReconcileCommandOptions {
@@ -17,18 +17,7 @@ export const registerPlan: RegisterCommand = (program, run) => {
       run(self, async ({ clients, output }) => {
         output.progress(`observing pool "${options.pool}"...`);
         const { reconcile } = await import('../../reconcile/reconcile.js');
-        const result = await reconcile(
-          await clients(),
-          {
-            pool: options.pool,
-            functions: options.function ?? [],
-            allocate: options.allocate,
-            maxIps: options.maxIps,
-            spares: options.spares,
-            reserved: options.reserve ?? [],
-          },
-          { dryRun: true },
-        );
+        const result = await reconcile(await clients(), reconcileRequest(options), { dryRun: true });
         const plan = result.initialPlan;
         output.result(planJson(plan), () => renderPlan(plan, output));
         return options.detailedExitcode && plan.actions.length > 0 ? ExitCode.ChangesPending : ExitCode.Ok;

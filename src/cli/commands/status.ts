@@ -2,7 +2,12 @@ import { Command } from 'commander';
 import type { RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../options.js';
-import { addPoolOptions, addReserveOption, type ReserveCommandOptions } from '../pool-options.js';
+import {
+  addPoolOptions,
+  addReserveOption,
+  type ReserveCommandOptions,
+  reconcileRequest,
+} from '../pool-options.js';
 import { renderAddresses, renderEnis, renderProblems, renderSpares } from '../render-plan.js';
 
 interface StatusOptions extends ReserveCommandOptions {
@@ -20,16 +25,7 @@ export const registerStatus: RegisterCommand = (program, run) => {
       run(self, async ({ clients, output }) => {
         output.progress(`observing pool "${options.pool}"...`);
         const { reconcile } = await import('../../reconcile/reconcile.js');
-        const result = await reconcile(
-          await clients(),
-          {
-            pool: options.pool,
-            functions: options.function ?? [],
-            spares: options.spares,
-            reserved: options.reserve ?? [],
-          },
-          { dryRun: true },
-        );
+        const result = await reconcile(await clients(), reconcileRequest(options), { dryRun: true });
         const plan = result.initialPlan;
         output.result(
           {
