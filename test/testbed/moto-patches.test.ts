@@ -4,8 +4,10 @@ import {
   AssociateAddressCommand,
   CreateNatGatewayCommand,
   CreateNetworkInterfaceCommand,
+  CreateTagsCommand,
   DeleteNatGatewayCommand,
   DeleteNetworkInterfaceCommand,
+  DeleteTagsCommand,
   DescribeAccountAttributesCommand,
   DescribeAddressesCommand,
   DescribeNatGatewaysCommand,
@@ -289,6 +291,34 @@ describe('Elastic IPs', () => {
     expect((await address(clients.ec2, local.AllocationId as string))?.NetworkBorderGroup).toBe(
       'us-east-1-bos-1',
     );
+  });
+});
+
+describe('speed patches (no fidelity change)', () => {
+  it('describes each resource with its own tags only, in the order they were set, and drops a deleted tag', async () => {
+    const first = await allocate(clients.ec2);
+    const second = await allocate(clients.ec2);
+    const eniId = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    await clients.ec2.send(
+      new CreateTagsCommand({
+        Resources: [first.allocationId, eniId],
+        Tags: [
+          { Key: 'b', Value: '1' },
+          { Key: 'a', Value: '2' },
+        ],
+      }),
+    );
+    await clients.ec2.send(
+      new CreateTagsCommand({ Resources: [second.allocationId], Tags: [{ Key: 'c', Value: '3' }] }),
+    );
+    await clients.ec2.send(new DeleteTagsCommand({ Resources: [first.allocationId], Tags: [{ Key: 'b' }] }));
+
+    expect((await address(clients.ec2, first.allocationId))?.Tags).toEqual([{ Key: 'a', Value: '2' }]);
+    expect((await address(clients.ec2, second.allocationId))?.Tags).toEqual([{ Key: 'c', Value: '3' }]);
+    expect((await eni(clients.ec2, eniId))?.TagSet).toEqual([
+      { Key: 'b', Value: '1' },
+      { Key: 'a', Value: '2' },
+    ]);
   });
 });
 
