@@ -9,16 +9,8 @@ const { cli, addresses, createPoolFunctions } = world;
 describe('apply', () => {
   it('binds every ENI of the pool on the first run and changes nothing on the second', async () => {
     await createPoolFunctions();
-    const first = await cli([
-      'apply',
-      '--pool',
-      POOL,
-      '--function',
-      'reports',
-      '--allocate',
-      '--yes',
-      '--json',
-    ]);
+    const apply = ['apply', '--pool', POOL, '--function', 'reports', '--allocate', '--yes', '--json'];
+    const first = await cli(apply);
     expect(first.code).toBe(0);
     const document = first.json<ApplyDocument>();
     expect(document.actions).toHaveLength(3);
@@ -35,16 +27,7 @@ describe('apply', () => {
     expect(pool).toHaveLength(3);
     expect(pool.every((a) => a.NetworkInterfaceId?.startsWith('eni-'))).toBe(true);
 
-    const second = await cli([
-      'apply',
-      '--pool',
-      POOL,
-      '--function',
-      'reports',
-      '--allocate',
-      '--yes',
-      '--json',
-    ]);
+    const second = await cli(apply);
     expect(second.code).toBe(0);
     expect(second.json<ApplyDocument>()).toMatchObject({ actions: [], applied: [], converged: true });
     expect(second.json<ApplyDocument>().unchanged).toHaveLength(3);
