@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { InputError } from '../../core/errors.js';
-import type { ReconcileRequest, ReconcileResult } from '../../reconcile/reconcile.js';
+import type { ReconcileResult } from '../../reconcile/reconcile.js';
 import type { RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
