@@ -1,6 +1,7 @@
 import { DescribeNetworkInterfacesCommand, paginateDescribeNetworkInterfaces } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients.js';
 import { awsErrorCode } from './errors.js';
+import { readByFilter } from './filter-chunks.js';
 
 /** What an ENI holds right now, asked by id just before a binding. */
 export type EniAddressState =
@@ -35,8 +36,6 @@ export async function eniAddressState(
   }
 }
 
-const IDS_PER_FILTER = 200;
-
 /**
  * Which of these ENIs hold a public IP right now, in one call per 200 ENIs (a filter, so that an ENI
  * that is gone is simply absent rather than an error). Binders ask just before a batch of bindings:
@@ -47,18 +46,19 @@ export async function enisHoldingAddresses(
   clients: AwsClients,
   networkInterfaceIds: readonly string[],
 ): Promise<Set<string>> {
-  const holding = new Set<string>();
-  const ids = [...new Set(networkInterfaceIds)];
-  for (let start = 0; start < ids.length; start += IDS_PER_FILTER) {
-    const pages = paginateDescribeNetworkInterfaces(
-      { client: clients.ec2, pageSize: 1000 },
-      { Filters: [{ Name: 'network-interface-id', Values: ids.slice(start, start + IDS_PER_FILTER) }] },
-    );
-    for await (const page of pages) {
-      for (const eni of page.NetworkInterfaces ?? []) {
-        if (eni.NetworkInterfaceId && eni.Association?.PublicIp) holding.add(eni.NetworkInterfaceId);
-      }
-    }
-  }
-  return holding;
+  const enis = await readByFilter(
+    'ec2:DescribeNetworkInterfaces (ENIs about to be bound)',
+    [...new Set(networkInterfaceIds)],
+    (chunk) =>
+      paginateDescribeNetworkInterfaces(
+        { client: clients.ec2, pageSize: 1000 },
+        { Filters: [{ Name: 'network-interface-id', Values: chunk }] },
+      ),
+    (page) => page.NetworkInterfaces,
+  );
+  return new Set(
+    enis.flatMap((eni) =>
+      eni.NetworkInterfaceId && eni.Association?.PublicIp ? [eni.NetworkInterfaceId] : [],
+    ),
+  );
 }

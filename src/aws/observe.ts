@@ -31,7 +31,7 @@ import { POOL_TAG_KEY } from '../core/pool.js';
 import { describeInterfaces } from './address-interfaces.js';
 import type { AwsClients } from './clients.js';
 import { readFailed } from './errors.js';
-import { chunks, FILTER_VALUES_PER_CALL } from './filter-chunks.js';
+import { readByFilter } from './filter-chunks.js';
 
 export interface ObserveInput {
   readonly pool: string;
@@ -192,46 +192,32 @@ export async function describeRegionAddresses(ec2: EC2Client): Promise<ObservedA
   }
 }
 
-async function describeSubnets(clients: AwsClients, subnetIds: readonly string[]): Promise<Subnet[]> {
-  const subnets: Subnet[] = [];
-  try {
-    for (const chunk of chunks(subnetIds, FILTER_VALUES_PER_CALL)) {
-      const pages = paginateDescribeSubnets(
-        { client: clients.ec2 },
-        { Filters: [{ Name: 'subnet-id', Values: chunk }] },
-      );
-      for await (const page of pages) subnets.push(...(page.Subnets ?? []));
-    }
-  } catch (error) {
-    throw readFailed('ec2:DescribeSubnets', error);
-  }
-  return subnets;
+function describeSubnets(clients: AwsClients, subnetIds: readonly string[]): Promise<Subnet[]> {
+  return readByFilter(
+    'ec2:DescribeSubnets',
+    subnetIds,
+    (chunk) =>
+      paginateDescribeSubnets({ client: clients.ec2 }, { Filters: [{ Name: 'subnet-id', Values: chunk }] }),
+    (page) => page.Subnets,
+  );
 }
 
-async function describeRouteTables(clients: AwsClients, vpcIds: readonly string[]): Promise<RouteTable[]> {
-  const tables: RouteTable[] = [];
-  try {
-    for (const chunk of chunks(vpcIds, FILTER_VALUES_PER_CALL)) {
-      const pages = paginateDescribeRouteTables(
-        { client: clients.ec2 },
-        { Filters: [{ Name: 'vpc-id', Values: chunk }] },
-      );
-      for await (const page of pages) tables.push(...(page.RouteTables ?? []));
-    }
-  } catch (error) {
-    throw readFailed('ec2:DescribeRouteTables', error);
-  }
-  return tables;
+function describeRouteTables(clients: AwsClients, vpcIds: readonly string[]): Promise<RouteTable[]> {
+  return readByFilter(
+    'ec2:DescribeRouteTables',
+    vpcIds,
+    (chunk) =>
+      paginateDescribeRouteTables({ client: clients.ec2 }, { Filters: [{ Name: 'vpc-id', Values: chunk }] }),
+    (page) => page.RouteTables,
+  );
 }
 
-async function describeLambdaEnis(
-  clients: AwsClients,
-  vpcIds: readonly string[],
-): Promise<NetworkInterface[]> {
-  const enis: NetworkInterface[] = [];
-  try {
-    for (const chunk of chunks(vpcIds, FILTER_VALUES_PER_CALL)) {
-      const pages = paginateDescribeNetworkInterfaces(
+function describeLambdaEnis(clients: AwsClients, vpcIds: readonly string[]): Promise<NetworkInterface[]> {
+  return readByFilter(
+    'ec2:DescribeNetworkInterfaces',
+    vpcIds,
+    (chunk) =>
+      paginateDescribeNetworkInterfaces(
         { client: clients.ec2, pageSize: ENI_PAGE_SIZE },
         {
           Filters: [
@@ -239,13 +225,9 @@ async function describeLambdaEnis(
             { Name: 'vpc-id', Values: chunk },
           ],
         },
-      );
-      for await (const page of pages) enis.push(...(page.NetworkInterfaces ?? []));
-    }
-  } catch (error) {
-    throw readFailed('ec2:DescribeNetworkInterfaces', error);
-  }
-  return enis;
+      ),
+    (page) => page.NetworkInterfaces,
+  );
 }
 
 /**

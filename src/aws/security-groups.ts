@@ -1,8 +1,7 @@
-import { type IpPermission, paginateDescribeSecurityGroups, type SecurityGroup } from '@aws-sdk/client-ec2';
+import { type IpPermission, paginateDescribeSecurityGroups } from '@aws-sdk/client-ec2';
 import type { InboundRule, SecurityGroupView } from '../core/audit.js';
 import type { AwsClients } from './clients.js';
-import { readFailed } from './errors.js';
-import { chunks, FILTER_VALUES_PER_CALL } from './filter-chunks.js';
+import { readByFilter } from './filter-chunks.js';
 
 /**
  * The inbound rules of the given security groups, in a constant number of paged calls. Filters by
@@ -12,18 +11,16 @@ export async function describeSecurityGroups(
   clients: AwsClients,
   groupIds: readonly string[],
 ): Promise<SecurityGroupView[]> {
-  const groups: SecurityGroup[] = [];
-  try {
-    for (const chunk of chunks([...new Set(groupIds)].sort(), FILTER_VALUES_PER_CALL)) {
-      const pages = paginateDescribeSecurityGroups(
+  const groups = await readByFilter(
+    'ec2:DescribeSecurityGroups',
+    [...new Set(groupIds)].sort(),
+    (chunk) =>
+      paginateDescribeSecurityGroups(
         { client: clients.ec2 },
         { Filters: [{ Name: 'group-id', Values: chunk }] },
-      );
-      for await (const page of pages) groups.push(...(page.SecurityGroups ?? []));
-    }
-  } catch (error) {
-    throw readFailed('ec2:DescribeSecurityGroups', error);
-  }
+      ),
+    (page) => page.SecurityGroups,
+  );
   return groups.map((group) => ({
     id: group.GroupId ?? '',
     ...(group.GroupName ? { name: group.GroupName } : {}),
