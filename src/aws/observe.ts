@@ -9,11 +9,7 @@ import {
   type RouteTable,
   type Subnet,
 } from '@aws-sdk/client-ec2';
-import {
-  type FunctionConfiguration,
-  GetFunctionConfigurationCommand,
-  paginateListFunctions,
-} from '@aws-sdk/client-lambda';
+import { type FunctionConfiguration, paginateListFunctions } from '@aws-sdk/client-lambda';
 import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
 import { combinationKey, normaliseGroups } from '../core/combination.js';
 import { InputError } from '../core/errors.js';
@@ -32,6 +28,7 @@ import { describeInterfaces } from './address-interfaces.js';
 import type { AwsClients } from './clients.js';
 import { readFailed } from './errors.js';
 import { readByFilter } from './filter-chunks.js';
+import { getFunctionState } from './function-state.js';
 
 export interface ObserveInput {
   readonly pool: string;
@@ -285,11 +282,9 @@ async function checkUpdatesInProgress(
   if (recent.length > (input.maxStateChecks ?? 50)) return 'unknown';
   try {
     for (const fn of recent) {
-      const config = await clients.lambda.send(
-        new GetFunctionConfigurationCommand({ FunctionName: fn.name }),
-      );
+      const { lastUpdateStatus } = await getFunctionState(clients.lambda, fn.name);
       // A failed update is treated like one in flight: which ENIs carry its traffic is not known.
-      if (config.LastUpdateStatus === 'InProgress' || config.LastUpdateStatus === 'Failed') return 'some';
+      if (lastUpdateStatus === 'InProgress' || lastUpdateStatus === 'Failed') return 'some';
     }
   } catch {
     return 'unknown';
