@@ -22,11 +22,10 @@ from moto.awslambda import models as lambda_models
 from moto.awslambda import responses as lambda_responses
 from moto.awslambda.exceptions import InvalidParameterValueException
 from moto.ec2 import models as ec2_models
-from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.exceptions import EC2ClientError, InvalidAllocationIdError, InvalidNetworkInterfaceIdError
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress, ElasticAddressBackend
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
 from moto.ec2.responses.account_attributes import AccountAttributes
-from moto.ec2.exceptions import InvalidAllocationIdError, InvalidNetworkInterfaceIdError
 from moto.ec2.responses.elastic_ip_addresses import ElasticIPAddresses
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
 from moto.moto_api._internal.models import moto_api_backend
@@ -47,11 +46,6 @@ STATE_FIELDS = (
     "LastUpdateStatusReason",
     "LastUpdateStatusReasonCode",
 )
-
-
-def _ec2_backend_of(obj: Any) -> Any:
-    """The EC2 backend a model object belongs to (moto passes it as ec2_backend)."""
-    return getattr(obj, "ec2_backend", obj)
 
 
 # --- ENIs -----------------------------------------------------------------------------------------
