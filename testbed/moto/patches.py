@@ -16,7 +16,7 @@ import base64
 import json
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from moto.awslambda import models as lambda_models
 from moto.awslambda import responses as lambda_responses
@@ -441,11 +441,16 @@ def _encode_token(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode()
 
 
-def _decode_token(token: str) -> int:
+def _invalid_next_token(token: str) -> Exception:
+    return EC2ClientError("InvalidNextToken", f"The token '{token}' is invalid.")
+
+
+def _decode_token(token: str, invalid: Callable[[str], Exception] = _invalid_next_token) -> int:
+    """The offset an _encode_token token names; a malformed one is the caller's error, `invalid(token)`."""
     try:
         return int(json.loads(base64.urlsafe_b64decode(token.encode()))["o"])
     except Exception as error:  # noqa: BLE001 - any malformed token is the caller's error
-        raise EC2ClientError("InvalidNextToken", f"The token '{token}' is invalid.") from error
+        raise invalid(token) from error
 
 
 def _patch_describe_network_interfaces_paging() -> None:
@@ -509,12 +514,7 @@ def _patch_list_functions_paging() -> None:
         max_items = int(self.querystring.get("MaxItems", ["50"])[0])
         max_items = max(1, min(50, max_items))
         marker = self.querystring.get("Marker", [None])[0]
-        start = 0
-        if marker:
-            try:
-                start = int(json.loads(base64.urlsafe_b64decode(marker.encode()))["o"])
-            except Exception as error:  # noqa: BLE001
-                raise InvalidParameterValueException(f"Invalid Marker: {marker}") from error
+        start = _decode_token(marker, lambda token: InvalidParameterValueException(f"Invalid Marker: {token}")) if marker else 0
         # Serialise only the page: moto's own handler serialises every function on every call.
         page: dict[str, Any] = {
             "Functions": [configuration(fn, latest) for fn, latest in functions[start : start + max_items]]
