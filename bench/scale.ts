@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  AllocateAddressCommand,
   DescribeAddressesCommand,
   DisassociateAddressCommand,
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
+import { allocatePoolAddress } from '../src/aws/addresses.js';
 import type { AwsClients } from '../src/aws/clients.js';
 import { renderTable } from '../src/cli/table.js';
 import { POOL_TAG_KEY } from '../src/core/pool.js';
@@ -168,14 +168,7 @@ async function measureMethod(
 }
 
 async function allocatePool(clients: AwsClients, count: number): Promise<void> {
-  for (let index = 0; index < count; index++) {
-    await clients.ec2.send(
-      new AllocateAddressCommand({
-        Domain: 'vpc',
-        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: POOL_TAG_KEY, Value: POOL }] }],
-      }),
-    );
-  }
+  for (let index = 0; index < count; index++) await allocatePoolAddress(clients.ec2, POOL);
 }
 
 /** Gives the baseline the same start: every pool IP free again, one per ENI. */

@@ -1,4 +1,4 @@
-import { AllocateAddressCommand } from '@aws-sdk/client-ec2';
+import { allocatePoolAddress } from '../src/aws/addresses.js';
 import { POOL_TAG_KEY } from '../src/core/pool.js';
 import { reconcile } from '../src/reconcile/reconcile.js';
 import { CallCounter } from './call-counter.js';
@@ -181,12 +181,7 @@ export async function runChurnScenario(
   for (const input of scenario.functions(vpc)) await sim.createFunction(input);
   const enis = sim.enis().length;
   for (let index = 0; index < enis + settings.spares; index++) {
-    await setupClients.ec2.send(
-      new AllocateAddressCommand({
-        Domain: 'vpc',
-        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: POOL_TAG_KEY, Value: POOL }] }],
-      }),
-    );
+    await allocatePoolAddress(setupClients.ec2, POOL);
   }
   // Bound before the functions take traffic, as a deployment's custom resource leaves them.
   await reconcile(setupClients, { pool: POOL });

@@ -201,7 +201,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 }
 
 /** The service (from the SigV4 credential scope) and the operation of one request. */
-export function identify(incoming: IncomingMessage, body: Buffer): ProxiedCall {
+function identify(incoming: IncomingMessage, body: Buffer): ProxiedCall {
   const authorization = String(incoming.headers.authorization ?? '');
   const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization)?.[1] ?? 'unknown';
   const target = incoming.headers['x-amz-target'];

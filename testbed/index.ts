@@ -32,7 +32,6 @@ export {
 } from './fixtures.js';
 export {
   type CreateSimFunctionInput,
-  combinationKey,
   LambdaSimulator,
   type LambdaSimulatorOptions,
   ResourceConflictError,

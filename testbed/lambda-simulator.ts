@@ -16,6 +16,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { createIamClient } from '../src/aws/clients.js';
+import { combinationKey, normaliseGroups } from '../src/core/combination.js';
 import { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
 import { ensureExecutionRole } from './fixtures.js';
 import type { LocalAws } from './local-aws.js';
@@ -123,11 +124,6 @@ export class ResourceConflictError extends Error {
 
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 const SIM_ROLE_NAME = 'lambda-static-ip-simulator-execution';
-
-/** The identity of a Hyperplane ENI: one subnet and one exact set of security groups. */
-export function combinationKey(subnetId: string, securityGroupIds: readonly string[]): string {
-  return `${subnetId}|${[...new Set(securityGroupIds)].sort().join(',')}`;
-}
 
 /**
  * Plays the Lambda service against the local AWS: it owns the Hyperplane ENIs (one per subnet and
@@ -466,7 +462,7 @@ export class LambdaSimulator {
       id: created.NetworkInterfaceId,
       subnetId,
       vpcId: created.VpcId ?? '',
-      securityGroupIds: [...new Set(securityGroupIds)].sort(),
+      securityGroupIds: normaliseGroups(securityGroupIds),
       key: combinationKey(subnetId, securityGroupIds),
       createdAt: now,
       readyAt: now + this.timings.eniSwitchMs,
@@ -633,6 +629,6 @@ function normalise(config: SimVpcConfig): SimVpcConfig {
     throw new Error('a VPC function needs at least one security group');
   return {
     subnetIds: [...new Set(config.subnetIds)],
-    securityGroupIds: [...new Set(config.securityGroupIds)].sort(),
+    securityGroupIds: normaliseGroups(config.securityGroupIds),
   };
 }

@@ -1,6 +1,5 @@
 import {
   type Address,
-  AllocateAddressCommand,
   DescribeAddressesCommand,
   DescribeNetworkInterfacesCommand,
   type NetworkInterface,
@@ -9,6 +8,7 @@ import { combinationKey } from '../../src/core/combination.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import { createVpcFixture, LambdaSimulator, type LocalAws } from '../../testbed/index.js';
+import { allocateAddress } from './addresses.js';
 
 export const POOL = 'safety';
 
@@ -92,12 +92,7 @@ export async function buildSafetyWorld(
   }
   if (options.moveAndFree ?? true) {
     await sim.updateVpcConfig('reports', { subnetIds: [pub1, pub2], securityGroupIds: [sg3] });
-    await clients.ec2.send(
-      new AllocateAddressCommand({
-        Domain: 'vpc',
-        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: POOL_TAG_KEY, Value: POOL }] }],
-      }),
-    );
+    await allocateAddress(clients.ec2, tags);
   }
   for (let index = 0; index < (options.newFunctions ?? 1); index++) {
     await sim.createFunction({

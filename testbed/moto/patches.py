@@ -16,17 +16,16 @@ import base64
 import json
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from moto.awslambda import models as lambda_models
 from moto.awslambda import responses as lambda_responses
 from moto.awslambda.exceptions import InvalidParameterValueException
 from moto.ec2 import models as ec2_models
-from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.exceptions import EC2ClientError, InvalidAllocationIdError, InvalidNetworkInterfaceIdError
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress, ElasticAddressBackend
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
 from moto.ec2.responses.account_attributes import AccountAttributes
-from moto.ec2.exceptions import InvalidAllocationIdError, InvalidNetworkInterfaceIdError
 from moto.ec2.responses.elastic_ip_addresses import ElasticIPAddresses
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
 from moto.moto_api._internal.models import moto_api_backend
@@ -49,9 +48,21 @@ STATE_FIELDS = (
 )
 
 
-def _ec2_backend_of(obj: Any) -> Any:
-    """The EC2 backend a model object belongs to (moto passes it as ec2_backend)."""
-    return getattr(obj, "ec2_backend", obj)
+def _is_associated(address: ElasticAddress) -> bool:
+    """True when an Elastic IP is associated with anything (ENI or instance)."""
+    return bool(address.association_id) or address.eni is not None or address.instance is not None
+
+
+def _drop_association(address: ElasticAddress) -> None:
+    """Forgets an Elastic IP's association, as AWS does when the ENI it was on goes away."""
+    address.eni = None
+    address.instance = None
+    address.association_id = None
+
+
+def _named_address(backend: Any, address: str | None, allocation_id: str | None) -> ElasticAddress:
+    """The Elastic IP a call names, by public IP or by allocation id (moto's NotFound errors otherwise)."""
+    return (backend.address_by_ip([address]) if address else backend.address_by_allocation([allocation_id]))[0]
 
 
 # --- ENIs -----------------------------------------------------------------------------------------
@@ -107,9 +118,7 @@ def _patch_eni_delete_drops_association() -> None:
         original(self, eni_id)
         for address in self.addresses:
             if address.eni is not None and address.eni.id == eni_id:
-                address.eni = None
-                address.instance = None
-                address.association_id = None
+                _drop_association(address)
 
     NetworkInterfaceBackend.delete_network_interface = delete_network_interface
 
@@ -138,17 +147,14 @@ def _patch_associate_address() -> None:
             raise EC2ClientError(
                 "Gateway.NotAttached", f"Network {eni.vpc_id} is not attached to any internet gateway"
             )
-        target = (self.address_by_ip([address]) if address else self.address_by_allocation([allocation_id]))[0]
-        previous_eni = target.eni
+        previous_eni = _named_address(self, address, allocation_id).eni
         result = original(self, instance, eni, address, allocation_id, reassociate)
         if eni is not None:
             if previous_eni is not None and previous_eni.id != eni.id:
                 previous_eni.public_ip = None
             for other in self.addresses:
                 if other is not result and other.eni is not None and other.eni.id == eni.id:
-                    other.eni = None
-                    other.instance = None
-                    other.association_id = None
+                    _drop_association(other)
             eni.public_ip = result.public_ip
         return result
 
@@ -160,8 +166,8 @@ def _patch_release_in_use() -> None:
     original = ElasticAddressBackend.release_address
 
     def release_address(self: Any, address: str | None = None, allocation_id: str | None = None) -> None:
-        target = (self.address_by_ip([address]) if address else self.address_by_allocation([allocation_id]))[0]
-        if target.association_id or target.eni is not None or target.instance is not None:
+        target = _named_address(self, address, allocation_id)
+        if _is_associated(target):
             raise EC2ClientError("InvalidIPAddress.InUse", f"Address {target.public_ip} is in use.")
         original(self, address, allocation_id)
 
@@ -360,8 +366,7 @@ def _patch_nat_gateways() -> None:
     ) -> Any:
         taken = None
         if allocation_id and connectivity_type != "private":
-            address = self.address_by_allocation([allocation_id])[0]
-            if address.association_id or address.eni is not None or address.instance is not None:
+            if _is_associated(self.address_by_allocation([allocation_id])[0]):
                 taken = allocation_id
         gateway = original_create(self, subnet_id, None if taken else allocation_id, tags, connectivity_type)
         if taken:
@@ -402,8 +407,7 @@ def _patch_nlb_subnet_mappings() -> None:
         mappings = [m for m in (kwargs.get("subnet_mappings") or []) if m.get("AllocationId")]
         ec2 = self.ec2_backend
         for mapping in mappings:
-            address = ec2.address_by_allocation([mapping["AllocationId"]])[0]
-            if address.association_id or address.eni is not None or address.instance is not None:
+            if _is_associated(ec2.address_by_allocation([mapping["AllocationId"]])[0]):
                 raise ResourceInUseError("The allocation IDs are not available for use")
         balancer = original_create(self, name, *args, **kwargs)
         balancer._lsi_enis = []
@@ -437,11 +441,16 @@ def _encode_token(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode()
 
 
-def _decode_token(token: str) -> int:
+def _invalid_next_token(token: str) -> Exception:
+    return EC2ClientError("InvalidNextToken", f"The token '{token}' is invalid.")
+
+
+def _decode_token(token: str, invalid: Callable[[str], Exception] = _invalid_next_token) -> int:
+    """The offset an _encode_token token names; a malformed one is the caller's error, `invalid(token)`."""
     try:
         return int(json.loads(base64.urlsafe_b64decode(token.encode()))["o"])
     except Exception as error:  # noqa: BLE001 - any malformed token is the caller's error
-        raise EC2ClientError("InvalidNextToken", f"The token '{token}' is invalid.") from error
+        raise invalid(token) from error
 
 
 def _patch_describe_network_interfaces_paging() -> None:
@@ -505,12 +514,7 @@ def _patch_list_functions_paging() -> None:
         max_items = int(self.querystring.get("MaxItems", ["50"])[0])
         max_items = max(1, min(50, max_items))
         marker = self.querystring.get("Marker", [None])[0]
-        start = 0
-        if marker:
-            try:
-                start = int(json.loads(base64.urlsafe_b64decode(marker.encode()))["o"])
-            except Exception as error:  # noqa: BLE001
-                raise InvalidParameterValueException(f"Invalid Marker: {marker}") from error
+        start = _decode_token(marker, lambda token: InvalidParameterValueException(f"Invalid Marker: {token}")) if marker else 0
         # Serialise only the page: moto's own handler serialises every function on every call.
         page: dict[str, Any] = {
             "Functions": [configuration(fn, latest) for fn, latest in functions[start : start + max_items]]
