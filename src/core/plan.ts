@@ -561,7 +561,7 @@ function reservedOnEni(
 }
 
 /** True when the address is associated with anything at all. */
-export function isAssociated(address: ObservedAddress): boolean {
+function isAssociated(address: ObservedAddress): boolean {
   return Boolean(address.associationId || address.networkInterfaceId || address.instanceId);
 }
 
