@@ -19,6 +19,3 @@ export class StaticIpError extends Error {
 export class InputError extends StaticIpError {
   override readonly name: string = 'InputError';
 }
-
-/** The pool name rule, as a human reads it. */
-export const POOL_NAME_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";

@@ -50,7 +50,7 @@ export interface PolicyScope {
 }
 
 /** The statements one kind of caller needs (a kind that writes includes the reads it depends on). */
-export function iamPolicyStatements(kind: PolicyKind, scope: PolicyScope = {}): PolicyStatement[] {
+function iamPolicyStatements(kind: PolicyKind, scope: PolicyScope = {}): PolicyStatement[] {
   const s = statements(scope);
   switch (kind) {
     case 'cli-read':

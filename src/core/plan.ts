@@ -145,10 +145,6 @@ export interface Plan {
   readonly rememberSubnet: Readonly<Record<string, string>>;
 }
 
-interface Needy {
-  readonly eni: ObservedEni;
-}
-
 /**
  * Decides what to change so that every ENI of the pool's functions holds an IP from the pool.
  * Pure and deterministic: the same observation gives the same plan whatever the order of its lists.
@@ -217,7 +213,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     });
   }
 
-  const needy: Needy[] = [];
+  const needy: ObservedEni[] = [];
   const retired: ObservedEni[] = [];
   for (const eni of allEnis) {
     const key = combinationKey(eni.subnetId, eni.securityGroupIds);
@@ -304,7 +300,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
         functions: poolFunctions,
       });
     } else {
-      needy.push({ eni });
+      needy.push(eni);
     }
     if (otherFunctions.length > 0 && (heldAddress || !eni.association)) {
       problems.push({
@@ -368,8 +364,8 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   // Bind. Stable per-subnet IPs first: the free IP that last served the ENI's subnet, or the IP of a
   // retired ENI in the same subnet; then any free IP (those no other waiting subnet last used first);
   // then one from any retired ENI; then a new one.
-  const ordered = [...needy].sort(byKey((entry) => `${entry.eni.subnetId}\u0000${entry.eni.id}`));
-  const needySubnets = new Set(ordered.map(({ eni }) => eni.subnetId));
+  const ordered = [...needy].sort(byKey((eni) => `${eni.subnetId}\u0000${eni.id}`));
+  const needySubnets = new Set(ordered.map((eni) => eni.subnetId));
   const takeFree = (predicate: (address: ObservedAddress) => boolean) => {
     const index = free.findIndex(predicate);
     return index === -1 ? undefined : free.splice(index, 1)[0];
@@ -379,13 +375,13 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     return index === -1 ? undefined : retired.splice(index, 1)[0];
   };
   const chosen = new Map<string, ObservedAddress | ObservedEni>();
-  for (const { eni } of ordered) {
+  for (const eni of ordered) {
     const source =
       takeFree((address) => address.tags[LAST_SUBNET_TAG_KEY] === eni.subnetId) ??
       takeRetired((candidate) => candidate.subnetId === eni.subnetId);
     if (source) chosen.set(eni.id, source);
   }
-  for (const { eni } of ordered) {
+  for (const eni of ordered) {
     if (chosen.has(eni.id)) continue;
     const source =
       takeFree((address) => !needySubnets.has(address.tags[LAST_SUBNET_TAG_KEY] ?? '')) ??
@@ -396,7 +392,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
 
   let poolSize = owned.length;
   const exhausted: ObservedEni[] = [];
-  for (const { eni } of ordered) {
+  for (const eni of ordered) {
     const source = chosen.get(eni.id);
     if (source && 'allocationId' in source) {
       const reason = source.tags[LAST_SUBNET_TAG_KEY] === eni.subnetId ? 'last-subnet' : 'free';
@@ -565,7 +561,7 @@ function reservedOnEni(
 }
 
 /** True when the address is associated with anything at all. */
-export function isAssociated(address: ObservedAddress): boolean {
+function isAssociated(address: ObservedAddress): boolean {
   return Boolean(address.associationId || address.networkInterfaceId || address.instanceId);
 }
 

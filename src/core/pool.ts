@@ -1,10 +1,13 @@
-import { InputError, POOL_NAME_RULE } from './errors.js';
+import { InputError } from './errors.js';
 
 /** The tag that makes an Elastic IP (or a function) part of a pool: `lambda-static-ip:pool=<name>`. */
 export const POOL_TAG_KEY = 'lambda-static-ip:pool';
 
 /** Remembers, on an address, the subnet it last served, so a replacement ENI there gets it back. */
 export const LAST_SUBNET_TAG_KEY = 'lambda-static-ip:last-subnet';
+
+/** The pool name rule, as a human reads it. */
+export const POOL_NAME_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
 const POOL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { InputError } from '../core/errors.js';
+import { valueAt } from '../core/value-at.js';
 
 /** What the input is, for the message: `environment variable`, `custom resource property`, `event field`. */
 export type InputSource = 'environment variable' | 'custom resource property' | 'event field';
@@ -34,13 +35,4 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
   if (issue.code === 'invalid_union') return 'has the wrong type';
   return issue.message;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let current = input;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
 }

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { ALLOCATION_ID_RULE, isAllocationId } from '../core/allocation-id.js';
-import { POOL_NAME_RULE, StaticIpError } from '../core/errors.js';
+import { StaticIpError } from '../core/errors.js';
 import { parseFunctionRef } from '../core/function-ref.js';
-import { validatePoolName } from '../core/pool.js';
+import { POOL_NAME_RULE, validatePoolName } from '../core/pool.js';
 
 /**
  * Schemas for values that arrive as strings: environment variables always, and custom-resource

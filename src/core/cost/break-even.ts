@@ -1,4 +1,5 @@
-import type { CostOption, Direction, Strategy } from './cost-option.js';
+import type { Direction } from '../address-holder.js';
+import type { CostOption, Strategy } from './cost-option.js';
 import { formatGb, formatUsd, formatUsdPerGb, sameAmount } from './money.js';
 
 /**

@@ -1,7 +1,7 @@
 import { type BreakEven, natGatewayNeverBreaksEven, totalAt } from './break-even.js';
 import type { CostOption, EgressStrategy } from './cost-option.js';
 import type { CostReport } from './cost-report.js';
-import { dataTransferOut } from './data-transfer-out.js';
+import { dataTransferOut, TIER_ENDS_GB } from './data-transfer-out.js';
 import { formatGb, formatUsd, formatUsdPerGb } from './money.js';
 
 /**
@@ -177,7 +177,7 @@ function strategyPath(
 
 /** Data transfer out is tiered, so it is drawn through its breakpoints. */
 function dtoPath(report: CostReport, xEnd: number, x: (gb: number) => number, y: (usd: number) => number) {
-  const breakpoints = [0, report.prices.dataTransferOutFreeGb.value, 10_240, 51_200, 153_600, xEnd]
+  const breakpoints = [0, report.prices.dataTransferOutFreeGb.value, ...TIER_ENDS_GB, xEnd]
     .filter((gb) => gb <= xEnd)
     .sort((a, b) => a - b);
   const d = breakpoints

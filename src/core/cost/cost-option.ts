@@ -1,3 +1,5 @@
+import type { Direction } from '../address-holder.js';
+
 /** Ways to give Lambda a static source IP for its outbound traffic. */
 export const EGRESS_STRATEGIES = [
   'hyperplane-eip',
@@ -14,7 +16,6 @@ export const INGRESS_STRATEGIES = ['global-accelerator-alb', 'nlb-pool-ips-alb']
 export type EgressStrategy = (typeof EGRESS_STRATEGIES)[number];
 export type IngressStrategy = (typeof INGRESS_STRATEGIES)[number];
 export type Strategy = EgressStrategy | IngressStrategy;
-export type Direction = 'egress' | 'ingress';
 
 /** What the recommendation weighs besides the price. */
 export interface Traits {

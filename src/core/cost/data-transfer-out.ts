@@ -10,6 +10,9 @@ export interface DataTransferOut {
 
 const TB = 1024;
 
+/** Where the tiers end, in GB: 10 TB, 50 TB and 150 TB (1 TB = 1,024 GB); the last tier has no end. */
+export const TIER_ENDS_GB = [10 * TB, 50 * TB, 150 * TB] as const;
+
 /**
  * Tiered data transfer out to the internet:
  * `Σ rateₖ × |[freeGb, gb] ∩ tierₖ|` over the tiers 0–10 TB, 10–50 TB, 50–150 TB and over 150 TB
@@ -20,9 +23,9 @@ const TB = 1024;
 export function dataTransferOut(gb: number, prices: RegionPrices): DataTransferOut {
   const freeGb = prices.dataTransferOutFreeGb.value;
   const tiers: readonly (readonly [upToGb: number, usdPerGb: number])[] = [
-    [10 * TB, prices.dataTransferOutFirst10TbPerGb.value],
-    [50 * TB, prices.dataTransferOutNext40TbPerGb.value],
-    [150 * TB, prices.dataTransferOutNext100TbPerGb.value],
+    [TIER_ENDS_GB[0], prices.dataTransferOutFirst10TbPerGb.value],
+    [TIER_ENDS_GB[1], prices.dataTransferOutNext40TbPerGb.value],
+    [TIER_ENDS_GB[2], prices.dataTransferOutNext100TbPerGb.value],
     [Number.POSITIVE_INFINITY, prices.dataTransferOutOver150TbPerGb.value],
   ];
   let monthlyUsd = 0;

@@ -2,6 +2,9 @@ import { type CostOption, costOption } from './cost-option.js';
 import { monthlyFromHourly } from './monthly.js';
 import type { RegionPrices } from './prices.js';
 
+const RESPONSE_DTO_NOTE =
+  'Responses to clients also pay the usual data transfer out, the same for both ingress strategies; not included.';
+
 /** What the ingress formulas depend on. */
 export interface IngressInput {
   /** Availability Zones the load balancers span (one subnet, and for the NLB one Elastic IP, each). */
@@ -50,7 +53,7 @@ export function globalAcceleratorAlb(input: IngressInput, prices: RegionPrices):
         'DT-Premium is billed on the dominant direction each hour; charging it on all of --ingress-gb is an upper bound. ' +
           'The rate assumes clients on the Region’s continent.',
         'Assumes an internal ALB (no public IPs of its own). LCUs are derived from bytes only (0.4 GB per LCU-hour for Lambda).',
-        'Responses to clients also pay the usual data transfer out, the same for both ingress strategies; not included.',
+        RESPONSE_DTO_NOTE,
       ],
     },
     input.ingressGb,
@@ -83,7 +86,7 @@ export function nlbPoolIpsAlb(input: IngressInput, prices: RegionPrices): CostOp
         `One Elastic IP per AZ (${input.azs}), yours and fixed for the NLB's life; they can come from the same pool as egress.`,
         'TCP listener on the NLB, TLS terminates on the ALB; an ALB can sit behind at most two NLBs.',
         'NLCUs and LCUs are derived from bytes only (1 GB per NLCU-hour, 0.4 GB per LCU-hour for Lambda).',
-        'Responses to clients also pay the usual data transfer out, the same for both ingress strategies; not included.',
+        RESPONSE_DTO_NOTE,
       ],
     },
     input.ingressGb,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { valueAt } from '../value-at.js';
 import {
   knownRegions,
   PRICE_KEYS,
@@ -166,13 +167,4 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
 
 function isPriceKey(key: string): key is PriceKey {
   return (PRICE_KEYS as readonly string[]).includes(key);
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let current = raw;
-  for (const step of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[step];
-  }
-  return current;
 }

@@ -1,4 +1,5 @@
-import type { CostOption, Direction, Strategy } from './cost-option.js';
+import type { Direction } from '../address-holder.js';
+import type { CostOption, Strategy } from './cost-option.js';
 import { formatUsd } from './money.js';
 
 /** A cheaper option with caveats must save at least this much a month over the caveat-free one… */
