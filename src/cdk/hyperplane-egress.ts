@@ -35,13 +35,13 @@ import { METRICS_NAMESPACE } from '../handlers/run-report.js';
 import {
   CONTROLLER_RESERVED_CONCURRENCY,
   CONTROLLER_TIMEOUT_SECONDS,
+  controllerTimeoutSeconds,
   DEFAULT_UPDATE_WATCH_SECONDS,
   DEFAULT_WAIT_SECONDS,
   HANDLER_RUNTIME,
   PROBE_TIMEOUT_SECONDS,
   PROVIDER_QUERY_INTERVAL_SECONDS,
   providerTotalTimeoutSeconds,
-  RECONCILE_BUDGET_MS,
 } from '../handlers/timeout-budget.js';
 import {
   type Combination,
@@ -309,7 +309,7 @@ export class HyperplaneEgress extends Construct {
       // One run at a time. Schedule and CloudTrail invocations are asynchronous, so a busy slot queues them.
       reservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
       // One degraded reconcile, plus the update watch: the watch stops while a reconcile budget remains.
-      timeout: Duration.seconds(RECONCILE_BUDGET_MS / 1000 + settings.updateWatchSeconds),
+      timeout: Duration.seconds(controllerTimeoutSeconds(settings.updateWatchSeconds)),
       // Every run observes everything: a retried or stale event adds nothing the next resync would not do.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(15),
