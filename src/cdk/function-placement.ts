@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import { PublicSubnet } from 'aws-cdk-lib/aws-ec2';
 import { Alias, CfnFunction, type IFunction, Version } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
+import { combinationKey, normaliseGroups } from '../core/combination.js';
 
 /**
  * Where a function's Hyperplane ENIs are, as far as the CDK app knows: one ENI per (subnet, security-group
@@ -54,9 +55,9 @@ export function combinationsOf(
 ): Combination[] {
   const byKey = new Map<string, { subnetId: string; securityGroupIds: string[]; functions: string[] }>();
   for (const fn of placed) {
-    const securityGroupIds = [...new Set(fn.securityGroupIds)].sort();
+    const securityGroupIds = normaliseGroups(fn.securityGroupIds);
     for (const subnetId of new Set(fn.subnetIds)) {
-      const key = [subnetId, ...securityGroupIds].join('|');
+      const key = combinationKey(subnetId, securityGroupIds);
       const entry = byKey.get(key) ?? { subnetId, securityGroupIds, functions: [] };
       if (!entry.functions.includes(fn.path)) entry.functions.push(fn.path);
       byKey.set(key, entry);

@@ -23,7 +23,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { controllerStatements, type PolicyStatement as PolicyJson } from '../core/iam-policy.js';
+import { controllerStatements } from '../core/iam-policy.js';
 import type { CONTROLLER_ENVIRONMENT } from '../handlers/controller-config.js';
 import {
   CONTROLLER_SCHEDULE_EXPRESSION,
@@ -35,13 +35,13 @@ import { METRICS_NAMESPACE } from '../handlers/run-report.js';
 import {
   CONTROLLER_RESERVED_CONCURRENCY,
   CONTROLLER_TIMEOUT_SECONDS,
+  controllerTimeoutSeconds,
   DEFAULT_UPDATE_WATCH_SECONDS,
   DEFAULT_WAIT_SECONDS,
   HANDLER_RUNTIME,
   PROBE_TIMEOUT_SECONDS,
   PROVIDER_QUERY_INTERVAL_SECONDS,
   providerTotalTimeoutSeconds,
-  RECONCILE_BUDGET_MS,
 } from '../handlers/timeout-budget.js';
 import {
   type Combination,
@@ -309,7 +309,7 @@ export class HyperplaneEgress extends Construct {
       // One run at a time. Schedule and CloudTrail invocations are asynchronous, so a busy slot queues them.
       reservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
       // One degraded reconcile, plus the update watch: the watch stops while a reconcile budget remains.
-      timeout: Duration.seconds(RECONCILE_BUDGET_MS / 1000 + settings.updateWatchSeconds),
+      timeout: Duration.seconds(controllerTimeoutSeconds(settings.updateWatchSeconds)),
       // Every run observes everything: a retried or stale event adds nothing the next resync would not do.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(15),
@@ -575,15 +575,11 @@ export class HyperplaneEgress extends Construct {
   /** One role for both controller functions: the shared least-privilege statements, and its own logs. */
   private controllerRole(settings: Settings, logGroup: LogGroup): Role {
     const stack = Stack.of(this);
-    const statements = controllerStatements({
-      pool: this.poolName,
-      partition: stack.partition,
-      region: stack.region,
-      account: stack.account,
-    })
+    const statements = controllerStatements(
+      { pool: this.poolName, partition: stack.partition, region: stack.region, account: stack.account },
       // Least privilege: without `allocate` the controller never allocates, so it may not.
-      .filter((statement) => settings.allocate || !grantsAllocation(statement))
-      .map((statement) => PolicyStatement.fromJson(statement));
+      { allocate: settings.allocate },
+    ).map((statement) => PolicyStatement.fromJson(statement));
     return new Role(this, 'ControllerRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `lambda-static-ip controller of pool "${this.poolName}"`,
@@ -787,12 +783,6 @@ function eventPattern(pattern: typeof ENI_CREATED_PATTERN | typeof FUNCTION_CHAN
     detailType: [...pattern['detail-type']],
     detail: pattern.detail as Record<string, unknown>,
   };
-}
-
-/** The statements only an allocating controller needs: AllocateAddress, and tagging at allocation. */
-function grantsAllocation(statement: PolicyJson): boolean {
-  const createAction = statement.Condition?.StringEquals?.['ec2:CreateAction'];
-  return statement.Action.includes('ec2:AllocateAddress') || createAction === 'AllocateAddress';
 }
 
 function checkEchoUrl(scope: Construct, url: string): void {

@@ -122,14 +122,12 @@ export interface LambdaAlbListener {
  */
 export class LambdaAlb extends Construct {
   readonly loadBalancer: IApplicationLoadBalancer;
-  readonly vpc: IVpc | undefined;
   readonly targetGroup: ApplicationTargetGroup;
   readonly listeners: readonly LambdaAlbListener[];
 
   constructor(scope: Construct, id: string, props: StaticIngressProps, owner: IConstruct) {
     super(scope, id);
     const ports = listenerPorts(owner, props);
-    this.vpc = props.vpc ?? props.loadBalancer?.vpc;
     this.loadBalancer = props.loadBalancer ?? this.createLoadBalancer(owner, props);
 
     const targetGroupName = Names.uniqueResourceName(this, { maxLength: 32, separator: '-' });

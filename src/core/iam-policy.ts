@@ -67,8 +67,14 @@ function iamPolicyStatements(kind: PolicyKind, scope: PolicyScope = {}): PolicyS
 /**
  * What the in-account controller's role needs: the reconcile's reads, binding, moving, allocating and
  * tagging pool IPs. Never ReleaseAddress: the controller can grow the pool, never shrink it.
+ *
+ * @param options.allocate whether it may allocate (AllocateAddress, and tagging at allocation); a
+ *   controller that never allocates gets neither. @default true
  */
-export function controllerStatements(scope: PolicyScope = {}): PolicyStatement[] {
+export function controllerStatements(
+  scope: PolicyScope = {},
+  options: { readonly allocate?: boolean } = {},
+): PolicyStatement[] {
   const s = statements(scope);
   return [
     s.describe,
@@ -76,8 +82,7 @@ export function controllerStatements(scope: PolicyScope = {}): PolicyStatement[]
     { ...s.readFunctions, Action: ['lambda:GetFunctionConfiguration'] },
     s.bindPoolAddresses,
     s.bindToEnis,
-    s.allocate,
-    s.tagOnAllocate,
+    ...(options.allocate === false ? [] : [s.allocate, s.tagOnAllocate]),
     s.rememberSubnet,
   ];
 }

@@ -3,7 +3,6 @@ import type { Observation } from '../core/model.js';
 
 /** What the fast path needs to know about a pool, from the last full observation. */
 export interface PoolKnowledge {
-  readonly pool: string;
   /** When it was observed (ms since the epoch). */
   readonly observedAt: number;
   /** `subnet|sg,sg` keys of the combinations the pool's functions and versions use. */
@@ -29,7 +28,6 @@ export class ObservationCache {
 
   remember(pool: string, observation: Observation, now: number): void {
     this.#byPool.set(pool, {
-      pool,
       observedAt: now,
       poolCombinations: poolCombinationKeys(observation.functions),
       subnetPublic: new Map(observation.subnets.map((subnet) => [subnet.id, subnet.routesToInternetGateway])),

@@ -32,7 +32,12 @@ export const DEFAULT_UPDATE_WATCH_SECONDS = 120;
  * The controller function's timeout: one fully degraded reconcile plus the update watch. The watch
  * stops while a reconcile budget is still left, so a run always has time for its closing reconcile.
  */
-export const CONTROLLER_TIMEOUT_SECONDS = (RECONCILE_BUDGET_MS + DEFAULT_UPDATE_WATCH_SECONDS * 1000) / 1000;
+export function controllerTimeoutSeconds(updateWatchSeconds: number = DEFAULT_UPDATE_WATCH_SECONDS): number {
+  return RECONCILE_BUDGET_MS / 1000 + updateWatchSeconds;
+}
+
+/** The controller's timeout with the default update watch. */
+export const CONTROLLER_TIMEOUT_SECONDS = controllerTimeoutSeconds();
 
 /** The runtime the bundles are built for (esbuild target node22). */
 export const HANDLER_RUNTIME = 'nodejs22.x';
