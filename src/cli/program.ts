@@ -3,6 +3,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { InputError, StaticIpError } from '../core/errors.js';
 import type { CommandContext, CommandRunner, GlobalOptions } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { describeError } from './describe-error.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
 import { Output } from './output.js';
@@ -128,15 +129,4 @@ export function reportError(error: unknown, output: Output): number {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
-}
-
-/** The error's message, followed by its causes' messages, so nothing useful is lost. */
-export function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  while (current !== undefined && parts.length < 4) {
-    parts.push(current instanceof Error ? current.message : String(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return parts.join(': caused by ');
 }

@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { InputError } from '../../core/errors.js';
 import type { ReconcileResult } from '../../reconcile/reconcile.js';
 import type { RegisterCommand } from '../command.js';
+import { describeError } from '../describe-error.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { addReconcileOptions, type ReconcileCommandOptions, reconcileRequest } from '../pool-options.js';
-import { describeError } from '../program.js';
 import {
   actionJson,
   appliedJson,
