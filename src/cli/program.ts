@@ -15,7 +15,7 @@ export interface CliOptions {
 }
 
 /** Builds the `lambda-static-ip` program with every registered command. */
-export function buildProgram(run: CommandRunner): Command {
+function buildProgram(run: CommandRunner): Command {
   const program = new Command('lambda-static-ip')
     .description(
       'Static public IPs for AWS Lambda: keep Lambda Hyperplane ENIs bound to an allow-listed Elastic IP pool.',
@@ -116,7 +116,7 @@ function resolveGlobals(command: Command, io: CliIo): GlobalOptions {
 }
 
 /** Reports an error on stderr (and as the JSON document with --json); returns the exit code. */
-export function reportError(error: unknown, output: Output): number {
+function reportError(error: unknown, output: Output): number {
   const exitCode = error instanceof InputError ? ExitCode.BadInput : ExitCode.Failure;
   const code = error instanceof StaticIpError ? error.code : errorName(error);
   const message = describeError(error);

@@ -20,7 +20,7 @@ import { decimalNumber, wholeNumber } from '../options.js';
 import { renderTable } from '../table.js';
 
 /** The Region priced when neither --region nor AWS_REGION / AWS_DEFAULT_REGION says otherwise. */
-export const DEFAULT_COST_REGION = 'us-east-1';
+const DEFAULT_COST_REGION = 'us-east-1';
 
 interface CostOptions {
   readonly azs: number;
