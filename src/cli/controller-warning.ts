@@ -1,6 +1,6 @@
 import type { AwsClients } from '../aws/clients.js';
+import { describeError } from './describe-error.js';
 import type { Output } from './output.js';
-import { describeError } from './program.js';
 
 /**
  * Looks for an in-account controller of the pool and warns that it binds free pool IPs to the pool's

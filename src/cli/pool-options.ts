@@ -28,7 +28,7 @@ export function poolName(value: string): string {
 }
 
 /** Parses one --reserve into the list so far: an allocation id, or the rule it breaks. */
-export function reservedAllocationId(value: string, previous: string[] = []): string[] {
+function reservedAllocationId(value: string, previous: string[] = []): string[] {
   return [...previous, checked(validateAllocationId, value.trim())];
 }
 

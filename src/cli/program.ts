@@ -3,6 +3,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { InputError, StaticIpError } from '../core/errors.js';
 import type { CommandContext, CommandRunner, GlobalOptions } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { describeError } from './describe-error.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
 import { Output } from './output.js';
@@ -14,7 +15,7 @@ export interface CliOptions {
 }
 
 /** Builds the `lambda-static-ip` program with every registered command. */
-export function buildProgram(run: CommandRunner): Command {
+function buildProgram(run: CommandRunner): Command {
   const program = new Command('lambda-static-ip')
     .description(
       'Static public IPs for AWS Lambda: keep Lambda Hyperplane ENIs bound to an allow-listed Elastic IP pool.',
@@ -115,7 +116,7 @@ function resolveGlobals(command: Command, io: CliIo): GlobalOptions {
 }
 
 /** Reports an error on stderr (and as the JSON document with --json); returns the exit code. */
-export function reportError(error: unknown, output: Output): number {
+function reportError(error: unknown, output: Output): number {
   const exitCode = error instanceof InputError ? ExitCode.BadInput : ExitCode.Failure;
   const code = error instanceof StaticIpError ? error.code : errorName(error);
   const message = describeError(error);
@@ -128,15 +129,4 @@ export function reportError(error: unknown, output: Output): number {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
-}
-
-/** The error's message, followed by its causes' messages, so nothing useful is lost. */
-export function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  while (current !== undefined && parts.length < 4) {
-    parts.push(current instanceof Error ? current.message : String(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return parts.join(': caused by ');
 }

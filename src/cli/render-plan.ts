@@ -1,4 +1,4 @@
-import type { Action, AddressView, EniView, Plan, Problem } from '../core/plan.js';
+import type { Action, AddressView, EniView, Plan, Problem, Severity } from '../core/plan.js';
 import type { AppliedAction, FailedAction } from '../reconcile/reconcile.js';
 import type { Output } from './output.js';
 import { renderTable } from './table.js';
@@ -117,20 +117,18 @@ export function renderApplied(outcomes: readonly AppliedAction[]): string {
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+const SEVERITY_STYLE = { error: 'red', warning: 'yellow', info: 'dim' } as const;
+
+/** `error SomeCode`, `warning SomeCode` or `info SomeCode`, coloured by severity: how problems and findings start. */
+export function severityLabel(severity: Severity, code: string, output: Output): string {
+  return output.style(SEVERITY_STYLE[severity], `${severity} ${code}`);
+}
 
 /** Problems, errors first, one per line. */
 export function renderProblems(problems: readonly Problem[], output: Output): string {
   return [...problems]
     .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
-    .map((problem) => {
-      const label =
-        problem.severity === 'error'
-          ? output.style('red', `error ${problem.code}`)
-          : problem.severity === 'warning'
-            ? output.style('yellow', `warning ${problem.code}`)
-            : output.style('dim', `info ${problem.code}`);
-      return `${label}: ${problem.message}`;
-    })
+    .map((problem) => `${severityLabel(problem.severity, problem.code, output)}: ${problem.message}`)
     .join('\n');
 }
 

@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { InputError } from '../../core/errors.js';
 import type { ReconcileResult } from '../../reconcile/reconcile.js';
 import type { RegisterCommand } from '../command.js';
+import { describeError } from '../describe-error.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { addReconcileOptions, type ReconcileCommandOptions, reconcileRequest } from '../pool-options.js';
-import { describeError } from '../program.js';
 import {
   actionJson,
   appliedJson,
@@ -32,10 +32,14 @@ export const registerApply: RegisterCommand = (program, run) => {
       run(self, async ({ clients, output, io }) => {
         const request = reconcileRequest(options);
         const { reconcile } = await import('../../reconcile/reconcile.js');
+        let result: ReconcileResult | undefined;
         if (!options.yes) {
           output.progress(`observing pool "${options.pool}"...`);
-          const preview = (await reconcile(await clients(), request, { dryRun: true })).initialPlan;
-          if (preview.actions.length > 0) {
+          const dryRun = await reconcile(await clients(), request, { dryRun: true });
+          const preview = dryRun.initialPlan;
+          // Nothing to change: the preview is what applying would report, so the pool is not observed twice.
+          if (preview.actions.length === 0) result = dryRun;
+          else {
             if (!io.interactive) {
               throw new InputError(
                 'ConfirmationRequired',
@@ -53,7 +57,7 @@ export const registerApply: RegisterCommand = (program, run) => {
           }
         }
         output.progress(`applying pool "${options.pool}"...`);
-        const result = await reconcile(await clients(), request, {
+        result ??= await reconcile(await clients(), request, {
           onEvent: (event) => {
             if (event.type === 'applied')
               output.progress(

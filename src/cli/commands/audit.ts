@@ -10,6 +10,7 @@ import {
   type ReserveCommandOptions,
   reconcileRequest,
 } from '../pool-options.js';
+import { severityLabel } from '../render-plan.js';
 
 interface AuditOptions extends ReserveCommandOptions {
   readonly spares: number;
@@ -58,6 +59,5 @@ function renderAudit(report: AuditReport, output: Output): string {
 }
 
 function renderFinding(finding: Finding, output: Output): string {
-  const style = finding.severity === 'error' ? 'red' : finding.severity === 'warning' ? 'yellow' : 'dim';
-  return `${output.style(style, `${finding.severity} ${finding.code}`)}: ${finding.message}\n  fix: ${finding.fix}`;
+  return `${severityLabel(finding.severity, finding.code, output)}: ${finding.message}\n  fix: ${finding.fix}`;
 }

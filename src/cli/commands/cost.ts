@@ -12,7 +12,7 @@ import {
 } from '../../core/cost/cost-report.js';
 import { formatGb, formatUsd, formatUsdPerGb } from '../../core/cost/money.js';
 import { HOURS_PER_MONTH } from '../../core/cost/monthly.js';
-import { type PriceOverrides, parsePriceOverrides, resolvePrices } from '../../core/cost/price-overrides.js';
+import type { PriceOverrides } from '../../core/cost/price-overrides.js';
 import { InputError, StaticIpError } from '../../core/errors.js';
 import type { CommandContext, RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -20,7 +20,7 @@ import { decimalNumber, wholeNumber } from '../options.js';
 import { renderTable } from '../table.js';
 
 /** The Region priced when neither --region nor AWS_REGION / AWS_DEFAULT_REGION says otherwise. */
-export const DEFAULT_COST_REGION = 'us-east-1';
+const DEFAULT_COST_REGION = 'us-east-1';
 
 interface CostOptions {
   readonly azs: number;
@@ -75,6 +75,8 @@ export const registerCost: RegisterCommand = (program, run) => {
 async function cost(context: CommandContext, options: CostOptions): Promise<number> {
   const { env } = context.io;
   const region = context.globals.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_COST_REGION;
+  // Loaded here, not at start-up: it brings zod, which would otherwise slow every command down.
+  const { resolvePrices } = await import('../../core/cost/price-overrides.js');
   const overrides = options.prices ? await readPriceOverrides(options.prices) : undefined;
   const resolved = resolvePrices(region, {
     ...(overrides ? { overrides } : {}),
@@ -113,6 +115,7 @@ async function readPriceOverrides(path: string): Promise<PriceOverrides> {
       cause: error,
     });
   }
+  const { parsePriceOverrides } = await import('../../core/cost/price-overrides.js');
   return parsePriceOverrides(raw, path);
 }
 

@@ -5,7 +5,7 @@ import type { RegisterCommand } from '../command.js';
 import { warnAboutController } from '../controller-warning.js';
 import { ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../options.js';
-import { addPoolOptions, type PoolCommandOptions } from '../pool-options.js';
+import { addPoolOptions, type PoolCommandOptions, reconcileRequest } from '../pool-options.js';
 
 interface SwitchCheckOptions extends PoolCommandOptions {
   readonly to: SwitchTarget;
@@ -57,17 +57,13 @@ docs/switching.md.`,
         const { reconcile } = await import('../../reconcile/reconcile.js');
         const { switchReadiness } = await import('../../core/switch-readiness.js');
         let zones = 0;
-        const result = await reconcile(
-          aws,
-          { pool: options.pool, functions: options.function ?? [] },
-          {
-            dryRun: true,
-            onEvent: (event) => {
-              if (event.type === 'observed')
-                zones = new Set(event.observation.subnets.map((subnet) => subnet.availabilityZone)).size;
-            },
+        const result = await reconcile(aws, reconcileRequest(options), {
+          dryRun: true,
+          onEvent: (event) => {
+            if (event.type === 'observed')
+              zones = new Set(event.observation.subnets.map((subnet) => subnet.availabilityZone)).size;
           },
-        );
+        });
         const plan = result.initialPlan;
         const needed =
           options.to === 'nat'
