@@ -1,4 +1,12 @@
-import type { Action, AddressView, EniView, Plan, Problem, Severity } from '../core/plan.js';
+import {
+  type Action,
+  type AddressView,
+  type EniView,
+  type Plan,
+  type Problem,
+  SEVERITY_RANK,
+  type Severity,
+} from '../core/plan.js';
 import type { AppliedAction, FailedAction } from '../reconcile/reconcile.js';
 import type { Output } from './output.js';
 import { renderTable } from './table.js';
@@ -116,7 +124,6 @@ export function renderApplied(outcomes: readonly AppliedAction[]): string {
   );
 }
 
-const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 const SEVERITY_STYLE = { error: 'red', warning: 'yellow', info: 'dim' } as const;
 
 /** `error SomeCode`, `warning SomeCode` or `info SomeCode`, coloured by severity: how problems and findings start. */
@@ -127,7 +134,7 @@ export function severityLabel(severity: Severity, code: string, output: Output):
 /** Problems, errors first, one per line. */
 export function renderProblems(problems: readonly Problem[], output: Output): string {
   return [...problems]
-    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
+    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity])
     .map((problem) => `${severityLabel(problem.severity, problem.code, output)}: ${problem.message}`)
     .join('\n');
 }

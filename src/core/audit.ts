@@ -1,6 +1,6 @@
 import { functionLabel } from './combination.js';
 import type { Observation, ObservedFunction } from './model.js';
-import type { Plan, Problem, ProblemCode, Severity } from './plan.js';
+import { type Plan, type Problem, type ProblemCode, SEVERITY_RANK, type Severity } from './plan.js';
 import { monthlyIpCostUsd, PUBLIC_IPV4_PRICE } from './public-ip-price.js';
 
 /** One inbound rule of a security group, as the audit needs it. */
@@ -107,8 +107,6 @@ const PLAN_FIXES: Readonly<Record<Exclude<ProblemCode, 'PoolExhausted'>, string>
   ReservedAddressOnEni:
     'give the consumer that needs the address another free one, or disassociate it from the ENI: the next apply binds the ENI to a free, unreserved pool IP',
 };
-
-const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
 
 /**
  * Everything worth knowing before trusting the tool with a pool, from one observation. Pure: the same

@@ -72,6 +72,9 @@ export type ProblemCode =
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/** Errors first, then warnings, then notes: the order problems and findings are shown in. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
+
 /** Something the reconcile cannot or will not fix; `error`s fail `apply` (exit 1). */
 export interface Problem {
   readonly code: ProblemCode;
