@@ -24,6 +24,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { controllerStatements } from '../core/iam-policy.js';
+import { DEFAULT_MAX_IPS } from '../core/pool.js';
 import type { CONTROLLER_ENVIRONMENT } from '../handlers/controller-config.js';
 import {
   CONTROLLER_SCHEDULE_EXPRESSION,
@@ -394,7 +395,7 @@ export class HyperplaneEgress extends Construct {
 
   private checkSettings(props: HyperplaneEgressProps): Settings {
     const spares = this.wholeNumber('spares', props.spares ?? HyperplaneEgress.DEFAULT_SPARES, 0, 1000);
-    const maxIps = this.wholeNumber('maxIps', props.maxIps ?? 16, 1, 1000);
+    const maxIps = this.wholeNumber('maxIps', props.maxIps ?? DEFAULT_MAX_IPS, 1, 1000);
     const resyncMinutes = this.minutes('resyncInterval', props.resyncInterval ?? Duration.minutes(1));
     const updateWatchSeconds = this.seconds(
       'updateWatch',

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { validateAllocationId } from '../core/allocation-id.js';
 import { StaticIpError } from '../core/errors.js';
-import { validatePoolName } from '../core/pool.js';
+import { DEFAULT_MAX_IPS, validatePoolName } from '../core/pool.js';
 import type { ReconcileRequest } from '../reconcile/reconcile.js';
 import { collect, wholeNumber } from './options.js';
 
@@ -71,7 +71,7 @@ export function addReconcileOptions(command: Command): Command {
       '--max-ips <n>',
       'never let the pool grow beyond this many IPs when allocating',
       wholeNumber(1, 1000),
-      16,
+      DEFAULT_MAX_IPS,
     )
     .option(
       '--spares <n>',

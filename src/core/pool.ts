@@ -6,6 +6,9 @@ export const POOL_TAG_KEY = 'lambda-static-ip:pool';
 /** Remembers, on an address, the subnet it last served, so a replacement ENI there gets it back. */
 export const LAST_SUBNET_TAG_KEY = 'lambda-static-ip:last-subnet';
 
+/** How many IPs a pool may grow to when allocation is on and nobody said: the CLI's `--max-ips`. */
+export const DEFAULT_MAX_IPS = 16;
+
 /** The pool name rule, as a human reads it. */
 export const POOL_NAME_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";
 

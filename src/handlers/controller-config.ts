@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DEFAULT_MAX_IPS } from '../core/pool.js';
 import type { ReconcileRequest } from '../reconcile/reconcile.js';
 import { parseInput } from './parse-input.js';
 import { allocationIdList, flag, functionList, poolName, wholeNumber } from './string-scalars.js';
@@ -74,7 +75,7 @@ export function parseControllerEnvironment(environment: Readonly<Record<string, 
     pool: parsed.LSI_POOL,
     functions: parsed.LSI_FUNCTIONS ?? [],
     allocate: parsed.LSI_ALLOCATE ?? false,
-    maxIps: parsed.LSI_MAX_IPS ?? 16,
+    maxIps: parsed.LSI_MAX_IPS ?? DEFAULT_MAX_IPS,
     spares: parsed.LSI_SPARES ?? 0,
     reserved: parsed.LSI_RESERVED ?? [],
     updatePollMs: (parsed.LSI_UPDATE_POLL_SECONDS ?? 5) * 1000,

@@ -12,7 +12,7 @@ import { eniAddressState, enisHoldingAddresses } from '../aws/network-interfaces
 import { type ObserveInput, observe } from '../aws/observe.js';
 import type { DesiredPool, Observation, ObservedAddress } from '../core/model.js';
 import { type Action, type AllocateAction, isFreeToBind, type Plan, plan } from '../core/plan.js';
-import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY, validatePoolName } from '../core/pool.js';
+import { DEFAULT_MAX_IPS, LAST_SUBNET_TAG_KEY, POOL_TAG_KEY, validatePoolName } from '../core/pool.js';
 
 export interface ReconcileRequest extends ObserveInput {
   /** @default false */
@@ -118,7 +118,7 @@ export async function reconcile(
   const desired: DesiredPool = {
     pool: request.pool,
     allocate: request.allocate ?? false,
-    maxIps: request.maxIps ?? 16,
+    maxIps: request.maxIps ?? DEFAULT_MAX_IPS,
     spares: request.spares ?? 0,
     reserved: request.reserved ?? [],
   };
