@@ -1,6 +1,6 @@
 // Bundles the Lambda handlers for `Code.fromAsset`: one self-contained ESM file per handler, built for
 // the nodejs22.x runtime, at dist/handlers/<name>/index.mjs (handler `index.handler`). Run by
-// `npm run build` and `prepare`.
+// scripts/build.mjs.
 //
 // The AWS SDK is bundled rather than taken from the runtime: the runtime's copy changes under us
 // whenever AWS updates it, while a bundle runs exactly the SDK versions package-lock.json pins and the

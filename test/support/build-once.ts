@@ -6,8 +6,5 @@ import { execFileSync } from 'node:child_process';
  * stale build.
  */
 export default function buildOnce(): void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-  });
-  execFileSync(process.execPath, ['scripts/bundle-handlers.mjs'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 }
