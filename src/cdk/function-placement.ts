@@ -1,8 +1,9 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import { PublicSubnet } from 'aws-cdk-lib/aws-ec2';
 import { Alias, CfnFunction, type IFunction, Version } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { combinationKey, normaliseGroups } from '../core/combination.js';
+import { propsError } from './props-error.js';
 
 /**
  * Where a function's Hyperplane ENIs are, as far as the CDK app knows: one ENI per (subnet, security-group
@@ -118,4 +119,70 @@ function isVpcLike(construct: IConstruct): construct is IConstruct & {
     Array.isArray(candidate.privateSubnets) &&
     Array.isArray(candidate.isolatedSubnets)
   );
+}
+
+/** A pool function, unqualified, with its placement: empty lists when only the deployment can tell. */
+export interface PlacedFunction {
+  readonly fn: IFunction;
+  readonly path: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+}
+
+/**
+ * Reads a pool function's placement for `scope` (a `HyperplaneEgress`): an error without a VPC, a warning
+ * when only the deployment can tell (an imported function).
+ *
+ * @throws InputError `FunctionNotInVpc`, naming the function and the fix
+ */
+export function placeFunction(scope: IConstruct, given: IFunction): PlacedFunction {
+  const fn = unqualified(given);
+  const path = fn.node.path;
+  const placement = placementOf(fn);
+  if (placement.kind === 'none') {
+    throw propsError(
+      scope,
+      'FunctionNotInVpc',
+      `function ${path} is not attached to a VPC, so it has no Hyperplane ENI to hold a pool IP; give it vpc, vpcSubnets: { subnetType: SubnetType.PUBLIC } and allowPublicSubnet: true`,
+    );
+  }
+  if (placement.kind === 'unknown') {
+    Annotations.of(scope).addWarningV2(
+      'lambda-static-ip:functionPlacementUnknown',
+      `the VPC placement of function ${path} is not known to the app (imported): the deployment fails with FunctionNotInVpc or SubnetNotPublic if it is wrong, and it gets no egress probe`,
+    );
+    return { fn, path, subnetIds: [], securityGroupIds: [] };
+  }
+  return { fn, path, subnetIds: placement.subnetIds, securityGroupIds: placement.securityGroupIds };
+}
+
+/**
+ * Warns on `scope` about each subnet of the combinations that does not look public: an Elastic IP there
+ * gives the function no internet access.
+ *
+ * @param reported subnets already warned about (and those warned about now are added): one warning each
+ */
+export function warnAboutSubnets(
+  scope: IConstruct,
+  combinations: readonly Combination[],
+  reported: Set<string> = new Set(),
+): void {
+  const classify = subnetClassifier(scope.node.root);
+  for (const { subnetId } of combinations) {
+    if (reported.has(subnetId)) continue;
+    reported.add(subnetId);
+    const view = classify(subnetId);
+    if (view.kind === 'public') continue;
+    const users = combinations
+      .filter((combination) => combination.subnetId === subnetId)
+      .flatMap((combination) => combination.functions);
+    const what =
+      view.kind === 'unknown'
+        ? 'is not listed as public by any VPC of the app'
+        : `is one of the VPC's ${view.kind} subnets, not a public one`;
+    Annotations.of(scope).addWarningV2(
+      'lambda-static-ip:subnetNotPublic',
+      `subnet ${view.label} (of ${[...new Set(users)].join(', ')}) ${what}: a pool IP gives an ENI internet access only in a subnet that routes 0.0.0.0/0 to an internet gateway; the deployment fails with SubnetNotPublic if it does not`,
+    );
+  }
 }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Code } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
+import { HANDLER_RUNTIME } from '../handlers/timeout-budget.js';
 import { propsError } from './props-error.js';
 
 /** The handlers `scripts/bundle-handlers.mjs` builds, each to `dist/handlers/<name>/index.mjs`. */
@@ -29,4 +30,14 @@ export function handlerCode(scope: IConstruct, name: HandlerName): Code {
     );
   }
   return Code.fromAsset(found);
+}
+
+/** The architecture the project's functions run on. */
+export const HANDLER_ARCHITECTURE = Architecture.ARM_64;
+
+/** The runtime the bundles are built for, pinned. */
+export function handlerRuntime(): Runtime {
+  const runtime = Runtime.NODEJS_22_X;
+  if (runtime.name !== HANDLER_RUNTIME) throw new Error(`runtime ${runtime.name} is not ${HANDLER_RUNTIME}`);
+  return runtime;
 }

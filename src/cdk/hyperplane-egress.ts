@@ -1,57 +1,44 @@
-import { Annotations, CfnOutput, CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IAlarm,
-  type IAlarmAction,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnOutput, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import type { Alarm, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { type EventPattern, Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import {
-  Architecture,
-  type CfnFunction,
   type FunctionProps,
   type IFunction,
   Function as LambdaFunctionResource,
-  Runtime,
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { controllerStatements } from '../core/iam-policy.js';
-import { DEFAULT_MAX_IPS } from '../core/pool.js';
 import type { CONTROLLER_ENVIRONMENT } from '../handlers/controller-config.js';
-import {
-  CONTROLLER_SCHEDULE_EXPRESSION,
-  ENI_CREATED_PATTERN,
-  FUNCTION_CHANGED_PATTERN,
-} from '../handlers/event-patterns.js';
-import type { PROBE_ENVIRONMENT } from '../handlers/probe.js';
-import { METRICS_NAMESPACE } from '../handlers/run-report.js';
 import {
   CONTROLLER_RESERVED_CONCURRENCY,
   CONTROLLER_TIMEOUT_SECONDS,
   controllerTimeoutSeconds,
-  DEFAULT_UPDATE_WATCH_SECONDS,
-  DEFAULT_WAIT_SECONDS,
-  HANDLER_RUNTIME,
-  PROBE_TIMEOUT_SECONDS,
   PROVIDER_QUERY_INTERVAL_SECONDS,
   providerTotalTimeoutSeconds,
 } from '../handlers/timeout-budget.js';
+import { controllerRole } from './controller-role.js';
+import { controllerTriggers } from './controller-triggers.js';
+import { EgressProbes, probeSchedule } from './egress-probes.js';
 import {
   type Combination,
   combinationsOf,
-  placementOf,
-  subnetClassifier,
+  type PlacedFunction,
+  placeFunction,
   unqualified,
+  warnAboutSubnets,
 } from './function-placement.js';
-import { handlerCode } from './handler-code.js';
+import { HANDLER_ARCHITECTURE, handlerCode, handlerRuntime } from './handler-code.js';
+import {
+  controllerErrorsAlarm,
+  probeAlarm,
+  sparesShortAlarm,
+  unboundEnisAlarm,
+} from './hyperplane-alarms.js';
+import { poolSizeProblem } from './hyperplane-pool-size.js';
+import { checkSettings, DEFAULT_SPARES, type HyperplaneSettings } from './hyperplane-settings.js';
 import { propsError } from './props-error.js';
 import type { StaticIpPool } from './static-ip-pool.js';
 
@@ -189,30 +176,6 @@ export interface HyperplaneEgressProps {
   readonly logRetention?: RetentionDays;
 }
 
-/** The settings, checked. */
-interface Settings {
-  readonly spares: number;
-  readonly allocate: boolean;
-  readonly maxIps: number;
-  readonly resyncMinutes: number;
-  readonly eventDriven: boolean;
-  readonly updateWatchSeconds: number;
-  readonly waitSeconds: number;
-  readonly probe: boolean;
-  readonly probeEchoUrl?: string;
-  readonly probeMinutes: number;
-}
-
-/** A pool function whose placement the app knows. */
-interface PlacedFunction {
-  readonly fn: IFunction;
-  readonly path: string;
-  readonly subnetIds: readonly string[];
-  readonly securityGroupIds: readonly string[];
-}
-
-const ARCHITECTURE = Architecture.ARM_64;
-
 /**
  * Static egress for functions in public subnets: their Lambda Hyperplane ENIs hold Elastic IPs of a
  * {@link StaticIpPool}, kept bound by an in-account controller (no NAT gateway).
@@ -226,7 +189,7 @@ const ARCHITECTURE = Architecture.ARM_64;
  */
 export class HyperplaneEgress extends Construct {
   /** Spares when `spares` is not given. */
-  static readonly DEFAULT_SPARES = 1;
+  static readonly DEFAULT_SPARES = DEFAULT_SPARES;
 
   /** The pool name, as in the `lambda-static-ip:pool` tag. */
   readonly poolName: string;
@@ -255,7 +218,7 @@ export class HyperplaneEgress extends Construct {
 
   constructor(scope: Construct, id: string, props: HyperplaneEgressProps) {
     super(scope, id);
-    const settings = this.checkSettings(props);
+    const settings = checkSettings(this, props);
     const pool = props.pool;
     this.poolName = pool.poolName;
     this.allowList = pool.publicIps;
@@ -263,17 +226,8 @@ export class HyperplaneEgress extends Construct {
     const placed = this.placeFunctions(props.functions);
     const combinations = combinationsOf(placed);
     this.combinations = combinations.length;
-    this.warnAboutSubnets(combinations);
-    const sizeProblem = () => this.poolSizeProblem(pool, combinations.length, settings);
-    const early = sizeProblem();
-    if (early) throw propsError(this, early.code, early.message);
-    // Other consumers of the pool may be constructed after this one: their holdings are known at synth.
-    this.node.addValidation({
-      validate: () => {
-        const late = sizeProblem();
-        return late ? [`${late.code}: ${late.message}`] : [];
-      },
-    });
+    warnAboutSubnets(this, combinations);
+    this.checkPoolSize(pool, combinations.length, settings);
     const reserved = () => pool.claimedAllocationIds({ except: this });
 
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
@@ -283,7 +237,7 @@ export class HyperplaneEgress extends Construct {
     // The probes join the pool's functions: they share the functions' ENIs, and as pool functions they
     // are not reported as outsiders sharing them (SharedEni) on every run.
     const functionNames = [...placed.map((p) => p.fn), ...this.probes].map((fn) => fn.functionName);
-    const role = this.controllerRole(settings, logGroup);
+    const role = controllerRole(this, { poolName: this.poolName, allocate: settings.allocate, logGroup });
     const environment = {
       LSI_POOL: pool.poolName,
       LSI_FUNCTIONS: Stack.of(this).toJsonString(functionNames),
@@ -293,20 +247,95 @@ export class HyperplaneEgress extends Construct {
       LSI_RESERVED: Lazy.string({ produce: () => Stack.of(this).toJsonString(reserved()) }),
       LSI_UPDATE_WATCH_SECONDS: String(settings.updateWatchSeconds),
     } satisfies Partial<Record<(typeof CONTROLLER_ENVIRONMENT)[number], string>>;
-    const controllerProps = {
-      code: handlerCode(this, 'controller'),
-      handler: 'index.handler',
-      runtime: pinnedRuntime(),
-      architecture: ARCHITECTURE,
-      memorySize: 256,
-      role,
-      logGroup,
-      environment,
-    } satisfies FunctionProps;
+    this.controller = this.controllerFunction(settings, role, logGroup, environment);
+    this.deploymentHandler = this.deploymentFunction(role, logGroup, environment);
 
-    this.controller = new LambdaFunctionResource(this, 'Controller', {
-      ...controllerProps,
-      description: `lambda-static-ip: keeps the ENIs of pool "${pool.poolName}" bound (schedule, CloudTrail events)`,
+    this.customResource = this.binding(settings, {
+      Pool: pool.poolName,
+      Functions: functionNames,
+      Allocate: environment.LSI_ALLOCATE,
+      MaxIps: environment.LSI_MAX_IPS,
+      Spares: environment.LSI_SPARES,
+      ReservedAllocationIds: Lazy.list({ produce: reserved }),
+      WaitSeconds: String(settings.waitSeconds),
+    });
+    // The Functions property refers to every function (and probe): CloudFormation creates the custom
+    // resource after them (a named function must exist) and deletes it before them. No DependsOn needed.
+
+    this.startAfterBinding(settings);
+
+    const unboundEnis = unboundEnisAlarm(this, this.poolName, settings);
+    const controllerErrors = controllerErrorsAlarm(this, this.poolName, this.controller, settings);
+    const sparesShort = settings.spares > 0 ? sparesShortAlarm(this, this.poolName, settings) : undefined;
+    const probeAlarms = this.probeAlarmsFor(combinations, settings);
+    const alarms = [unboundEnis, controllerErrors, ...(sparesShort ? [sparesShort] : []), ...probeAlarms];
+    this.unboundEnisAlarm = unboundEnis;
+    this.controllerErrorsAlarm = controllerErrors;
+    this.sparesAlarm = sparesShort;
+    this.probeAlarms = probeAlarms;
+    this.alarms = alarms;
+    if (props.alarmTopic) notify(props.alarmTopic, alarms);
+
+    this.outputs();
+  }
+
+  /** Each function once, with its placement (an error without a VPC, a warning when only the deployment can tell). */
+  private placeFunctions(functions: readonly IFunction[]): PlacedFunction[] {
+    const placed: PlacedFunction[] = [];
+    const seen = new Set<string>();
+    for (const fn of functions) {
+      const path = unqualified(fn).node.path;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      placed.push(placeFunction(this, fn));
+    }
+    return placed;
+  }
+
+  /**
+   * Fails now when the pool is too small for the consumers that exist, and at synth when the consumers
+   * constructed after this one leave too little.
+   */
+  private checkPoolSize(pool: StaticIpPool, combinations: number, settings: HyperplaneSettings): void {
+    const problem = () => poolSizeProblem(this, pool, combinations, settings);
+    const early = problem();
+    if (early) throw propsError(this, early.code, early.message);
+    // Other consumers of the pool may be constructed after this one: their holdings are known at synth.
+    this.node.addValidation({
+      validate: () => {
+        const late = problem();
+        return late ? [`${late.code}: ${late.message}`] : [];
+      },
+    });
+  }
+
+  private deployProbes(
+    combinations: readonly Combination[],
+    settings: HyperplaneSettings,
+    retention: RetentionDays,
+  ): IFunction[] {
+    const probes = new EgressProbes(this, {
+      poolName: this.poolName,
+      allowList: this.allowList,
+      ...(settings.probeEchoUrl === undefined ? {} : { echoUrl: settings.probeEchoUrl }),
+      retention,
+      runtime: handlerRuntime(),
+      architecture: HANDLER_ARCHITECTURE,
+    });
+    for (const combination of combinations) probes.add(combination);
+    return probes.functions;
+  }
+
+  /** The controller: one run at a time, on the schedule and on CloudTrail events. */
+  private controllerFunction(
+    settings: HyperplaneSettings,
+    role: Role,
+    logGroup: LogGroup,
+    environment: Record<string, string>,
+  ): IFunction {
+    return new LambdaFunctionResource(this, 'Controller', {
+      ...this.controllerProps(role, logGroup, environment),
+      description: `lambda-static-ip: keeps the ENIs of pool "${this.poolName}" bound (schedule, CloudTrail events)`,
       // One run at a time. Schedule and CloudTrail invocations are asynchronous, so a busy slot queues them.
       reservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
       // One degraded reconcile, plus the update watch: the watch stops while a reconcile budget remains.
@@ -315,489 +344,100 @@ export class HyperplaneEgress extends Construct {
       retryAttempts: 0,
       maxEventAge: Duration.minutes(15),
     });
+  }
 
-    // The Provider invokes its handler synchronously and retries a throttled call for seconds only, while
-    // a deployment that changes a pool function's VPC fires exactly the events that start an update watch
-    // in the controller's one slot (docs/controller.md). The deployment gets its own function; two runs at
-    // once are safe (every change is a compare-and-swap), merely redundant.
-    this.deploymentHandler = new LambdaFunctionResource(this, 'DeploymentHandler', {
-      ...controllerProps,
-      description: `lambda-static-ip: binds and unbinds the ENIs of pool "${pool.poolName}" during deployments`,
+  /**
+   * The Provider invokes its handler synchronously and retries a throttled call for seconds only, while a
+   * deployment that changes a pool function's VPC fires exactly the events that start an update watch in
+   * the controller's one slot (docs/controller.md). The deployment gets its own function; two runs at once
+   * are safe (every change is a compare-and-swap), merely redundant.
+   */
+  private deploymentFunction(role: Role, logGroup: LogGroup, environment: Record<string, string>): IFunction {
+    return new LambdaFunctionResource(this, 'DeploymentHandler', {
+      ...this.controllerProps(role, logGroup, environment),
+      description: `lambda-static-ip: binds and unbinds the ENIs of pool "${this.poolName}" during deployments`,
       timeout: Duration.seconds(CONTROLLER_TIMEOUT_SECONDS),
     });
+  }
 
+  /** What both controller functions share: the bundle, its runtime, the role, the logs and the settings. */
+  private controllerProps(role: Role, logGroup: LogGroup, environment: Record<string, string>) {
+    return {
+      code: handlerCode(this, 'controller'),
+      handler: 'index.handler',
+      runtime: handlerRuntime(),
+      architecture: HANDLER_ARCHITECTURE,
+      memorySize: 256,
+      role,
+      logGroup,
+      environment,
+    } satisfies FunctionProps;
+  }
+
+  /**
+   * The custom resource, served by the deployment handler through a Provider. Its properties are the
+   * environment's values again: a change reaches CloudFormation as an Update, which waits for the pool to
+   * converge with them.
+   */
+  private binding(settings: HyperplaneSettings, properties: Record<string, unknown>): CustomResource {
     const provider = new Provider(this, 'Provider', {
       onEventHandler: this.deploymentHandler,
       isCompleteHandler: this.deploymentHandler,
       queryInterval: Duration.seconds(PROVIDER_QUERY_INTERVAL_SECONDS),
       totalTimeout: Duration.seconds(providerTotalTimeoutSeconds(settings.waitSeconds)),
     });
-    this.customResource = new CustomResource(this, 'Binding', {
+    return new CustomResource(this, 'Binding', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::LambdaStaticIpPoolBinding',
-      // The environment's values again: a change reaches CloudFormation as an Update, which waits for the
-      // pool to converge with them.
-      properties: {
-        Pool: pool.poolName,
-        Functions: functionNames,
-        Allocate: environment.LSI_ALLOCATE,
-        MaxIps: environment.LSI_MAX_IPS,
-        Spares: environment.LSI_SPARES,
-        ReservedAllocationIds: Lazy.list({ produce: reserved }),
-        WaitSeconds: String(settings.waitSeconds),
-      },
+      properties,
     });
-    // The Functions property refers to every function (and probe): CloudFormation creates the custom
-    // resource after them (a named function must exist) and deletes it before them. No DependsOn needed.
+  }
 
-    const rules = this.controllerRules(settings);
-    const probeRules = this.probes.map(
-      (probe, index) =>
-        new Rule(this, `ProbeSchedule${index + 1}`, {
-          description: `lambda-static-ip: egress probe ${index + 1} of pool "${pool.poolName}"`,
-          schedule: Schedule.rate(Duration.minutes(settings.probeMinutes)),
-          targets: [new LambdaFunction(probe)],
-        }),
+  /**
+   * The controller's rules, the probe schedules and the controller itself come after the custom resource,
+   * so on stack deletion they go first: otherwise the next run would bind again what the custom resource's
+   * Delete unbinds. The probes likewise start once egress works. The controller goes before the Delete
+   * too, and with it any event still queued for it.
+   */
+  private startAfterBinding(settings: HyperplaneSettings): void {
+    const rules = controllerTriggers(this, this.controller, {
+      poolName: this.poolName,
+      eventDriven: settings.eventDriven,
+      resyncMinutes: settings.resyncMinutes,
+    });
+    const probeRules = this.probes.map((probe, index) =>
+      probeSchedule(this, probe, index, this.poolName, settings.probeMinutes),
     );
-    // Created after the custom resource, so on stack deletion they go first: otherwise the next run would
-    // bind again what the custom resource's Delete unbinds. The probes likewise start once egress works.
-    // The controller goes before the Delete too, and with it any event still queued for it.
     for (const rule of [...rules, ...probeRules]) rule.node.addDependency(this.customResource);
     this.controller.node.addDependency(this.customResource);
-
-    const unboundEnis = this.unboundEnis(settings);
-    const controllerErrors = this.controllerErrors(settings);
-    const sparesShort = settings.spares > 0 ? this.sparesShort(settings) : undefined;
-    const probeAlarms = this.probeAlarmsFor(combinations, settings);
-    const alarms = [unboundEnis, controllerErrors, ...(sparesShort ? [sparesShort] : []), ...probeAlarms];
-    this.unboundEnisAlarm = unboundEnis;
-    this.controllerErrorsAlarm = controllerErrors;
-    this.sparesAlarm = sparesShort;
-    this.probeAlarms = probeAlarms;
-    this.alarms = alarms;
-    if (props.alarmTopic) {
-      const action: IAlarmAction = new SnsAction(props.alarmTopic);
-      for (const alarm of alarms) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
-    }
-
-    new CfnOutput(this, 'AllowList', {
-      description: `Pool "${pool.poolName}": every IP its functions may egress from at the last deployment (the pool's, and any the controller allocated), comma-separated`,
-      value: this.customResource.getAttString('AllowList'),
-    });
-    new CfnOutput(this, 'ControllerName', {
-      description: `Pool "${pool.poolName}": the controller function (its logs: one summary line per run)`,
-      value: this.controller.functionName,
-    });
-  }
-
-  private checkSettings(props: HyperplaneEgressProps): Settings {
-    const spares = this.wholeNumber('spares', props.spares ?? HyperplaneEgress.DEFAULT_SPARES, 0, 1000);
-    const maxIps = this.wholeNumber('maxIps', props.maxIps ?? DEFAULT_MAX_IPS, 1, 1000);
-    const resyncMinutes = this.minutes('resyncInterval', props.resyncInterval ?? Duration.minutes(1));
-    const updateWatchSeconds = this.seconds(
-      'updateWatch',
-      props.updateWatch ?? Duration.seconds(DEFAULT_UPDATE_WATCH_SECONDS),
-      0,
-      600,
-    );
-    const waitSeconds = this.seconds(
-      'convergenceTimeout',
-      props.convergenceTimeout ?? Duration.seconds(DEFAULT_WAIT_SECONDS),
-      60,
-      3000,
-    );
-    const probe = props.probe ?? false;
-    if (!probe && (props.probeEchoUrl !== undefined || props.probeInterval !== undefined)) {
-      throw propsError(
-        this,
-        'ContradictoryProbeProps',
-        'probeEchoUrl and probeInterval configure the egress probe, which is off; set probe: true or drop them',
-      );
-    }
-    if (props.probeEchoUrl !== undefined && !Token.isUnresolved(props.probeEchoUrl)) {
-      checkEchoUrl(this, props.probeEchoUrl);
-    }
-    return {
-      spares,
-      allocate: props.allocate ?? false,
-      maxIps,
-      resyncMinutes,
-      eventDriven: props.eventDriven ?? true,
-      updateWatchSeconds,
-      waitSeconds,
-      probe,
-      ...(props.probeEchoUrl === undefined ? {} : { probeEchoUrl: props.probeEchoUrl }),
-      probeMinutes: this.minutes('probeInterval', props.probeInterval ?? Duration.minutes(5)),
-    };
-  }
-
-  private wholeNumber(name: string, value: number, min: number, max: number): number {
-    if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
-      throw this.invalid(
-        name,
-        Token.isUnresolved(value) ? '(a token)' : String(value),
-        `use a whole number from ${min} to ${max}, known at synth time`,
-      );
-    }
-    return value;
-  }
-
-  private seconds(name: string, duration: Duration, min: number, max: number): number {
-    const seconds = duration.isUnresolved() ? Number.NaN : duration.toSeconds({ integral: false });
-    if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-      throw this.invalid(
-        name,
-        shown(duration),
-        `use whole seconds from ${min} to ${max}, known at synth time`,
-      );
-    }
-    return seconds;
-  }
-
-  private minutes(name: string, duration: Duration): number {
-    const minutes = duration.isUnresolved() ? Number.NaN : duration.toMinutes({ integral: false });
-    if (!Number.isInteger(minutes) || minutes < 1) {
-      throw this.invalid(
-        name,
-        shown(duration),
-        'use whole minutes, at least 1 (EventBridge schedules run at most once a minute)',
-      );
-    }
-    return minutes;
-  }
-
-  /** `InvalidSpares`: spares -1 is invalid: <rule> */
-  private invalid(name: string, value: string, rule: string) {
-    return propsError(
-      this,
-      `Invalid${name[0]?.toUpperCase()}${name.slice(1)}`,
-      `${name} ${value} is invalid: ${rule}`,
-    );
-  }
-
-  /** Reads each function's placement: an error without a VPC, a warning when only the deployment can tell. */
-  private placeFunctions(functions: readonly IFunction[]): PlacedFunction[] {
-    const placed: PlacedFunction[] = [];
-    const seen = new Set<string>();
-    for (const given of functions) {
-      const fn = unqualified(given);
-      const path = fn.node.path;
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const placement = placementOf(fn);
-      if (placement.kind === 'none') {
-        throw propsError(
-          this,
-          'FunctionNotInVpc',
-          `function ${path} is not attached to a VPC, so it has no Hyperplane ENI to hold a pool IP; give it vpc, vpcSubnets: { subnetType: SubnetType.PUBLIC } and allowPublicSubnet: true`,
-        );
-      }
-      if (placement.kind === 'unknown') {
-        Annotations.of(this).addWarningV2(
-          'lambda-static-ip:functionPlacementUnknown',
-          `the VPC placement of function ${path} is not known to the app (imported): the deployment fails with FunctionNotInVpc or SubnetNotPublic if it is wrong, and it gets no egress probe`,
-        );
-        placed.push({ fn, path, subnetIds: [], securityGroupIds: [] });
-        continue;
-      }
-      placed.push({ fn, path, ...placement });
-    }
-    return placed;
-  }
-
-  /** Subnets that do not look public: an Elastic IP there gives the function no internet access. */
-  private warnAboutSubnets(combinations: readonly Combination[]): void {
-    const classify = subnetClassifier(this.node.root);
-    const reported = new Set<string>();
-    for (const { subnetId } of combinations) {
-      if (reported.has(subnetId)) continue;
-      reported.add(subnetId);
-      const view = classify(subnetId);
-      if (view.kind === 'public') continue;
-      const users = combinations
-        .filter((combination) => combination.subnetId === subnetId)
-        .flatMap((combination) => combination.functions);
-      const what =
-        view.kind === 'unknown'
-          ? 'is not listed as public by any VPC of the app'
-          : `is one of the VPC's ${view.kind} subnets, not a public one`;
-      Annotations.of(this).addWarningV2(
-        'lambda-static-ip:subnetNotPublic',
-        `subnet ${view.label} (of ${[...new Set(users)].join(', ')}) ${what}: a pool IP gives an ENI internet access only in a subnet that routes 0.0.0.0/0 to an internet gateway; the deployment fails with SubnetNotPublic if it does not`,
-      );
-    }
-  }
-
-  /**
-   * The pool must serve the functions with the addresses other consumers do not hold (those are reserved
-   * for them): without `allocate`, an IP per combination plus the spares; with it, `maxIps` (which counts
-   * every address of the pool) must leave room for both. Checked when the construct is created, with the
-   * consumers known then, and again at synth, once every consumer exists.
-   */
-  private poolSizeProblem(
-    pool: StaticIpPool,
-    combinations: number,
-    settings: Settings,
-  ): { readonly code: string; readonly message: string } | undefined {
-    const holders = pool.holders.filter((holder) => holder.consumer !== this.node.path);
-    const held = holders.reduce((sum, holder) => sum + holder.addresses.length, 0);
-    const holding = holders.map((holder) => `${holder.consumer} holds ${holder.addresses.length}`).join(', ');
-    const needed = combinations + settings.spares;
-    const need = `${combinations} (subnet, security-group set) combination(s) + ${settings.spares} spare(s)`;
-    if (settings.allocate) {
-      if (settings.maxIps >= held + needed) return undefined;
-      const others =
-        held > 0
-          ? ` plus the ${held} address(es) other consumers of pool "${pool.poolName}" hold (${holding}), which count towards maxIps`
-          : '';
-      return {
-        code: 'MaxIpsTooLow',
-        message: `maxIps ${settings.maxIps} is below the ${needed} IPs the functions need (${need})${others}; raise maxIps to ${held + needed} or lower spares`,
-      };
-    }
-    const size = pool.addresses.length;
-    if (size - held >= needed) return undefined;
-    const grow = pool.adopted
-      ? `adopt ${held + needed - size} more existingAllocationIds`
-      : `raise size to ${held + needed} (the default Elastic IP quota is 5 per Region)`;
-    const reserved =
-      held > 0
-        ? `, of which ${holding} (the controller leaves those alone): ${size - held} left for the functions, which`
-        : ', and the functions';
-    return {
-      code: 'PoolTooSmall',
-      message: `pool "${pool.poolName}" (${pool.node.path}) has ${size} address(es)${reserved} need ${needed} (${need}); ${grow}, lower spares, or set allocate${held > 0 ? ', or give the other consumers a pool of their own' : ''}`,
-    };
-  }
-
-  /** One role for both controller functions: the shared least-privilege statements, and its own logs. */
-  private controllerRole(settings: Settings, logGroup: LogGroup): Role {
-    const stack = Stack.of(this);
-    const statements = controllerStatements(
-      { pool: this.poolName, partition: stack.partition, region: stack.region, account: stack.account },
-      // Least privilege: without `allocate` the controller never allocates, so it may not.
-      { allocate: settings.allocate },
-    ).map((statement) => PolicyStatement.fromJson(statement));
-    return new Role(this, 'ControllerRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `lambda-static-ip controller of pool "${this.poolName}"`,
-      inlinePolicies: {
-        Controller: new PolicyDocument({
-          statements: [
-            ...statements,
-            new PolicyStatement({
-              sid: 'WriteOwnLogs',
-              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [logGroup.logGroupArn],
-            }),
-          ],
-        }),
-      },
-    });
-  }
-
-  /** The CloudTrail rules (with `eventDriven`) and the resync schedule, all targeting the controller. */
-  private controllerRules(settings: Settings): Rule[] {
-    const target = new LambdaFunction(this.controller);
-    const rules: Rule[] = [];
-    if (settings.eventDriven) {
-      rules.push(
-        new Rule(this, 'EniCreated', {
-          description: `lambda-static-ip: a Lambda ENI was created (CloudTrail), bind it (pool "${this.poolName}")`,
-          eventPattern: eventPattern(ENI_CREATED_PATTERN),
-          targets: [target],
-        }),
-        new Rule(this, 'FunctionChanged', {
-          description: `lambda-static-ip: a function was created or reconfigured (CloudTrail), reconcile (pool "${this.poolName}")`,
-          eventPattern: eventPattern(FUNCTION_CHANGED_PATTERN),
-          targets: [target],
-        }),
-      );
-    }
-    rules.push(
-      new Rule(this, 'Resync', {
-        description: `lambda-static-ip: reconcile pool "${this.poolName}", the backstop`,
-        schedule:
-          settings.resyncMinutes === 1
-            ? Schedule.expression(CONTROLLER_SCHEDULE_EXPRESSION)
-            : Schedule.rate(Duration.minutes(settings.resyncMinutes)),
-        targets: [target],
-      }),
-    );
-    return rules;
-  }
-
-  /**
-   * One probe per combination, with exactly the combination's subnet and security groups: it then shares
-   * the functions' ENI. Written into the function's VpcConfig, because `lambda.Function` wants the VPC and
-   * subnet objects where the app may only know ids; the role gets the VPC access a VPC function needs.
-   */
-  private deployProbes(
-    combinations: readonly Combination[],
-    settings: Settings,
-    retention: RetentionDays,
-  ): IFunction[] {
-    if (combinations.length === 0) return [];
-    // One log group for all probes: each line names its subnet.
-    const logGroup = new LogGroup(this, 'ProbeLogs', { retention });
-    const role = new Role(this, 'ProbeRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `lambda-static-ip egress probes of pool "${this.poolName}": no AWS call, only its ENIs and logs`,
-      managedPolicies: [
-        ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-      ],
-    });
-    const code = handlerCode(this, 'probe');
-    return combinations.map((combination, index) => {
-      const environment = {
-        LSI_POOL: this.poolName,
-        LSI_ALLOW_LIST: this.allowList.join(','),
-        LSI_PROBE_SUBNET: combination.subnetId,
-        ...(settings.probeEchoUrl === undefined ? {} : { LSI_ECHO_URL: settings.probeEchoUrl }),
-      } satisfies Partial<Record<(typeof PROBE_ENVIRONMENT)[number], string>>;
-      const probe = new LambdaFunctionResource(this, `Probe${index + 1}`, {
-        code,
-        handler: 'index.handler',
-        runtime: pinnedRuntime(),
-        architecture: ARCHITECTURE,
-        memorySize: 128,
-        timeout: Duration.seconds(PROBE_TIMEOUT_SECONDS),
-        role,
-        logGroup,
-        environment,
-        description:
-          `lambda-static-ip: egress probe of pool "${this.poolName}" beside ${combination.functions.join(', ')}`.slice(
-            0,
-            256,
-          ),
-        retryAttempts: 0,
-      });
-      (probe.node.defaultChild as CfnFunction).vpcConfig = {
-        subnetIds: [combination.subnetId],
-        securityGroupIds: [...combination.securityGroupIds],
-      };
-      return probe;
-    });
-  }
-
-  private poolMetric(
-    metricName: string,
-    statistic: string,
-    period: Duration,
-    extra: Record<string, string> = {},
-  ) {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { Pool: this.poolName, ...extra },
-      statistic,
-      period,
-    });
-  }
-
-  private unboundEnis(settings: Settings): Alarm {
-    return new Alarm(this, 'UnboundEnisAlarm', {
-      alarmDescription: `lambda-static-ip pool "${this.poolName}": ENIs of its functions have no pool IP (no internet access from them); the controller's logs say why (PoolExhausted, SubnetNotPublic, ForeignAddress)`,
-      metric: this.poolMetric('UnboundEnis', 'Maximum', Duration.minutes(settings.resyncMinutes)),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      // Two periods of three: a period whose scheduled run fell into the next one does not reset it.
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      // No data is no run (a busy slot during an update watch), not an unbound ENI; a controller that stops
-      // running is the errors alarm's, and an ENI without internet access the probe's.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-  }
-
-  private controllerErrors(settings: Settings): Alarm {
-    return new Alarm(this, 'ControllerErrorsAlarm', {
-      alarmDescription: `lambda-static-ip pool "${this.poolName}": the controller fails run after run (its logs: "run failed" with a code); meanwhile new ENIs stay unbound`,
-      metric: this.controller.metricErrors({
-        statistic: 'Sum',
-        period: Duration.minutes(settings.resyncMinutes),
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-  }
-
-  /**
-   * A VPC change holds a spare until Lambda deletes the old ENI (up to about 35 minutes), so the alarm
-   * waits an hour: short spares that last are the ones to act on (add IPs, or lower `spares`).
-   */
-  private sparesShort(settings: Settings): Alarm {
-    const periodMinutes = Math.max(settings.resyncMinutes, 5);
-    return new Alarm(this, 'SparesShortAlarm', {
-      alarmDescription: `lambda-static-ip pool "${this.poolName}": fewer than ${settings.spares} free IP(s) for an hour, so a new ENI would wait for an IP; add Elastic IPs to the pool or lower spares`,
-      metric: this.poolMetric('FreePoolIps', 'Maximum', Duration.minutes(periodMinutes)),
-      threshold: settings.spares,
-      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: Math.max(1, Math.ceil(60 / periodMinutes)),
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
   }
 
   /** One alarm per probe subnet (the metric's dimensions are Pool and Subnet). */
-  private probeAlarmsFor(combinations: readonly Combination[], settings: Settings): Alarm[] {
+  private probeAlarmsFor(combinations: readonly Combination[], settings: HyperplaneSettings): Alarm[] {
     if (this.probes.length === 0) return [];
     const subnets = [...new Set(combinations.map((combination) => combination.subnetId))];
-    return subnets.map((subnetId, index) => {
-      const alarm = new Alarm(this, `EgressProbeAlarm${index + 1}`, {
-        alarmDescription: `lambda-static-ip pool "${this.poolName}": a function ENI in subnet ${subnetId} does not egress from an allow-listed IP (or the probe cannot tell); see the probe's log`,
-        metric: this.poolMetric('EgressIpInPool', 'Minimum', Duration.minutes(settings.probeMinutes), {
-          Subnet: subnetId,
-        }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 2,
-        // A probe that does not report cannot vouch for egress.
-        treatMissingData: TreatMissingData.BREACHING,
-      });
-      // The probes start once the custom resource has bound the ENIs; so does the alarm's clock.
-      alarm.node.addDependency(this.customResource);
-      return alarm;
+    return subnets.map((subnetId, index) =>
+      probeAlarm(this, index, subnetId, this.poolName, settings, this.customResource),
+    );
+  }
+
+  private outputs(): void {
+    new CfnOutput(this, 'AllowList', {
+      description: `Pool "${this.poolName}": every IP its functions may egress from at the last deployment (the pool's, and any the controller allocated), comma-separated`,
+      value: this.customResource.getAttString('AllowList'),
+    });
+    new CfnOutput(this, 'ControllerName', {
+      description: `Pool "${this.poolName}": the controller function (its logs: one summary line per run)`,
+      value: this.controller.functionName,
     });
   }
 }
 
-function shown(duration: Duration): string {
-  return duration.isUnresolved() ? '(a token)' : duration.toHumanString();
-}
-
-/** The runtime the bundles are built for, pinned. */
-function pinnedRuntime(): Runtime {
-  const runtime = Runtime.NODEJS_22_X;
-  if (runtime.name !== HANDLER_RUNTIME) throw new Error(`runtime ${runtime.name} is not ${HANDLER_RUNTIME}`);
-  return runtime;
-}
-
-/** The shared patterns use EventBridge's own key (`detail-type`); CDK's EventPattern spells it detailType. */
-function eventPattern(pattern: typeof ENI_CREATED_PATTERN | typeof FUNCTION_CHANGED_PATTERN): EventPattern {
-  return {
-    source: [...pattern.source],
-    detailType: [...pattern['detail-type']],
-    detail: pattern.detail as Record<string, unknown>,
-  };
-}
-
-function checkEchoUrl(scope: Construct, url: string): void {
-  let protocol = '';
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    // reported below
-  }
-  if (protocol !== 'http:' && protocol !== 'https:') {
-    throw propsError(
-      scope,
-      'InvalidProbeEchoUrl',
-      `probeEchoUrl ${JSON.stringify(url)} is invalid: use an http(s) URL that answers with the caller's IP address`,
-    );
+/** Every alarm notifies the topic on ALARM and on OK. */
+function notify(topic: ITopic, alarms: readonly Alarm[]): void {
+  const action: IAlarmAction = new SnsAction(topic);
+  for (const alarm of alarms) {
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
   }
 }

@@ -1,0 +1,138 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { DEFAULT_MAX_IPS } from '../core/pool.js';
+import { DEFAULT_UPDATE_WATCH_SECONDS, DEFAULT_WAIT_SECONDS } from '../handlers/timeout-budget.js';
+import type { HyperplaneEgressProps } from './hyperplane-egress.js';
+import { propsError } from './props-error.js';
+
+/** Spares when `spares` is not given (`HyperplaneEgress.DEFAULT_SPARES`). */
+export const DEFAULT_SPARES = 1;
+
+/** The settings of a `HyperplaneEgress`, checked: plain numbers and flags, known at synth. */
+export interface HyperplaneSettings {
+  readonly spares: number;
+  readonly allocate: boolean;
+  readonly maxIps: number;
+  readonly resyncMinutes: number;
+  readonly eventDriven: boolean;
+  readonly updateWatchSeconds: number;
+  readonly waitSeconds: number;
+  readonly probe: boolean;
+  readonly probeEchoUrl?: string;
+  readonly probeMinutes: number;
+}
+
+/**
+ * Reads the props into settings, each in its range and known at synth.
+ *
+ * @throws InputError `Invalid<Prop>` or `ContradictoryProbeProps`, with the construct path of `scope`
+ */
+export function checkSettings(scope: Construct, props: HyperplaneEgressProps): HyperplaneSettings {
+  const spares = wholeNumber(scope, 'spares', props.spares ?? DEFAULT_SPARES, 0, 1000);
+  const maxIps = wholeNumber(scope, 'maxIps', props.maxIps ?? DEFAULT_MAX_IPS, 1, 1000);
+  const resyncMinutes = minutes(scope, 'resyncInterval', props.resyncInterval ?? Duration.minutes(1));
+  const updateWatchSeconds = seconds(
+    scope,
+    'updateWatch',
+    props.updateWatch ?? Duration.seconds(DEFAULT_UPDATE_WATCH_SECONDS),
+    0,
+    600,
+  );
+  const waitSeconds = seconds(
+    scope,
+    'convergenceTimeout',
+    props.convergenceTimeout ?? Duration.seconds(DEFAULT_WAIT_SECONDS),
+    60,
+    3000,
+  );
+  const probe = props.probe ?? false;
+  if (!probe && (props.probeEchoUrl !== undefined || props.probeInterval !== undefined)) {
+    throw propsError(
+      scope,
+      'ContradictoryProbeProps',
+      'probeEchoUrl and probeInterval configure the egress probe, which is off; set probe: true or drop them',
+    );
+  }
+  if (props.probeEchoUrl !== undefined && !Token.isUnresolved(props.probeEchoUrl)) {
+    checkEchoUrl(scope, props.probeEchoUrl);
+  }
+  return {
+    spares,
+    allocate: props.allocate ?? false,
+    maxIps,
+    resyncMinutes,
+    eventDriven: props.eventDriven ?? true,
+    updateWatchSeconds,
+    waitSeconds,
+    probe,
+    ...(props.probeEchoUrl === undefined ? {} : { probeEchoUrl: props.probeEchoUrl }),
+    probeMinutes: minutes(scope, 'probeInterval', props.probeInterval ?? Duration.minutes(5)),
+  };
+}
+
+function wholeNumber(scope: Construct, name: string, value: number, min: number, max: number): number {
+  if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(
+      scope,
+      name,
+      Token.isUnresolved(value) ? '(a token)' : String(value),
+      `use a whole number from ${min} to ${max}, known at synth time`,
+    );
+  }
+  return value;
+}
+
+function seconds(scope: Construct, name: string, duration: Duration, min: number, max: number): number {
+  const value = duration.isUnresolved() ? Number.NaN : duration.toSeconds({ integral: false });
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalid(
+      scope,
+      name,
+      shown(duration),
+      `use whole seconds from ${min} to ${max}, known at synth time`,
+    );
+  }
+  return value;
+}
+
+function minutes(scope: Construct, name: string, duration: Duration): number {
+  const value = duration.isUnresolved() ? Number.NaN : duration.toMinutes({ integral: false });
+  if (!Number.isInteger(value) || value < 1) {
+    throw invalid(
+      scope,
+      name,
+      shown(duration),
+      'use whole minutes, at least 1 (EventBridge schedules run at most once a minute)',
+    );
+  }
+  return value;
+}
+
+/** `InvalidSpares`: spares -1 is invalid: <rule> */
+function invalid(scope: Construct, name: string, value: string, rule: string) {
+  return propsError(
+    scope,
+    `Invalid${name[0]?.toUpperCase()}${name.slice(1)}`,
+    `${name} ${value} is invalid: ${rule}`,
+  );
+}
+
+function shown(duration: Duration): string {
+  return duration.isUnresolved() ? '(a token)' : duration.toHumanString();
+}
+
+function checkEchoUrl(scope: Construct, url: string): void {
+  let protocol = '';
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw propsError(
+      scope,
+      'InvalidProbeEchoUrl',
+      `probeEchoUrl ${JSON.stringify(url)} is invalid: use an http(s) URL that answers with the caller's IP address`,
+    );
+  }
+}
