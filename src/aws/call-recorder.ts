@@ -1,5 +1,6 @@
 import type { InitializeMiddleware } from '@smithy/types';
 import type { AwsClients } from './clients.js';
+import { awsErrorCode } from './errors.js';
 
 /** One call an SDK client made: the client's service name, the operation and its input. */
 export interface RecordedCall {
@@ -10,7 +11,21 @@ export interface RecordedCall {
   readonly input: unknown;
 }
 
-const MIDDLEWARE_NAME = 'lambdaStaticIpCallRecorder';
+/** One finished call: what it was, how long it took and how it ended. Never its input or output. */
+export interface TracedCall {
+  /** As in {@link RecordedCall}. */
+  readonly service: string;
+  readonly operation: string;
+  /** From the call's start to its answer, SDK retries and their backoff included. */
+  readonly durationMs: number;
+  /** `ok`, or the error's code (`Resource.AlreadyAssociated`, `CredentialsProviderError`, `ECONNREFUSED`, …). */
+  readonly outcome: string;
+  /** Attempts the SDK made (1: no retry), when the SDK reports it (not when the call failed before sending). */
+  readonly attempts?: number;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: one middleware for every client's input and output types
+type AnyInitializeMiddleware = InitializeMiddleware<any, any>;
 
 /**
  * Reports every call the clients make to `onCall`, once per call (each page of a paginated read is a
@@ -19,18 +34,56 @@ const MIDDLEWARE_NAME = 'lambdaStaticIpCallRecorder';
  * library never installs it by itself. Returns the same clients, changed in place.
  */
 export function recordCalls(clients: AwsClients, onCall: (call: RecordedCall) => void): AwsClients {
-  // biome-ignore lint/suspicious/noExplicitAny: one middleware for every client's input and output types
-  const record: InitializeMiddleware<any, any> = (next, context) => async (args) => {
-    onCall({
-      service: String(context.clientName ?? '').replace(/Client$/, ''),
-      operation: String(context.commandName ?? '').replace(/Command$/, ''),
-      input: args.input,
-    });
+  return install(clients, 'lambdaStaticIpCallRecorder', (next, context) => async (args) => {
+    onCall({ ...callName(context), input: args.input });
     return next(args);
+  });
+}
+
+/**
+ * Reports every call the clients make to `onDone` when it has finished: once per call, after the SDK's
+ * retries (installed at the initialize step, outside the retry loop), with its duration, outcome and
+ * attempts. What the CLI's `--debug` prints. Carries no input, output, headers or credentials, so it is
+ * safe to print. Returns the same clients, changed in place.
+ */
+export function traceCalls(
+  clients: AwsClients,
+  onDone: (call: TracedCall) => void,
+  now: () => number = performance.now.bind(performance),
+): AwsClients {
+  return install(clients, 'lambdaStaticIpCallTracer', (next, context) => async (args) => {
+    const started = now();
+    const done = (outcome: string, metadata: unknown) => {
+      const attempts = (metadata as { $metadata?: { attempts?: unknown } } | undefined)?.$metadata?.attempts;
+      onDone({
+        ...callName(context),
+        durationMs: now() - started,
+        outcome,
+        ...(typeof attempts === 'number' ? { attempts } : {}),
+      });
+    };
+    try {
+      const result = await next(args);
+      done('ok', result.output);
+      return result;
+    } catch (error) {
+      done(awsErrorCode(error) ?? 'Error', error);
+      throw error;
+    }
+  });
+}
+
+function callName(context: { clientName?: unknown; commandName?: unknown }) {
+  return {
+    service: String(context.clientName ?? '').replace(/Client$/, ''),
+    operation: String(context.commandName ?? '').replace(/Command$/, ''),
   };
-  const options = { step: 'initialize', name: MIDDLEWARE_NAME, override: true } as const;
-  clients.ec2.middlewareStack.add(record, options);
-  clients.lambda.middlewareStack.add(record, options);
-  clients.tagging.middlewareStack.add(record, options);
+}
+
+function install(clients: AwsClients, name: string, middleware: AnyInitializeMiddleware): AwsClients {
+  const options = { step: 'initialize', name, override: true } as const;
+  clients.ec2.middlewareStack.add(middleware, options);
+  clients.lambda.middlewareStack.add(middleware, options);
+  clients.tagging.middlewareStack.add(middleware, options);
   return clients;
 }

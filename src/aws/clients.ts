@@ -3,10 +3,14 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { regionFromEnvironment } from './region.js';
 
 /** How to reach AWS. Every field is optional: the SDK's standard chain fills the gaps. */
 export interface AwsClientOptions {
-  /** @default the SDK chain: AWS_REGION, then the profile's region */
+  /**
+   * @default the AWS CLI's order: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's `region`
+   * (the JavaScript SDK alone never reads AWS_DEFAULT_REGION)
+   */
   readonly region?: string;
   /** A named profile from the shared config files. @default AWS_PROFILE, then `default` */
   readonly profile?: string;
@@ -47,8 +51,9 @@ export function createIamClient(options: AwsClientOptions = {}): IAMClient {
 }
 
 function clientConfig(options: AwsClientOptions) {
+  const region = options.region ?? regionFromEnvironment()?.region;
   return {
-    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(region === undefined ? {} : { region }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),

@@ -63,17 +63,24 @@ export function isAccessError(error: unknown): boolean {
 const CONFIGURE_CREDENTIALS =
   'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile (or AWS_PROFILE) naming a profile from ~/.aws/config (`aws configure`, or `aws sso login` for SSO)';
 
-/** Wraps a failed read so that the message says which call failed and why, keeping the cause. */
+/**
+ * Wraps a failed read so that the message says which call failed and why, keeping the cause. Its code
+ * is `CredentialsMissing` when the SDK found no credentials, `AwsCallFailed` otherwise.
+ */
 export function readFailed(call: string, error: unknown): StaticIpError {
   const code = awsErrorCode(error) ?? 'Error';
   const detail = error instanceof Error ? error.message : String(error);
-  const hint =
-    code === 'CredentialsProviderError'
-      ? `; no AWS credentials were found: ${CONFIGURE_CREDENTIALS}`
-      : isAccessError(error)
-        ? '; check the credentials and that the policy from `lambda-static-ip iam-policy` is attached'
-        : connectionHint(error);
-  return new StaticIpError('AwsCallFailed', `${call} failed (${code}): ${detail}${hint}`, { cause: error });
+  const noCredentials = code === 'CredentialsProviderError';
+  const hint = noCredentials
+    ? `; no AWS credentials were found: ${CONFIGURE_CREDENTIALS}`
+    : isAccessError(error)
+      ? '; check the credentials and that the policy from `lambda-static-ip iam-policy` is attached'
+      : connectionHint(error);
+  return new StaticIpError(
+    noCredentials ? 'CredentialsMissing' : 'AwsCallFailed',
+    `${call} failed (${code}): ${detail}${hint}`,
+    { cause: error },
+  );
 }
 
 function connectionHint(error: unknown): string {

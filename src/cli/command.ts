@@ -3,13 +3,15 @@ import type { AwsClients } from '../aws/clients.js';
 import type { CliIo } from './io.js';
 import type { Output } from './output.js';
 
-/** Options every command accepts. */
+/** Options every command accepts, as given (the Region from the environment is resolved with the clients). */
 export interface GlobalOptions {
   readonly region?: string;
   readonly profile?: string;
   readonly endpointUrl?: string;
   readonly json: boolean;
   readonly verbose: boolean;
+  /** --debug: every AWS call on stderr. */
+  readonly debug: boolean;
   readonly color: boolean;
 }
 

@@ -2,7 +2,7 @@
 export const ExitCode = {
   /** Success: the pool is converged (or the command did what it says). */
   Ok: 0,
-  /** A runtime failure, a problem left unresolved after apply (PoolExhausted, …), or an audit error finding. */
+  /** A runtime failure (no Region or credentials, a failed call), a problem left unresolved after apply (PoolExhausted, …), or an audit error finding. */
   Failure: 1,
   /** Bad input: unknown function, function with no VPC, bad flag, a destructive command without --yes. */
   BadInput: 2,
@@ -14,8 +14,10 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  success (converged; nothing left to do)
-  1  runtime failure, a problem left unresolved after apply (PoolExhausted, SubnetNotPublic, ...),
-     an error finding from audit, or switch-check: the pool is too small for the target
-  2  bad input (unknown function, function without VPC config, bad flags, apply without --yes and no
-     terminal, release/unbind without --yes)
+  1  runtime failure (no Region or credentials, a failed AWS call), a problem left unresolved after
+     apply (PoolExhausted, SubnetNotPublic, ...), an error finding from audit, or switch-check: the
+     pool is too small for the target
+  2  bad input (unknown function, function without VPC config, unknown command or option, bad option
+     value, apply without --yes and no terminal, release/unbind without --yes)
+With --json, every failure prints {"error": {"code", "message", "exitCode"}} on stdout.
   3  plan --detailed-exitcode: changes are pending`;

@@ -10,6 +10,10 @@ export interface CliIo {
   readonly interactive: boolean;
   /** True when stdout is a terminal, so colour may be used. */
   readonly stdoutIsTty: boolean;
+  /** True when stderr is a terminal, so progress may be drawn live there. */
+  readonly stderrIsTty: boolean;
+  /** The stderr terminal's width, when known. */
+  readonly stderrColumns?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Asks a question on stderr and reads one line of answer. */
   ask(question: string): Promise<string>;
@@ -21,6 +25,10 @@ export function processIo(): CliIo {
     writeErr: (text) => process.stderr.write(text),
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
     stdoutIsTty: Boolean(process.stdout.isTTY),
+    stderrIsTty: Boolean(process.stderr.isTTY),
+    get stderrColumns() {
+      return process.stderr.columns;
+    },
     env: process.env,
     ask: async (question) => {
       const readline = createInterface({ input: process.stdin, output: process.stderr });

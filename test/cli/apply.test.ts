@@ -1,9 +1,16 @@
 import { AllocateAddressCommand, AssociateAddressCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { type ApplyDocument, POOL, useEgressWorld } from '../support/egress-world.js';
 
 const world = useEgressWorld();
+/** Carriage return and "erase line": how a live progress line is redrawn and cleared. */
+const CLEAR = '\r\u001b[2K';
+
+interface ErrorDocument {
+  error: { code: string; message: string; exitCode: number };
+}
 const { cli, addresses, createPoolFunctions } = world;
 
 describe('apply', () => {
@@ -21,6 +28,15 @@ describe('apply', () => {
     }
     expect(document.applied).toHaveLength(3);
     expect(document.converged).toBe(true);
+    expect(document).not.toHaveProperty('error');
+    // No terminal: no live progress line, each phase once as a plain line, each change logged.
+    expect(first.stderr).not.toContain(CLEAR);
+    expect(first.stderr.split('\n').filter((line) => line.endsWith('...'))).toEqual([
+      `observing pool "${POOL}"...`,
+      `applying pool "${POOL}"...`,
+      `pool "${POOL}": verifying the result...`,
+    ]);
+    expect(first.stderr.match(/^ {2}done: allocate a new pool IP/gm)).toHaveLength(3);
     const pool = (await addresses()).filter((a) =>
       a.Tags?.some((t) => t.Key === POOL_TAG_KEY && t.Value === POOL),
     );
@@ -70,6 +86,12 @@ describe('apply', () => {
     expect(without.code).toBe(1);
     expect(without.json<ApplyDocument>().problems.filter((p) => p.code === 'PoolExhausted')).toHaveLength(2);
     expect(without.stderr).toContain('PoolExhausted');
+    // A failing run's document says so in `error`, with the problem's stable code, as any failure does.
+    expect(without.json<ApplyDocument & ErrorDocument>().error).toMatchObject({
+      code: 'PoolExhausted',
+      message: expect.stringMatching(/has no Elastic IP.*\(and 1 more in "problems"\)$/),
+      exitCode: 1,
+    });
 
     const withAllocate = await cli([
       'apply',
@@ -135,6 +157,26 @@ describe('apply', () => {
     const plan = await cli(['plan', '--pool', POOL, '--json']);
     const shared = plan.json<ApplyDocument>().problems.filter((p) => p.code === 'SharedEni');
     expect(shared.map((p) => p.functions)).toEqual([['payments'], ['payments']]);
+  });
+
+  it('shows live progress on a terminal (stderr), with counts, and clears it before the result', async () => {
+    await createPoolFunctions();
+    const run = await runCliInProcess(['apply', '--pool', POOL, '--allocate', '--yes'], {
+      clientOptions: world.localAws().clientOptions(),
+      io: { stderrIsTty: true, stderrColumns: 120 },
+    });
+    expect(run.code).toBe(0);
+    const redraws = run.stderr.split(CLEAR);
+    expect(redraws).toContain(`⠋ observing pool "${POOL}" (0s)`);
+    for (const counts of ['0/2', '2/2']) {
+      expect(redraws).toContainEqual(
+        expect.stringMatching(new RegExp(`^\\S applying pool "${POOL}": ${counts} \\(\\d+s\\)$`)),
+      );
+    }
+    // Each change is still a line of its own, printed above the live line, which is gone at the end.
+    expect(run.stderr.match(/ {2}done: allocate a new pool IP.*\n/g)).toHaveLength(2);
+    expect(run.stderr.endsWith(CLEAR)).toBe(true);
+    expect(run.stdout).toContain('Converged');
   });
 
   it('refuses to bind ENIs in a private subnet and exits 1 with SubnetNotPublic', async () => {

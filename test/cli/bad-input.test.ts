@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AllocateAddressCommand, DescribeAddressesCommand } from '@aws-sdk/client-ec2';
@@ -28,17 +28,22 @@ function cli(args: readonly string[], env: Record<string, string | undefined> = 
 describe('bad input and a bad environment', () => {
   it('missing credentials: exit 1 (the environment, not the command line), saying how to configure them', async () => {
     const home = mkdtempSync(join(tmpdir(), 'lsi-no-credentials-'));
-    const run = await cli(['plan', '--pool', POOL], {
+    const run = await cli(['plan', '--pool', POOL, '--json'], {
       HOME: home,
       AWS_ACCESS_KEY_ID: undefined,
       AWS_SECRET_ACCESS_KEY: undefined,
     });
+    rmSync(home, { recursive: true, force: true });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       /no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
     );
     expect(run.stderr).toMatch(/--profile .*aws configure/);
-    expect(run.stdout).toBe('');
+    // --json: stdout is the error document alone, with the stable code scripts can test for.
+    expect(run.json<{ error: { code: string; exitCode: number } }>().error).toMatchObject({
+      code: 'CredentialsMissing',
+      exitCode: 1,
+    });
   });
 
   it('a pool IP in another network border group: never bound; apply exits 1 with AddressNotUsable and PoolExhausted', async () => {

@@ -1,11 +1,14 @@
 import { Command } from 'commander';
-import { InputError } from '../../core/errors.js';
-import type { ReconcileResult } from '../../reconcile/reconcile.js';
+import { InputError, StaticIpError } from '../../core/errors.js';
+import type { Problem } from '../../core/plan.js';
+import type { ReconcileEvent, ReconcileResult } from '../../reconcile/reconcile.js';
 import type { RegisterCommand } from '../command.js';
 import { describeError } from '../describe-error.js';
+import { errorMember, firstFailure } from '../error-document.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { addReconcileOptions, type ReconcileCommandOptions, reconcileRequest } from '../pool-options.js';
+import type { Progress } from '../progress.js';
 import {
   actionJson,
   appliedJson,
@@ -34,8 +37,9 @@ export const registerApply: RegisterCommand = (program, run) => {
         const { reconcile } = await import('../../reconcile/reconcile.js');
         let result: ReconcileResult | undefined;
         if (!options.yes) {
-          output.progress(`observing pool "${options.pool}"...`);
+          output.startProgress(`observing pool "${options.pool}"`);
           const dryRun = await reconcile(await clients(), request, { dryRun: true });
+          output.stopProgress();
           const preview = dryRun.initialPlan;
           // Nothing to change: the preview is what applying would report, so the pool is not observed twice.
           if (preview.actions.length === 0) result = dryRun;
@@ -51,36 +55,90 @@ export const registerApply: RegisterCommand = (program, run) => {
               `Apply ${preview.actions.length} change(s) to pool "${options.pool}"? [y/N] `,
             );
             if (!/^y(es)?$/i.test(answer.trim())) {
-              output.error('aborted: nothing was changed');
-              return ExitCode.Failure;
+              throw new StaticIpError('Aborted', 'aborted at the prompt: nothing was changed');
             }
           }
         }
-        output.progress(`applying pool "${options.pool}"...`);
-        result ??= await reconcile(await clients(), request, {
-          onEvent: (event) => {
-            if (event.type === 'applied')
-              output.progress(
-                `  done: ${describeAction(event.outcome.action)}${event.outcome.action.kind === 'allocate' ? ` -> ${event.outcome.publicIp}` : ''}`,
-              );
-            if (event.type === 'failed')
-              output.warn(`${describeAction(event.failure.action)}: ${event.failure.message}`);
-            if (event.type === 'replanning') output.verbose(`round ${event.round}: ${event.reason}`);
-          },
-        });
-        const errors = result.finalPlan.problems.filter((problem) => problem.severity === 'error');
-        output.result(applyJson(result), () => renderApply(result, output));
+        if (!result) {
+          const progress = output.startProgress(`observing pool "${options.pool}"`);
+          result = await reconcile(await clients(), request, {
+            onEvent: applyProgress(options.pool, progress, output),
+          });
+        }
+        const done = result;
+        const errors = done.finalPlan.problems.filter((problem) => problem.severity === 'error');
+        output.result({ ...applyJson(done), ...applyFailure(done, errors) }, () => renderApply(done, output));
         // The JSON document has every problem; stderr still tells a person why the exit code is 1.
         if (output.json) for (const problem of errors) output.error(`${problem.code}: ${problem.message}`);
-        if (result.observationError)
-          output.error(`the final check failed: ${describeError(result.observationError)}`);
+        if (done.observationError)
+          output.error(`the final check failed: ${describeError(done.observationError)}`);
         // Calls that failed but whose work a later round finished (or found done) do not fail the run:
         // the pool is converged, which is what 0 promises. The JSON still lists them under `failed`.
-        return result.converged && errors.length === 0 ? ExitCode.Ok : ExitCode.Failure;
+        return done.converged && errors.length === 0 ? ExitCode.Ok : ExitCode.Failure;
       }),
     );
   program.addCommand(command);
 };
+
+/**
+ * Shows an apply's progress from its reconcile's events: changes done out of those planned (a later
+ * round adds what it plans), failures, and what it is waiting for between rounds; each change made is
+ * logged as a line, each failure as a warning.
+ */
+function applyProgress(pool: string, progress: Progress, output: Output): (event: ReconcileEvent) => void {
+  let done = 0;
+  let failed = 0;
+  return (event) => {
+    switch (event.type) {
+      case 'observed':
+        if (event.plan.actions.length > 0) {
+          progress.update({
+            label: `applying pool "${pool}"${event.round > 1 ? ` (round ${event.round})` : ''}`,
+            done,
+            total: done + event.plan.actions.length,
+          });
+        }
+        break;
+      case 'applied':
+        done++;
+        progress.update({ done });
+        progress.log(
+          output.style(
+            'dim',
+            `  done: ${describeAction(event.outcome.action)}${event.outcome.action.kind === 'allocate' ? ` -> ${event.outcome.publicIp}` : ''}`,
+          ),
+        );
+        break;
+      case 'failed':
+        failed++;
+        progress.update({ failed });
+        output.warn(`${describeAction(event.failure.action)}: ${event.failure.message}`);
+        break;
+      case 'replanning':
+        output.verbose(`round ${event.round}: ${event.reason}`);
+        progress.update({ label: `pool "${pool}": ${event.reason}` });
+        break;
+    }
+  };
+}
+
+/** The `error` of a failed apply's document: a problem left, a failed final check, or changes not done. */
+function applyFailure(result: ReconcileResult, errors: readonly Problem[]) {
+  if (errors.length > 0) return firstFailure(errors, 'problems');
+  if (result.observationError !== undefined) {
+    return errorMember(
+      'FinalCheckFailed',
+      `the changes were made but the final check failed: ${describeError(result.observationError)}; run \`lambda-static-ip status --pool ${result.pool}\``,
+    );
+  }
+  if (!result.converged) {
+    return errorMember(
+      'NotConverged',
+      `${result.finalPlan.actions.length} change(s) not done after ${result.rounds} round(s) (see "failed" and "notDone"); run apply again`,
+    );
+  }
+  return {};
+}
 
 function applyJson(result: ReconcileResult): Record<string, unknown> {
   return {

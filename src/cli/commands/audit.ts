@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { AuditReport, Finding } from '../../core/audit.js';
 import type { RegisterCommand } from '../command.js';
+import { firstFailure } from '../error-document.js';
 import { ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../options.js';
 import type { Output } from '../output.js';
@@ -32,10 +33,11 @@ export const registerAudit: RegisterCommand = (program, run) => {
     )
     .action(async (options: AuditOptions, self: Command) =>
       run(self, async ({ clients, output }) => {
-        output.progress(`auditing pool "${options.pool}"...`);
+        output.startProgress(`auditing pool "${options.pool}"`);
         const { auditPool } = await import('../../reconcile/audit-pool.js');
         const report = await auditPool(await clients(), reconcileRequest(options));
-        output.result(report, () => renderAudit(report, output));
+        const errors = report.findings.filter((finding) => finding.severity === 'error');
+        output.result({ ...report, ...firstFailure(errors, 'findings') }, () => renderAudit(report, output));
         return report.summary.errors > 0 ? ExitCode.Failure : ExitCode.Ok;
       }),
     );

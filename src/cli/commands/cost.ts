@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { regionFromEnvironment } from '../../aws/region.js';
 import { natGatewayNeverBreaksEven } from '../../core/cost/break-even.js';
 import { renderCostChart } from '../../core/cost/cost-chart.js';
 import type { CostOption } from '../../core/cost/cost-option.js';
@@ -74,7 +75,7 @@ export const registerCost: RegisterCommand = (program, run) => {
 
 async function cost(context: CommandContext, options: CostOptions): Promise<number> {
   const { env } = context.io;
-  const region = context.globals.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_COST_REGION;
+  const region = context.globals.region ?? regionFromEnvironment(env)?.region ?? DEFAULT_COST_REGION;
   // Loaded here, not at start-up: it brings zod, which would otherwise slow every command down.
   const { resolvePrices } = await import('../../core/cost/price-overrides.js');
   const overrides = options.prices ? await readPriceOverrides(options.prices) : undefined;

@@ -15,7 +15,7 @@ export const registerPlan: RegisterCommand = (program, run) => {
     .option('--detailed-exitcode', 'exit 3 when changes are pending, 0 when there are none', false)
     .action(async (options: PlanOptions, self: Command) =>
       run(self, async ({ clients, output }) => {
-        output.progress(`observing pool "${options.pool}"...`);
+        output.startProgress(`observing pool "${options.pool}"`);
         const { reconcile } = await import('../../reconcile/reconcile.js');
         const result = await reconcile(await clients(), reconcileRequest(options), { dryRun: true });
         const plan = result.initialPlan;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { InputError } from '../../core/errors.js';
 import type { RegisterCommand } from '../command.js';
+import { firstFailure } from '../error-document.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect } from '../options.js';
 import { addPoolOptions, type PoolCommandOptions } from '../pool-options.js';
@@ -92,6 +93,14 @@ export const registerRelease: RegisterCommand = (program, run) => {
             pool: options.pool,
             released: outcomes.filter((o) => o.released),
             notReleased: outcomes.filter((o) => !o.released),
+            ...firstFailure(
+              outcomes.flatMap((o) =>
+                o.released
+                  ? []
+                  : [{ code: 'NotReleased', message: `${o.publicIp} was not released: ${o.error}` }],
+              ),
+              'notReleased',
+            ),
           },
           () =>
             outcomes.length === 0

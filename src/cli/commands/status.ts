@@ -23,7 +23,7 @@ export const registerStatus: RegisterCommand = (program, run) => {
     .option('--spares <n>', 'the spares you keep, to compare with what is ready', wholeNumber(0, 1000), 0)
     .action(async (options: StatusOptions, self: Command) =>
       run(self, async ({ clients, output }) => {
-        output.progress(`observing pool "${options.pool}"...`);
+        output.startProgress(`observing pool "${options.pool}"`);
         const { reconcile } = await import('../../reconcile/reconcile.js');
         const result = await reconcile(await clients(), reconcileRequest(options), { dryRun: true });
         const plan = result.initialPlan;

@@ -3,6 +3,7 @@ import { InputError } from '../../core/errors.js';
 import type { SwitchReadiness, SwitchTarget } from '../../core/switch-readiness.js';
 import type { RegisterCommand } from '../command.js';
 import { warnAboutController } from '../controller-warning.js';
+import { errorMember } from '../error-document.js';
 import { ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../options.js';
 import { addPoolOptions, type PoolCommandOptions, reconcileRequest } from '../pool-options.js';
@@ -53,7 +54,7 @@ docs/switching.md.`,
           );
         }
         const aws = await clients();
-        output.progress(`observing pool "${options.pool}"...`);
+        output.startProgress(`observing pool "${options.pool}"`);
         const { reconcile } = await import('../../reconcile/reconcile.js');
         const { switchReadiness } = await import('../../core/switch-readiness.js');
         let zones = 0;
@@ -81,7 +82,14 @@ docs/switching.md.`,
             ? await warnAboutController(aws, options.pool, output, 'the IPs you unbind')
             : undefined;
         const steps = switchSteps(readiness);
-        output.result({ ...readiness, steps, controllers: controllers ?? null }, () =>
+        const failure =
+          readiness.path === 'too-small'
+            ? errorMember(
+                'PoolTooSmall',
+                `pool "${options.pool}" is too small to switch to ${options.to}: ${steps[0]}`,
+              )
+            : {};
+        output.result({ ...readiness, steps, controllers: controllers ?? null, ...failure }, () =>
           renderReadiness(readiness, steps),
         );
         return readiness.path === 'too-small' ? ExitCode.Failure : ExitCode.Ok;

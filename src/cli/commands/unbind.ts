@@ -39,7 +39,7 @@ is released. Stop whatever binds the pool first (the HyperplaneEgress construct'
         }
         const aws = await clients();
         const controllers = await warnAboutController(aws, options.pool, output, 'the freed IPs');
-        output.progress(`unbinding pool "${options.pool}"...`);
+        output.startProgress(`unbinding pool "${options.pool}"`);
         const { unbindPool } = await import('../../reconcile/unbind-pool.js');
         const result = await unbindPool(aws, {
           pool: options.pool,
