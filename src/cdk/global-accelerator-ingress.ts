@@ -1,4 +1,5 @@
 import { CfnOutput, Fn } from 'aws-cdk-lib';
+import { Peer } from 'aws-cdk-lib/aws-ec2';
 import {
   Accelerator,
   ClientAffinity,
@@ -68,6 +69,8 @@ export class GlobalAcceleratorIngress extends Construct {
     const alb = new LambdaAlb(this, 'Alb', props, this);
     this.loadBalancer = alb.loadBalancer;
     this.targetGroup = alb.targetGroup;
+    // Global Accelerator hands the ALB the client's own address, so the ALB's group filters callers.
+    alb.allowFrom(props.allowedPeers ?? [Peer.anyIpv4()], 'static ingress');
 
     this.accelerator = new Accelerator(this, 'Accelerator', {
       ...(props.acceleratorName === undefined ? {} : { acceleratorName: props.acceleratorName }),

@@ -1,5 +1,5 @@
 import { ArnFormat, Names, Stack, Token } from 'aws-cdk-lib';
-import { type IPeer, type IVpc, Peer, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import type { IConnectable, IPeer, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import {
   type ApplicationListener,
   ApplicationLoadBalancer,
@@ -81,9 +81,10 @@ export interface StaticIngressProps {
   readonly httpsPort?: number;
 
   /**
-   * Who may connect, as ALB security group rules on the listener ports. Both strategies deliver the
-   * client's own address to the ALB (client IP preservation), so a vendor's published webhook ranges work
-   * here.
+   * Who may connect, on the listener ports: a vendor's published webhook ranges go here.
+   * `GlobalAcceleratorIngress` writes them on the ALB's security group (Global Accelerator preserves the
+   * client's address); `NetworkLoadBalancerIngress` writes them on the NLB's own security group, and the
+   * ALB's group admits only the NLB's, so the filter holds whichever address the ALB sees.
    *
    * @default [Peer.anyIpv4()]
    */
@@ -186,7 +187,6 @@ export class LambdaAlb extends Construct {
       });
     }
     this.listeners = listeners;
-    this.allowFrom(props.allowedPeers ?? [Peer.anyIpv4()], 'static ingress');
   }
 
   /** The listener ports, in listener order. */
@@ -194,11 +194,11 @@ export class LambdaAlb extends Construct {
     return this.listeners.map((entry) => entry.port);
   }
 
-  /** Opens every listener port to each peer on the ALB's security group. */
-  allowFrom(peers: readonly IPeer[], why: string): void {
+  /** Opens every listener port to each source (a peer, or a security group) on the ALB's security group. */
+  allowFrom(sources: readonly IConnectable[], why: string): void {
     for (const { listener, port } of this.listeners) {
-      for (const peer of peers) {
-        listener.connections.allowDefaultPortFrom(peer, `${why} on ${port}`);
+      for (const source of sources) {
+        listener.connections.allowDefaultPortFrom(source, `${why} on ${port}`);
       }
     }
   }
