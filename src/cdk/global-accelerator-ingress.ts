@@ -71,7 +71,9 @@ export class GlobalAcceleratorIngress extends Construct {
     this.targetGroup = alb.targetGroup;
     checkInternetGateway(this, props.vpc ?? props.loadBalancer?.vpc);
     // Global Accelerator hands the ALB the client's own address, so the ALB's group filters callers.
-    alb.allowFrom(props.allowedPeers ?? [Peer.anyIpv4()], 'static ingress');
+    const peers = props.allowedPeers ?? [Peer.anyIpv4()];
+    alb.allowFrom(peers, 'static ingress');
+    LambdaAlb.acknowledgeOpenToInternet(alb.createdSecurityGroup, peers);
 
     this.accelerator = new Accelerator(this, 'Accelerator', {
       ...(props.acceleratorName === undefined ? {} : { acceleratorName: props.acceleratorName }),

@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct, type IConstruct } from 'constructs';
+import { acknowledgeNag } from './nag-acknowledgements.js';
 import { propsError } from './props-error.js';
 
 /**
@@ -211,14 +212,44 @@ export class LambdaAlb extends Construct {
         'neither vpc nor loadBalancer was given; pass vpc to have an ALB created, or loadBalancer to use yours',
       );
     }
-    return new ApplicationLoadBalancer(this, 'LoadBalancer', {
+    const loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: props.internetFacing ?? false,
       ...(props.loadBalancerSubnets === undefined ? {} : { vpcSubnets: props.loadBalancerSubnets }),
       dropInvalidHeaderFields: true,
     });
+    acknowledgeNag(loadBalancer, {
+      id: 'AwsSolutions-ELB2',
+      reason:
+        "access logs need an S3 bucket whose retention, encryption and cost are the owner's choice; turn them on with loadBalancer.logAccessLogs(bucket)",
+    });
+    this.created = loadBalancer;
+    return loadBalancer;
+  }
+
+  /** The ALB this construct created, if it did (not one passed as `loadBalancer`). */
+  private created?: ApplicationLoadBalancer;
+
+  /**
+   * Acknowledges cdk-nag's open-to-the-internet finding (AwsSolutions-EC23) on a security group this
+   * construct family created, when its rules admit any address: the default for a webhook endpoint.
+   */
+  static acknowledgeOpenToInternet(group: IConstruct | undefined, peers: readonly IPeer[]): void {
+    if (group === undefined || !peers.some((peer) => ANY_ADDRESS.includes(peer.uniqueId))) return;
+    acknowledgeNag(group, {
+      id: 'AwsSolutions-EC23',
+      reason:
+        "a webhook endpoint: allowedPeers defaults to any IPv4 address, since a vendor's callers come from the internet; pass the vendor's published ranges as allowedPeers and no such rule is written",
+    });
+  }
+
+  /** The security group of the ALB this construct created, if it did. */
+  get createdSecurityGroup(): IConstruct | undefined {
+    return this.created?.connections.securityGroups[0];
   }
 }
+
+const ANY_ADDRESS = ['0.0.0.0/0', '::/0'];
 
 interface ListenerPorts {
   readonly http: number | undefined;

@@ -12,6 +12,7 @@ import {
 import { AlbListenerTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import { Construct } from 'constructs';
 import { LambdaAlb, type StaticIngressProps } from './lambda-alb.js';
+import { acknowledgeNag } from './nag-acknowledgements.js';
 import { propsError } from './props-error.js';
 import type { PoolAddress, StaticIpPool } from './static-ip-pool.js';
 
@@ -152,12 +153,19 @@ export class NetworkLoadBalancerIngress extends Construct {
     // health checks (the listener ports), whatever source address the ALB sees. Referencing the NLB's
     // group holds even with client IP preservation (ELB guide); no address range is admitted, so the
     // VPC's own CIDR, from which every caller would come without preservation, lets nobody in.
+    const peers = props.allowedPeers ?? [Peer.anyIpv4()];
     for (const port of alb.ports) {
-      for (const peer of props.allowedPeers ?? [Peer.anyIpv4()]) {
+      for (const peer of peers) {
         this.securityGroup.addIngressRule(peer, Port.tcp(port), `static ingress on ${port}`);
       }
     }
     alb.allowFrom([this.securityGroup], 'the static ingress NLB (traffic and health checks)');
+    LambdaAlb.acknowledgeOpenToInternet(this.securityGroup, peers);
+    acknowledgeNag(this.networkLoadBalancer, {
+      id: 'AwsSolutions-ELB2',
+      reason:
+        "NLB access logs record TLS connections only, and this NLB's listeners are TCP (TLS ends on the ALB, whose logs can be turned on): there would be nothing to log",
+    });
 
     new CfnOutput(this, 'StaticIps', {
       description: 'NLB static IPs from the pool for webhooks (allow-list these), comma-separated',
