@@ -2,7 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { HyperplaneEgress, StaticIpPool } from '../../src/cdk/index.js';
-import { egressCheckFunction } from './demo-function.js';
+import { acknowledgeDemoVpc, egressCheckFunction } from './demo-function.js';
 
 /**
  * Two functions in public subnets (no NAT gateway) whose egress leaves from pool IPs bound to their Lambda
@@ -21,6 +21,7 @@ export class HyperplaneEgressStack extends Stack {
       natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
     });
+    acknowledgeDemoVpc(vpc);
     // One security group for both functions: they share one ENI per subnet, so two ENIs in all.
     const securityGroup = new SecurityGroup(this, 'FunctionsSecurityGroup', {
       vpc,

@@ -2,7 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { NatGatewayEgress, type NatGatewayMode, StaticIpPool } from '../../src/cdk/index.js';
-import { egressCheckFunction } from './demo-function.js';
+import { acknowledgeDemoVpc, egressCheckFunction } from './demo-function.js';
 
 export interface NatGatewayStackProps extends StackProps {
   /** @default 'zonal' */
@@ -25,6 +25,7 @@ export class NatGatewayStack extends Stack {
         { name: 'private', subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
       ],
     });
+    acknowledgeDemoVpc(vpc);
     // Retained on stack deletion (the default): release them yourself when done with the example.
     const pool = new StaticIpPool(this, 'Pool', { poolName: 'example-egress', size: 2 });
     const egress = new NatGatewayEgress(this, 'Egress', { vpc, pool, mode: props.mode ?? 'zonal' });

@@ -11,6 +11,8 @@ export interface ControllerRoleOptions {
   readonly allocate: boolean;
   /** The controller's own log group, the only one it may write. */
   readonly logGroup: ILogGroup;
+  /** The VPCs whose ENIs it may bind (`ec2:Vpc`); undefined for any VPC. */
+  readonly vpcs?: readonly string[] | undefined;
 }
 
 /**
@@ -20,7 +22,13 @@ export interface ControllerRoleOptions {
 export function controllerRole(scope: Construct, options: ControllerRoleOptions): Role {
   const stack = Stack.of(scope);
   const statements = controllerStatements(
-    { pool: options.poolName, partition: stack.partition, region: stack.region, account: stack.account },
+    {
+      pool: options.poolName,
+      partition: stack.partition,
+      region: stack.region,
+      account: stack.account,
+      ...(options.vpcs === undefined ? {} : { vpcs: options.vpcs }),
+    },
     // Least privilege: without `allocate` the controller never allocates, so it may not.
     { allocate: options.allocate },
   ).map((statement) => PolicyStatement.fromJson(statement));

@@ -72,6 +72,8 @@ export interface SubnetView {
   readonly kind: 'public' | 'private' | 'isolated' | 'unknown';
   /** The subnet's construct path when the app defines or imports it; else its id. */
   readonly label: string;
+  /** The id (usually a token) of the VPC that lists the subnet, when one of the app does. */
+  readonly vpcId?: string;
 }
 
 /**
@@ -85,17 +87,27 @@ export function subnetClassifier(root: IConstruct): (subnetId: string) => Subnet
   const record = (
     subnets: readonly { subnetId: string; node: IConstruct['node'] }[],
     kind: SubnetView['kind'],
+    vpcId?: string,
   ) => {
     for (const subnet of subnets) {
-      if (!known.has(subnet.subnetId)) known.set(subnet.subnetId, { kind, label: subnet.node.path });
+      const view = known.get(subnet.subnetId);
+      if (view === undefined) {
+        known.set(subnet.subnetId, {
+          kind,
+          label: subnet.node.path,
+          ...(vpcId === undefined ? {} : { vpcId }),
+        });
+      } else if (view.vpcId === undefined && vpcId !== undefined) {
+        known.set(subnet.subnetId, { ...view, vpcId });
+      }
     }
   };
   for (const construct of root.node.findAll()) {
     if (construct instanceof PublicSubnet) record([construct], 'public');
     if (isVpcLike(construct)) {
-      record(construct.publicSubnets, 'public');
-      record(construct.privateSubnets, 'private');
-      record(construct.isolatedSubnets, 'isolated');
+      record(construct.publicSubnets, 'public', construct.vpcId);
+      record(construct.privateSubnets, 'private', construct.vpcId);
+      record(construct.isolatedSubnets, 'isolated', construct.vpcId);
     }
   }
   return (subnetId) =>
@@ -108,6 +120,7 @@ export function subnetClassifier(root: IConstruct): (subnetId: string) => Subnet
 type SubnetList = readonly { subnetId: string; node: IConstruct['node'] }[];
 
 function isVpcLike(construct: IConstruct): construct is IConstruct & {
+  vpcId: string;
   publicSubnets: SubnetList;
   privateSubnets: SubnetList;
   isolatedSubnets: SubnetList;

@@ -1,4 +1,5 @@
-import { CfnOutput, Fn } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn } from 'aws-cdk-lib';
+import { CfnVPCGatewayAttachment, type IVpc, Peer, Vpc } from 'aws-cdk-lib/aws-ec2';
 import {
   Accelerator,
   ClientAffinity,
@@ -68,6 +69,11 @@ export class GlobalAcceleratorIngress extends Construct {
     const alb = new LambdaAlb(this, 'Alb', props, this);
     this.loadBalancer = alb.loadBalancer;
     this.targetGroup = alb.targetGroup;
+    checkInternetGateway(this, props.vpc ?? props.loadBalancer?.vpc);
+    // Global Accelerator hands the ALB the client's own address, so the ALB's group filters callers.
+    const peers = props.allowedPeers ?? [Peer.anyIpv4()];
+    alb.allowFrom(peers, 'static ingress');
+    LambdaAlb.acknowledgeOpenToInternet(alb.createdSecurityGroup, peers);
 
     this.accelerator = new Accelerator(this, 'Accelerator', {
       ...(props.acceleratorName === undefined ? {} : { acceleratorName: props.acceleratorName }),
@@ -101,4 +107,40 @@ export class GlobalAcceleratorIngress extends Construct {
       value: this.dnsName,
     });
   }
+}
+
+/**
+ * Global Accelerator sends traffic to an internal ALB only when the ALB's VPC has an internet gateway
+ * attached, though no route to it and no public address is needed
+ * (https://docs.aws.amazon.com/global-accelerator/latest/dg/secure-vpc-connections.html). A VPC the app
+ * builds or attaches a gateway to is checked at synth; for an imported one only the deployment can tell.
+ */
+function checkInternetGateway(scope: GlobalAcceleratorIngress, vpc: IVpc | undefined): void {
+  const attached =
+    (vpc instanceof Vpc && vpc.internetGatewayId !== undefined) ||
+    (vpc !== undefined &&
+      scope.node.root.node
+        .findAll()
+        .some(
+          (construct) =>
+            construct instanceof CfnVPCGatewayAttachment &&
+            construct.vpcId === vpc.vpcId &&
+            construct.internetGatewayId !== undefined,
+        ));
+  if (attached) return;
+  if (vpc instanceof Vpc) {
+    throw propsError(
+      scope,
+      'NoInternetGateway',
+      `VPC ${vpc.node.path} has no internet gateway, and Global Accelerator reaches an ALB only in a VPC with one attached (no route to it is needed); give the VPC a public subnet, so that the Vpc construct attaches one (no function or load balancer needs to use it)`,
+    );
+  }
+  const which =
+    vpc === undefined
+      ? 'the VPC of the imported load balancer is unknown to the app'
+      : `VPC ${vpc.node.path} is imported`;
+  Annotations.of(scope).addWarningV2(
+    'lambda-static-ip:internetGatewayUnknown',
+    `${which}, so it cannot tell whether an internet gateway is attached; Global Accelerator reaches the ALB only if one is, so check that before you deploy`,
+  );
 }

@@ -1,6 +1,7 @@
 import { CfnOutput, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type { Alarm, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import {
   type FunctionProps,
@@ -37,6 +38,7 @@ import {
   sparesShortAlarm,
   unboundEnisAlarm,
 } from './hyperplane-alarms.js';
+import { acknowledgeHyperplaneEgressNag, controllerVpcIds } from './hyperplane-egress-security.js';
 import { poolSizeProblem } from './hyperplane-pool-size.js';
 import { checkSettings, DEFAULT_SPARES, type HyperplaneSettings } from './hyperplane-settings.js';
 import { propsError } from './props-error.js';
@@ -68,6 +70,17 @@ export interface HyperplaneEgressProps {
    * name; their placement is checked at deploy time (and they get no egress probe).
    */
   readonly functions: IFunction[];
+
+  /**
+   * The VPCs whose Lambda ENIs the controller may bind: the `ec2:Vpc` condition of its role on the
+   * network-interface side of Associate/DisassociateAddress. Functions tagged for the pool outside the app
+   * must be in one of them, or the controller is denied their ENIs. Must not leave out a VPC of `functions`.
+   *
+   * @default - the VPCs of `functions` when the app knows every one of them (the subnets of a VPC of the
+   *   app); any VPC when it does not (an imported function, or no function given), and then only the pool
+   *   tag on the address narrows the controller's binds
+   */
+  readonly vpcs?: IVpc[];
 
   /**
    * Free pool IPs the controller keeps ready, so that a new ENI is bound the moment Lambda creates it
@@ -237,7 +250,12 @@ export class HyperplaneEgress extends Construct {
     // The probes join the pool's functions: they share the functions' ENIs, and as pool functions they
     // are not reported as outsiders sharing them (SharedEni) on every run.
     const functionNames = [...placed.map((p) => p.fn), ...this.probes].map((fn) => fn.functionName);
-    const role = controllerRole(this, { poolName: this.poolName, allocate: settings.allocate, logGroup });
+    const role = controllerRole(this, {
+      poolName: this.poolName,
+      allocate: settings.allocate,
+      logGroup,
+      vpcs: controllerVpcIds(this, props.vpcs, placed),
+    });
     const environment = {
       LSI_POOL: pool.poolName,
       LSI_FUNCTIONS: Stack.of(this).toJsonString(functionNames),
@@ -261,6 +279,12 @@ export class HyperplaneEgress extends Construct {
     });
     // The Functions property refers to every function (and probe): CloudFormation creates the custom
     // resource after them (a named function must exist) and deletes it before them. No DependsOn needed.
+    acknowledgeHyperplaneEgressNag({
+      controllerRole: role,
+      ...(this.probes[0]?.role ? { probeRole: this.probes[0].role } : {}),
+      provider: this.node.findChild('Provider'),
+      functions: [this.controller, this.deploymentHandler, ...this.probes],
+    });
 
     this.startAfterBinding(settings);
 

@@ -1,5 +1,5 @@
 import { ArnFormat, Names, Stack, Token } from 'aws-cdk-lib';
-import { type IPeer, type IVpc, Peer, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import type { IConnectable, IPeer, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import {
   type ApplicationListener,
   ApplicationLoadBalancer,
@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct, type IConstruct } from 'constructs';
+import { acknowledgeNag } from './nag-acknowledgements.js';
 import { propsError } from './props-error.js';
 
 /**
@@ -81,9 +82,10 @@ export interface StaticIngressProps {
   readonly httpsPort?: number;
 
   /**
-   * Who may connect, as ALB security group rules on the listener ports. Both strategies deliver the
-   * client's own address to the ALB (client IP preservation), so a vendor's published webhook ranges work
-   * here.
+   * Who may connect, on the listener ports: a vendor's published webhook ranges go here.
+   * `GlobalAcceleratorIngress` writes them on the ALB's security group (Global Accelerator preserves the
+   * client's address); `NetworkLoadBalancerIngress` writes them on the NLB's own security group, and the
+   * ALB's group admits only the NLB's, so the filter holds whichever address the ALB sees.
    *
    * @default [Peer.anyIpv4()]
    */
@@ -186,7 +188,6 @@ export class LambdaAlb extends Construct {
       });
     }
     this.listeners = listeners;
-    this.allowFrom(props.allowedPeers ?? [Peer.anyIpv4()], 'static ingress');
   }
 
   /** The listener ports, in listener order. */
@@ -194,11 +195,11 @@ export class LambdaAlb extends Construct {
     return this.listeners.map((entry) => entry.port);
   }
 
-  /** Opens every listener port to each peer on the ALB's security group. */
-  allowFrom(peers: readonly IPeer[], why: string): void {
+  /** Opens every listener port to each source (a peer, or a security group) on the ALB's security group. */
+  allowFrom(sources: readonly IConnectable[], why: string): void {
     for (const { listener, port } of this.listeners) {
-      for (const peer of peers) {
-        listener.connections.allowDefaultPortFrom(peer, `${why} on ${port}`);
+      for (const source of sources) {
+        listener.connections.allowDefaultPortFrom(source, `${why} on ${port}`);
       }
     }
   }
@@ -211,14 +212,44 @@ export class LambdaAlb extends Construct {
         'neither vpc nor loadBalancer was given; pass vpc to have an ALB created, or loadBalancer to use yours',
       );
     }
-    return new ApplicationLoadBalancer(this, 'LoadBalancer', {
+    const loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing: props.internetFacing ?? false,
       ...(props.loadBalancerSubnets === undefined ? {} : { vpcSubnets: props.loadBalancerSubnets }),
       dropInvalidHeaderFields: true,
     });
+    acknowledgeNag(loadBalancer, {
+      id: 'AwsSolutions-ELB2',
+      reason:
+        "access logs need an S3 bucket whose retention, encryption and cost are the owner's choice; turn them on with loadBalancer.logAccessLogs(bucket)",
+    });
+    this.created = loadBalancer;
+    return loadBalancer;
+  }
+
+  /** The ALB this construct created, if it did (not one passed as `loadBalancer`). */
+  private created?: ApplicationLoadBalancer;
+
+  /**
+   * Acknowledges cdk-nag's open-to-the-internet finding (AwsSolutions-EC23) on a security group this
+   * construct family created, when its rules admit any address: the default for a webhook endpoint.
+   */
+  static acknowledgeOpenToInternet(group: IConstruct | undefined, peers: readonly IPeer[]): void {
+    if (group === undefined || !peers.some((peer) => ANY_ADDRESS.includes(peer.uniqueId))) return;
+    acknowledgeNag(group, {
+      id: 'AwsSolutions-EC23',
+      reason:
+        "a webhook endpoint: allowedPeers defaults to any IPv4 address, since a vendor's callers come from the internet; pass the vendor's published ranges as allowedPeers and no such rule is written",
+    });
+  }
+
+  /** The security group of the ALB this construct created, if it did. */
+  get createdSecurityGroup(): IConstruct | undefined {
+    return this.created?.connections.securityGroups[0];
   }
 }
+
+const ANY_ADDRESS = ['0.0.0.0/0', '::/0'];
 
 interface ListenerPorts {
   readonly http: number | undefined;

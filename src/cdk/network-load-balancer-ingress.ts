@@ -1,5 +1,5 @@
 import { CfnOutput, Fn } from 'aws-cdk-lib';
-import { Peer, type SubnetSelection, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { Peer, Port, SecurityGroup, type SubnetSelection, SubnetType } from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationProtocol,
   ListenerAction,
@@ -12,6 +12,7 @@ import {
 import { AlbListenerTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import { Construct } from 'constructs';
 import { LambdaAlb, type StaticIngressProps } from './lambda-alb.js';
+import { acknowledgeNag } from './nag-acknowledgements.js';
 import { propsError } from './props-error.js';
 import type { PoolAddress, StaticIpPool } from './static-ip-pool.js';
 
@@ -42,10 +43,18 @@ export interface NetworkLoadBalancerIngressProps extends StaticIngressProps {
  * function. TCP passes through the NLB; TLS terminates on the ALB (`certificate`). The addresses are the
  * pool's and are retained when the NLB goes.
  *
+ * Callers are filtered on the NLB: its own security group admits `allowedPeers` on the listener ports, and
+ * the ALB's group admits only the NLB's group (traffic and health checks), never an address range. That
+ * holds whether or not the ALB sees the client's address, which AWS does not document for ALB-type
+ * targets. An NLB gets security groups only when it is created: see docs/ingress.md for upgrading a stack
+ * whose NLB has none.
+ *
  * See `GlobalAcceleratorIngress` for why ingress has a construct per strategy.
  */
 export class NetworkLoadBalancerIngress extends Construct {
   readonly networkLoadBalancer: NetworkLoadBalancer;
+  /** The NLB's own security group: `allowedPeers` on the listener ports, out only to the ALB. */
+  readonly securityGroup: SecurityGroup;
   /** The ALB, created or yours. An ALB can sit behind at most two NLBs. */
   readonly loadBalancer: LambdaAlb['loadBalancer'];
   /** The Lambda target group behind every ALB listener. */
@@ -92,9 +101,17 @@ export class NetworkLoadBalancerIngress extends Construct {
     }
     this.addresses = props.pool.claim(this, subnets.length, 'one per NLB subnet');
     this.staticIps = this.addresses.map((address) => address.publicIp);
+    // Security groups can only be given to an NLB at creation (ELB guide, "Security groups for your
+    // Network Load Balancer"); AWS recommends filtering clients there.
+    this.securityGroup = new SecurityGroup(this, 'NlbSecurityGroup', {
+      vpc,
+      description: 'lambda-static-ip: callers allowed on the static ingress NLB',
+      allowAllOutbound: false,
+    });
     this.networkLoadBalancer = new NetworkLoadBalancer(this, 'Nlb', {
       vpc,
       internetFacing: true,
+      securityGroups: [this.securityGroup],
       subnetMappings: subnets.map((subnet, index) => ({
         subnet,
         allocationId: (this.addresses[index] as PoolAddress).allocationId,
@@ -132,8 +149,23 @@ export class NetworkLoadBalancerIngress extends Construct {
         defaultTargetGroups: [targets],
       });
     }
-    // The NLB's own health checks come from its private addresses in the VPC.
-    alb.allowFrom([Peer.ipv4(vpc.vpcCidrBlock)], 'NLB health checks');
+    // Callers are filtered here, on the NLB. The ALB admits the NLB's group only: its traffic and its
+    // health checks (the listener ports), whatever source address the ALB sees. Referencing the NLB's
+    // group holds even with client IP preservation (ELB guide); no address range is admitted, so the
+    // VPC's own CIDR, from which every caller would come without preservation, lets nobody in.
+    const peers = props.allowedPeers ?? [Peer.anyIpv4()];
+    for (const port of alb.ports) {
+      for (const peer of peers) {
+        this.securityGroup.addIngressRule(peer, Port.tcp(port), `static ingress on ${port}`);
+      }
+    }
+    alb.allowFrom([this.securityGroup], 'the static ingress NLB (traffic and health checks)');
+    LambdaAlb.acknowledgeOpenToInternet(this.securityGroup, peers);
+    acknowledgeNag(this.networkLoadBalancer, {
+      id: 'AwsSolutions-ELB2',
+      reason:
+        "NLB access logs record TLS connections only, and this NLB's listeners are TCP (TLS ends on the ALB, whose logs can be turned on): there would be nothing to log",
+    });
 
     new CfnOutput(this, 'StaticIps', {
       description: 'NLB static IPs from the pool for webhooks (allow-list these), comma-separated',

@@ -94,7 +94,7 @@ const PLAN_FIXES: Readonly<Record<Exclude<ProblemCode, 'PoolExhausted'>, string>
     'disassociate the foreign IP from the ENI yourself if the pool should serve it (the tool never takes an IP it does not own off an ENI)',
   FunctionNotInVpc: 'attach the function to public subnets, or remove its pool tag',
   SharedEni:
-    'give the functions outside the pool their own security group, so Lambda gives them their own ENIs, or add them to the pool',
+    "give the functions outside the pool their own security group, so Lambda gives them their own ENIs: until then they egress from the pool's IPs, and every allow-list that trusts the pool trusts them too; or add them to the pool",
   PoolAddressOutsidePool:
     'add those functions to the pool, or give the pool functions their own security group',
   PoolAddressElsewhere:
@@ -193,6 +193,14 @@ function enisWithoutIp(plan: Plan): Finding[] {
     });
 }
 
+/**
+ * Inbound rules of the pool functions' security groups. Lambda's Hyperplane ENIs carry only connections the
+ * functions start: nothing from outside can open a connection to an execution environment except through
+ * Lambda's invoke path (AWS, "Security Overview of AWS Lambda", Lambda executions:
+ * https://docs.aws.amazon.com/whitepapers/latest/security-overview-aws-lambda/lambda-executions.html).
+ * A public IP on the ENI does not change that, so these rules admit nothing to the functions: worth
+ * knowing (info), since the group may also guard other resources, where they do admit traffic.
+ */
 function inboundFindings(
   groups: readonly SecurityGroupView[],
   functions: readonly ObservedFunction[],
@@ -205,22 +213,23 @@ function inboundFindings(
       ),
     ];
     const label = group.name ? `${group.id} (${group.name})` : group.id;
+    const unused = `Lambda's ENIs carry only connections the functions start, so the rule admits nothing to ${users.join(', ')}, public IP or not`;
     for (const rule of group.inbound) {
       const ports = describePorts(rule);
       if (rule.addressSources.length > 0) {
         findings.push({
           code: 'InboundAllowed',
-          severity: 'warning',
-          message: `security group ${label} of ${users.join(', ')} allows inbound ${ports} from ${rule.addressSources.join(', ')}; its ENIs have public IPs now, so those sources can reach them`,
-          fix: `remove the inbound rule from ${group.id}: Lambda needs none (replies to the function's own connections are allowed anyway)`,
+          severity: 'info',
+          message: `security group ${label} of ${users.join(', ')} allows inbound ${ports} from ${rule.addressSources.join(', ')}; ${unused}`,
+          fix: `nothing for the functions; remove the rule from ${group.id} unless something else in the group (an instance, an endpoint) needs it, since there it does admit ${rule.addressSources.join(', ')}`,
           resources: [group.id, ...users],
         });
       } else if (rule.groupSources.length > 0) {
         findings.push({
           code: 'InboundFromSecurityGroups',
           severity: 'info',
-          message: `security group ${label} of ${users.join(', ')} allows inbound ${ports} from security groups ${rule.groupSources.join(', ')} only: not reachable from the internet`,
-          fix: `nothing, unless the function needs no inbound traffic at all: then remove the rule from ${group.id}`,
+          message: `security group ${label} of ${users.join(', ')} allows inbound ${ports} from security groups ${rule.groupSources.join(', ')}; ${unused}`,
+          fix: `nothing for the functions; remove the rule from ${group.id} unless something else in the group needs it`,
           resources: [group.id, ...users],
         });
       }

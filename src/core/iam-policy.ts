@@ -1,13 +1,18 @@
+import { InputError } from './errors.js';
 import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from './pool.js';
 
 /**
  * The least-privilege IAM policy lambda-static-ip needs, as data: the single source of truth for the
  * `iam-policy` command and for the CDK construct that grants the in-account controller its role.
  *
- * What EC2 lets a policy scope (Service Authorization Reference, Amazon EC2):
+ * What EC2 lets a policy scope (Service Authorization Reference, Amazon EC2; the extract the tests check
+ * every statement against is test/fixtures/service-authorization/):
  * - Describe* and DescribeAccountAttributes support no resource-level permissions: `Resource: "*"`.
- * - AssociateAddress and DisassociateAddress authorize the `elastic-ip` (with `ec2:ResourceTag/...`)
- *   and the target `network-interface` (or `instance`); each named resource must be allowed.
+ * - AssociateAddress authorizes the `elastic-ip` (with `ec2:ResourceTag/...`) and the target
+ *   `network-interface` (or `instance`); DisassociateAddress authorizes the `elastic-ip` and the
+ *   `network-interface` only, also for an address on an instance (it is on the instance's interface).
+ *   Each named resource must be allowed. The `network-interface` accepts `ec2:Vpc` (the VPC's ARN):
+ *   Lambda's ENIs carry no tags, so their VPC is the one thing a policy can narrow them by.
  * - AllocateAddress authorizes the new `elastic-ip` with `aws:RequestTag/...` and `aws:TagKeys`; tags
  *   given at allocation are also authorized as `ec2:CreateTags` with `ec2:CreateAction=AllocateAddress`.
  * - ReleaseAddress and CreateTags on an existing address authorize the `elastic-ip` with its tags.
@@ -47,6 +52,12 @@ export interface PolicyScope {
   readonly partition?: string;
   readonly region?: string;
   readonly account?: string;
+  /**
+   * Only network interfaces in these VPCs (ids, or tokens that resolve to ids): the `ec2:Vpc` condition on
+   * the `network-interface` side of Associate/DisassociateAddress. Never empty.
+   * @default any VPC: the interface side is not narrowed, and the pool tag on the address is the limit
+   */
+  readonly vpcs?: readonly string[];
 }
 
 /** The statements one kind of caller needs (a kind that writes includes the reads it depends on). */
@@ -116,6 +127,17 @@ function statements(scope: PolicyScope) {
   const poolIs = (key: string): Record<string, Record<string, string>> =>
     scope.pool === undefined ? { StringLike: { [key]: '*' } } : { StringEquals: { [key]: scope.pool } };
   const poolTags = [POOL_TAG_KEY, LAST_SUBNET_TAG_KEY];
+  if (scope.vpcs !== undefined && scope.vpcs.length === 0) {
+    throw new InputError(
+      'NoVpcs',
+      "the list of VPCs is empty, which would allow no interface at all; name the pool's VPCs or leave the list out",
+    );
+  }
+  // ec2:Vpc is an ARN; ArnLike matches it whether region and account are known or `*`.
+  const inPoolVpcs =
+    scope.vpcs === undefined
+      ? {}
+      : { Condition: { ArnLike: { 'ec2:Vpc': scope.vpcs.map((id) => ec2(`vpc/${id}`)) } } };
 
   return {
     describe: {
@@ -155,12 +177,14 @@ function statements(scope: PolicyScope) {
       Condition: poolIs(`ec2:ResourceTag/${POOL_TAG_KEY}`),
     },
     // Lambda's Hyperplane ENIs carry no tags (and Lambda adds none), so no tag condition can narrow
-    // the ENI side of an association; the address side above is what keeps it to the pool.
+    // the ENI side of an association: the address side above keeps it to the pool, and `vpcs` (when
+    // known) to the pool's VPCs.
     bindToEnis: {
       Sid: 'BindToLambdaEnis',
       Effect: 'Allow',
       Action: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
       Resource: ec2('network-interface/*'),
+      ...inPoolVpcs,
     },
     allocate: {
       Sid: 'AllocateOnlyTaggedPoolAddresses',
@@ -205,12 +229,15 @@ function statements(scope: PolicyScope) {
       Resource: elasticIps,
       Condition: poolIs(`ec2:ResourceTag/${POOL_TAG_KEY}`),
     },
-    // release takes a pool IP off whatever holds it first, an ENI or an instance.
+    // release takes a pool IP off whatever holds it first. DisassociateAddress names the network
+    // interface even for an address on an instance (the Service Authorization Reference lists no
+    // `instance` resource for it), so no instance ARN is needed.
     disassociateBeforeRelease: {
       Sid: 'DisassociateBeforeRelease',
       Effect: 'Allow',
       Action: ['ec2:DisassociateAddress'],
-      Resource: [ec2('network-interface/*'), ec2('instance/*')],
+      Resource: ec2('network-interface/*'),
+      ...inPoolVpcs,
     },
   } satisfies Record<string, PolicyStatement>;
 }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanCfnLint } from '../support/cfn-lint.js';
+import { referenceProblems } from '../support/service-authorization.js';
+import { type CfnResourceJson, templateStatements } from '../support/template-iam.js';
 
 const EXPECTED_STACKS = [
   'LsiHyperplaneEgressStack',
@@ -74,6 +76,17 @@ describe('the example app', () => {
 
   it('passes cfn-lint on every template: no error, only justified warnings', () => {
     expectCleanCfnLint(templates);
+  });
+
+  it('grants only IAM statements that fit the Service Authorization Reference: roles, policies, trust, permissions', () => {
+    const statements = templates.flatMap((path) =>
+      templateStatements(
+        path.slice(outdir.length + 1),
+        (JSON.parse(readFileSync(path, 'utf8')) as { Resources: Record<string, CfnResourceJson> }).Resources,
+      ),
+    );
+    expect(statements.length).toBeGreaterThan(15);
+    expect(statements.flatMap(({ where, statement }) => referenceProblems(statement, where))).toEqual([]);
   });
 
   it('pins the functions to nodejs22.x', () => {

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Peer } from 'aws-cdk-lib/aws-ec2';
+import { CfnInternetGateway, CfnVPCGatewayAttachment, Peer, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
   type CfnLoadBalancer,
@@ -214,6 +214,77 @@ describe('GlobalAcceleratorIngress props validation', () => {
     );
     expect(error.code).toBe('ContradictoryIngressProps');
     expect(error.message).toContain('internetFacing describes the ALB this construct creates');
+  });
+});
+
+describe('GlobalAcceleratorIngress and the internet gateway it needs', () => {
+  const imported = (stack: Stack) =>
+    Vpc.fromVpcAttributes(stack, 'Imported', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    });
+  // Read from the construct's own metadata, where Annotations puts them: no synthesis needed.
+  const warnings = (construct: GlobalAcceleratorIngress) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === 'aws:cdk:warning')
+      .map((entry) => `${construct.node.path} ${String(entry.data)}`);
+
+  it('refuses a VPC the app builds without one (NoInternetGateway), naming the VPC and the fix', () => {
+    const stack = new Stack();
+    const vpc = new Vpc(stack, 'Isolated', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'internal', subnetType: SubnetType.PRIVATE_ISOLATED }],
+    });
+    const error = thrownBy(
+      () => new GlobalAcceleratorIngress(stack, 'Ingress', { ...ingressFixture(stack), vpc }),
+    );
+    expect(error.code).toBe('NoInternetGateway');
+    expect(error.message).toMatch(/^Default\/Ingress: VPC Default\/Isolated has no internet gateway/);
+    expect(error.message).toContain('give the VPC a public subnet');
+  });
+
+  it('warns, with an id, when the VPC is imported and so cannot be checked', () => {
+    const stack = new Stack();
+    const ingress = new GlobalAcceleratorIngress(stack, 'Ingress', {
+      handler: ingressFixture(stack).handler,
+      vpc: imported(stack),
+    });
+    expect(warnings(ingress)).toEqual([
+      expect.stringMatching(
+        /^Default\/Ingress VPC Default\/Imported is imported, so it cannot tell whether an internet gateway is attached.*\[ack: lambda-static-ip:internetGatewayUnknown\]$/,
+      ),
+    ]);
+  });
+
+  it('warns when an imported load balancer hides its VPC', () => {
+    const stack = new Stack();
+    const loadBalancer = ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Theirs', {
+      loadBalancerArn:
+        'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/theirs/0123456789abcdef',
+      securityGroupId: 'sg-0123456789abcdef0',
+    });
+    const ingress = new GlobalAcceleratorIngress(stack, 'Ingress', {
+      handler: ingressFixture(stack).handler,
+      loadBalancer,
+    });
+    expect(warnings(ingress)).toEqual([
+      expect.stringContaining('the VPC of the imported load balancer is unknown'),
+    ]);
+  });
+
+  it('is satisfied by a gateway the app attaches to an imported VPC, and by a built VPC with one', () => {
+    const stack = new Stack();
+    const vpc = imported(stack);
+    const gateway = new CfnInternetGateway(stack, 'Gateway');
+    new CfnVPCGatewayAttachment(stack, 'Attachment', { vpcId: vpc.vpcId, internetGatewayId: gateway.ref });
+    const ingress = new GlobalAcceleratorIngress(stack, 'Ingress', {
+      handler: ingressFixture(stack).handler,
+      vpc,
+    });
+    expect(warnings(ingress)).toEqual([]);
+    expect(warnings(basicIngress)).toEqual([]);
   });
 });
 

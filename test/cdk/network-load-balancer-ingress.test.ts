@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
-import { type CfnEIP, type CfnSubnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { type CfnEIP, type CfnSecurityGroup, type CfnSubnet, Peer, Vpc } from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
   type CfnLoadBalancer,
@@ -31,10 +32,47 @@ const ingress = new NetworkLoadBalancerIngress(stack, 'Ingress', {
   certificate: ListenerCertificate.fromArn(CERTIFICATE_ARN),
   http: true,
 });
+const peersStack = new Stack(app, 'NlbPeers');
+const peersParts = parts(peersStack);
+const peersIngress = new NetworkLoadBalancerIngress(peersStack, 'Ingress', {
+  ...peersParts,
+  httpPort: 8080,
+  allowedPeers: [Peer.ipv4('203.0.113.0/24'), Peer.ipv4('198.51.100.7/32')],
+});
 const {
-  templates: [template],
+  templates: [template, peersTemplate],
   templatePaths,
-} = synthesize([stack]);
+} = synthesize([stack, peersStack]);
+
+interface IngressRule {
+  readonly IpProtocol: string;
+  readonly FromPort: number;
+  readonly ToPort: number;
+  readonly CidrIp?: string;
+  readonly CidrIpv6?: string;
+  readonly SourcePrefixListId?: string;
+  readonly SourceSecurityGroupId?: unknown;
+}
+
+/** Every ingress rule of a security group: inline, and the separate rules CDK writes for group sources. */
+function ingressRules(of: Template, groupId: string): IngressRule[] {
+  const group = of.findResources('AWS::EC2::SecurityGroup')[groupId] as {
+    Properties: { SecurityGroupIngress?: IngressRule[] };
+  };
+  const separate = Object.values(of.findResources('AWS::EC2::SecurityGroupIngress'))
+    .map((resource) => resource.Properties as IngressRule & { GroupId: unknown })
+    .filter((rule) => JSON.stringify(rule.GroupId) === JSON.stringify({ 'Fn::GetAtt': [groupId, 'GroupId'] }))
+    .map(({ GroupId: _, ...rule }) => rule);
+  return [...(group.Properties.SecurityGroupIngress ?? []), ...separate];
+}
+
+function groupIds(of: Stack, ingressConstruct: NetworkLoadBalancerIngress) {
+  const albGroup = ingressConstruct.loadBalancer.connections.securityGroups[0];
+  return {
+    alb: of.getLogicalId(albGroup?.node.defaultChild as CfnSecurityGroup),
+    nlb: of.getLogicalId(ingressConstruct.securityGroup.node.defaultChild as CfnSecurityGroup),
+  };
+}
 
 const eipIds = pool.addresses.map((_, index) =>
   stack.getLogicalId(pool.node.findChild(`Address${index + 1}`) as CfnEIP),
@@ -126,13 +164,58 @@ describe('NetworkLoadBalancerIngress', () => {
     );
   });
 
-  it('admits clients and the VPC (NLB health checks) on the ALB listener ports', () => {
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: Match.arrayWith([
-        Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443 }),
-        Match.objectLike({ CidrIp: { 'Fn::GetAtt': [Match.anyValue(), 'CidrBlock'] }, FromPort: 443 }),
-      ]),
+  it('filters callers on the NLB: its group admits exactly the peers on the listener ports', () => {
+    const nlbId = groupIds(stack, ingress).nlb;
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      SecurityGroups: [{ 'Fn::GetAtt': [nlbId, 'GroupId'] }],
     });
+    const cidrs = (of: Template, id: string) =>
+      ingressRules(of, id)
+        .map((rule) => `${rule.CidrIp} tcp ${rule.FromPort}-${rule.ToPort}`)
+        .sort();
+    expect(cidrs(template, nlbId)).toEqual(['0.0.0.0/0 tcp 443-443', '0.0.0.0/0 tcp 80-80']);
+    expect(cidrs(peersTemplate, groupIds(peersStack, peersIngress).nlb)).toEqual([
+      '198.51.100.7/32 tcp 8080-8080',
+      '203.0.113.0/24 tcp 8080-8080',
+    ]);
+  });
+
+  it("admits only the NLB's group on the ALB, never an address range (not even the VPC's CIDR)", () => {
+    for (const [of, ofStack, construct, ports] of [
+      [template, stack, ingress, [80, 443]],
+      [peersTemplate, peersStack, peersIngress, [8080]],
+    ] as const) {
+      const { alb, nlb } = groupIds(ofStack, construct);
+      const rules = ingressRules(of, alb);
+      expect(rules.map((rule) => rule.FromPort).sort()).toEqual([...ports].sort());
+      for (const rule of rules) {
+        expect(rule).toMatchObject({
+          IpProtocol: 'tcp',
+          SourceSecurityGroupId: { 'Fn::GetAtt': [nlb, 'GroupId'] },
+        });
+        expect(rule.CidrIp ?? rule.CidrIpv6 ?? rule.SourcePrefixListId).toBeUndefined();
+      }
+    }
+  });
+
+  it("lets the NLB's group send only to the ALB's, on the listener ports (traffic and health checks)", () => {
+    const { alb, nlb } = groupIds(stack, ingress);
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
+      .map(
+        (resource) =>
+          resource.Properties as { GroupId: unknown; DestinationSecurityGroupId: unknown; FromPort: number },
+      )
+      .filter((rule) => JSON.stringify(rule.GroupId) === JSON.stringify({ 'Fn::GetAtt': [nlb, 'GroupId'] }));
+    expect(egress.map((rule) => rule.FromPort).sort()).toEqual([443, 80]);
+    for (const rule of egress)
+      expect(rule.DestinationSecurityGroupId).toEqual({ 'Fn::GetAtt': [alb, 'GroupId'] });
+    // No inline allow-all rule: allowAllOutbound is off, and CloudFormation drops EC2's default rule once the
+    // group has an egress rule of its own (why aws-cdk-lib removes its placeholder then, aws/aws-cdk#998).
+    const inline = template.findResources('AWS::EC2::SecurityGroup')[nlb] as {
+      Properties: { SecurityGroupEgress?: unknown[] };
+    };
+    expect(inline.Properties.SecurityGroupEgress ?? []).toEqual([]);
   });
 
   it("outputs the NLB's static IPs", () => {

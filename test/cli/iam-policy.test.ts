@@ -1,4 +1,8 @@
-import { AllocateAddressCommand, DescribeAddressesCommand } from '@aws-sdk/client-ec2';
+import {
+  AllocateAddressCommand,
+  DescribeAddressesCommand,
+  DescribeNetworkInterfacesCommand,
+} from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type RecordedCall, recordCalls } from '../../src/aws/call-recorder.js';
 import type { AwsClients } from '../../src/aws/clients.js';
@@ -62,7 +66,7 @@ describe('iam-policy: the document', () => {
     }
   });
 
-  it('refuses --access with --for controller (exit 2), and a malformed account', async () => {
+  it('refuses --access with --for controller (exit 2), a malformed account and a malformed VPC id', async () => {
     const options = { clientOptions: localAws().clientOptions() };
     const controller = await runCliInProcess(
       ['iam-policy', '--for', 'controller', '--access', 'read'],
@@ -73,6 +77,15 @@ describe('iam-policy: the document', () => {
     const account = await runCliInProcess(['iam-policy', '--account', '12'], options);
     expect(account.code).toBe(2);
     expect(account.stderr).toMatch(/expected a 12-digit account id/);
+    const vpc = await runCliInProcess(
+      ['iam-policy', '--vpc', 'vpc-12345678', '--vpc', 'subnet-12345678'],
+      options,
+    );
+    expect(vpc.code).toBe(2);
+    expect(vpc.stderr).toMatch(
+      /VPC id "subnet-12345678" is invalid: expected vpc- followed by 8 or 17 hex digits/,
+    );
+    expect(vpc.stdout).toBe('');
   });
 });
 
@@ -85,15 +98,24 @@ interface Recorded {
 async function recording(
   run: (prepare: (clients: AwsClients) => AwsClients) => Promise<void>,
 ): Promise<Recorded[]> {
-  const describe = async () =>
-    (await localAws().clients().ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
+  const ec2 = localAws().clients().ec2;
+  const describe = async () => (await ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
   const before = await describe();
+  const interfaces = (await ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces ?? [];
   const calls: RecordedCall[] = [];
   await run((clients) => recordCalls(clients, (call) => calls.push(call)));
   const after = await describe();
   // Associations as they were before; tags of addresses created meanwhile from after (set at creation).
   const created = after.filter((address) => !before.some((old) => old.AllocationId === address.AllocationId));
-  const world = { region: 'us-east-1', account: ACCOUNT, addresses: [...before, ...created] };
+  const vpcOfInterface = Object.fromEntries(
+    interfaces.map((eni) => [eni.NetworkInterfaceId ?? '', eni.VpcId ?? '']),
+  );
+  const world = {
+    region: 'us-east-1',
+    account: ACCOUNT,
+    addresses: [...before, ...created],
+    vpcOfInterface,
+  };
   return calls.map((call) => ({ call, world }));
 }
 
@@ -129,18 +151,20 @@ async function scenario(apply: (step: string) => Promise<void>, reads: () => Pro
   await reads();
   await apply('move');
   const addresses = (await clients.ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
-  return { addresses };
+  return { addresses, vpcId: vpc.vpcId };
 }
 
 describe('iam-policy: every call the CLI and the controller make is allowed, and nothing else is granted', () => {
   const cliRuns: Record<'read' | 'write' | 'release', Recorded[]> = { read: [], write: [], release: [] };
   const controllerRuns: Recorded[] = [];
   const kinds: Record<string, string[]> = {};
+  // The VPC of each scenario's functions, for the policies narrowed with --vpc.
+  const vpcs = { cli: '', controller: '' };
 
   beforeAll(async () => {
     const cli = (args: readonly string[], prepare: (clients: AwsClients) => AwsClients) =>
       runCliInProcess(args, { clientOptions: localAws().clientOptions(), prepare });
-    const { addresses } = await scenario(
+    const { addresses, vpcId } = await scenario(
       async (step) => {
         const calls = await recording(async (prepare) => {
           const run = await cli(['apply', '--pool', POOL, '--allocate', '--yes', '--json'], prepare);
@@ -166,6 +190,7 @@ describe('iam-policy: every call the CLI and the controller make is allowed, and
         }
       },
     );
+    vpcs.cli = vpcId;
     const bound = addresses.find((address) => address.NetworkInterfaceId)?.PublicIp as string;
     cliRuns.release.push(
       ...(await recording(async (prepare) => {
@@ -179,13 +204,14 @@ describe('iam-policy: every call the CLI and the controller make is allowed, and
       })),
     );
 
-    await scenario(async () => {
+    const controllerWorld = await scenario(async () => {
       const calls = await recording(async (prepare) => {
         const result = await reconcile(prepare(localAws().clients()), { pool: POOL, allocate: true });
         expect(result.converged).toBe(true);
       });
       controllerRuns.push(...calls);
     });
+    vpcs.controller = controllerWorld.vpcId;
   });
 
   it('the scenarios exercise allocate, associate, remember-subnet, move and release', () => {
@@ -215,6 +241,25 @@ describe('iam-policy: every call the CLI and the controller make is allowed, and
 
   it('controller: every call is allowed by its policy, and every statement is needed', async () => {
     expectExactly(await printed(['--for', 'controller']), controllerRuns);
+  });
+
+  it("with --vpc: every call in the pool functions' VPC is still allowed, and an ENI elsewhere is not", async () => {
+    const other = 'vpc-0123456789abcdef0';
+    const all = await printed(['--vpc', vpcs.cli, '--vpc', other]);
+    expectExactly(all, [...cliRuns.read, ...cliRuns.write, ...cliRuns.release]);
+    const controller = await printed(['--for', 'controller', '--vpc', vpcs.controller]);
+    expectExactly(controller, controllerRuns);
+
+    const onInterface = (action: string, vpcId: string): AuthorizationRequest => ({
+      action,
+      resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:network-interface/eni-1`,
+      context: { 'ec2:Vpc': `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/${vpcId}` },
+    });
+    for (const action of ['ec2:AssociateAddress', 'ec2:DisassociateAddress']) {
+      expect(isAllowed(all, onInterface(action, other)), action).toBe(true);
+      expect(isAllowed(all, onInterface(action, 'vpc-fedcba9876543210f')), action).toBe(false);
+      expect(isAllowed(controller, onInterface(action, other)), action).toBe(false);
+    }
   });
 
   it('denies what the tool must never do, for the CLI (apply) and the controller', async () => {

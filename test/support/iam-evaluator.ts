@@ -11,7 +11,7 @@ export interface AuthorizationRequest {
 
 /**
  * A small IAM evaluator for Allow statements: exact or wildcard actions and resources, and the condition
- * operators this project's policy uses (StringEquals, StringLike, ForAllValues:StringEquals). Enough to
+ * operators this project's policy uses (StringEquals, StringLike, ArnLike, ForAllValues:StringEquals). Enough to
  * check that the printed policy allows what the tool does, and denies what it must not do.
  */
 export function isAllowed(policy: PolicyDocument, request: AuthorizationRequest): boolean {
@@ -38,6 +38,7 @@ function test(
     case 'StringEquals':
       return typeof actual === 'string' && wanted.includes(actual);
     case 'StringLike':
+    case 'ArnLike':
       return typeof actual === 'string' && wanted.some((pattern) => glob(pattern, actual));
     case 'ForAllValues:StringEquals':
       return (typeof actual === 'string' ? [actual] : (actual ?? [])).every((value) =>
@@ -56,11 +57,13 @@ function glob(pattern: string, value: string): boolean {
   return new RegExp(`^${source}$`).test(value);
 }
 
-/** What the account held before a command ran: addresses with their tags and associations. */
+/** What the account held before a command ran: addresses with their tags and associations, ENIs' VPCs. */
 export interface WorldSnapshot {
   readonly region: string;
   readonly account: string;
   readonly addresses: readonly Address[];
+  /** The VPC of each network interface, by id: IAM sees it as `ec2:Vpc` on the interface. */
+  readonly vpcOfInterface: Readonly<Record<string, string>>;
 }
 
 /** The authorizations IAM makes for one SDK call, given the addresses as they were before it. */
@@ -80,25 +83,25 @@ export function authorizationsFor(call: RecordedCall, world: WorldSnapshot): Aut
   });
   const elasticIp = (address: Address | undefined, id: unknown) =>
     ({ action, resource: arn('ec2', `elastic-ip/${String(id)}`), context: resourceTags(address) }) as const;
-  const target = (address: Address | undefined): AuthorizationRequest[] => {
-    if (address?.NetworkInterfaceId)
-      return [
-        { action, resource: arn('ec2', `network-interface/${address.NetworkInterfaceId}`), context: {} },
-      ];
-    if (address?.InstanceId)
-      return [{ action, resource: arn('ec2', `instance/${address.InstanceId}`), context: {} }];
-    return [];
+  // The interface side of Associate/DisassociateAddress, with the interface's VPC as IAM sees it.
+  const networkInterface = (id: unknown): AuthorizationRequest => {
+    const vpcId = world.vpcOfInterface[String(id)];
+    return {
+      action,
+      resource: arn('ec2', `network-interface/${String(id)}`),
+      context: vpcId === undefined ? {} : { 'ec2:Vpc': arn('ec2', `vpc/${vpcId}`) },
+    };
   };
+  // DisassociateAddress names the interface, also for an address on an instance (its primary interface):
+  // the Service Authorization Reference lists no instance resource for it.
+  const target = (address: Address | undefined): AuthorizationRequest[] =>
+    address?.NetworkInterfaceId ? [networkInterface(address.NetworkInterfaceId)] : [];
 
   switch (call.operation) {
     case 'AssociateAddress':
       return [
         elasticIp(byAllocation(input.AllocationId), input.AllocationId),
-        {
-          action,
-          resource: arn('ec2', `network-interface/${String(input.NetworkInterfaceId)}`),
-          context: {},
-        },
+        networkInterface(input.NetworkInterfaceId),
       ];
     case 'DisassociateAddress': {
       const address = world.addresses.find((candidate) => candidate.AssociationId === input.AssociationId);

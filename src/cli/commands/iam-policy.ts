@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../../core/errors.js';
 import type { PolicyKind } from '../../core/iam-policy.js';
+import { validateVpcId } from '../../core/vpc-id.js';
 import type { RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { poolName } from '../pool-options.js';
@@ -13,6 +14,7 @@ interface IamPolicyOptions {
   readonly pool?: string;
   readonly account?: string;
   readonly partition?: string;
+  readonly vpc?: string[];
 }
 
 /** What each --access level lets the CLI run; every level includes the reads its commands need. */
@@ -27,6 +29,15 @@ function accountId(value: string): string {
   if (!/^\d{12}$/.test(value))
     throw new InvalidArgumentError(`expected a 12-digit account id, got "${value}".`);
   return value;
+}
+
+/** Parses one --vpc value into the list so far: a VPC id, or the rule it breaks (exit 2). */
+function vpcIds(value: string, previous: string[] = []): string[] {
+  try {
+    return [...previous, validateVpcId(value.trim())];
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 export const registerIamPolicy: RegisterCommand = (program, run) => {
@@ -55,13 +66,24 @@ export const registerIamPolicy: RegisterCommand = (program, run) => {
     )
     .option('--account <id>', 'the account in resource ARNs (default: any)', accountId)
     .addOption(
+      new Option(
+        '--vpc <id...>',
+        "only Lambda ENIs in these VPCs (the pool functions' VPCs; repeatable): the ec2:Vpc condition on the network-interface side of Associate/DisassociateAddress",
+      ).argParser(vpcIds),
+    )
+    .addOption(
       new Option('--partition <partition>', 'the partition in resource ARNs')
         .choices(['aws', 'aws-cn', 'aws-us-gov'])
         .default('aws'),
     )
     .addHelpText(
       'after',
-      '\nThe Region in resource ARNs is --region (default: any). No AWS call is made. The policy is JSON, with or without --json.',
+      [
+        '',
+        'The Region in resource ARNs is --region (default: any). No AWS call is made. The policy is JSON, with or without --json.',
+        'Without --vpc the network-interface statements allow ENIs in any VPC: Lambda ENIs carry no tags, so',
+        'only the pool tag on the address keeps binds to the pool. Give the VPCs of the pool functions to narrow them.',
+      ].join('\n'),
     )
     .action(async (options: IamPolicyOptions, self: Command) =>
       run(self, async ({ output, globals }) => {
@@ -78,6 +100,7 @@ export const registerIamPolicy: RegisterCommand = (program, run) => {
           ...(options.pool ? { pool: options.pool } : {}),
           ...(options.account ? { account: options.account } : {}),
           ...(options.partition ? { partition: options.partition } : {}),
+          ...(options.vpc ? { vpcs: [...new Set(options.vpc)] } : {}),
           ...(globals.region ? { region: globals.region } : {}),
         });
         output.result(document, () => JSON.stringify(document, null, 2));
