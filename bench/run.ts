@@ -1,34 +1,66 @@
-import { startLocalAws } from '../testbed/index.js';
-import { type ChurnReport, renderChurn, runChurn } from './churn.js';
+import { ChurnAccount, type LocalAws, startLocalAws } from '../testbed/index.js';
+import { type ChurnReport, renderChurn, renderSweep, runChurn, runSweep, type SweepReport } from './churn.js';
 import { renderScale, runScale, type ScaleReport } from './scale.js';
 
 /**
- * `npm run bench [-- --json] [-- --only churn|scale] [-- --sizes 10,100]`: figures, never assertions.
- * Everything runs offline on the local AWS; with --json, stdout holds exactly one JSON document and
- * progress goes to stderr.
+ * `npm run bench [-- --json] [-- --only churn,sweep,scale] [-- --sizes 10,100] [-- --draws 40]
+ * [-- --seed 1] [-- --lanes 2]`: figures, never assertions. Everything runs offline on the local AWS; with
+ * --json, stdout holds exactly one JSON document and progress goes to stderr.
  */
+const PARTS = ['churn', 'sweep', 'scale'] as const;
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const whole = (name: string, fallback: number, min: number) => {
+  const text = option(name);
+  const value = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    process.stderr.write(`${name} must be a whole number >= ${min}, got ${text}\n`);
+    process.exit(2);
+  }
+  return value;
+};
 const json = args.includes('--json');
-const only = option('--only');
+const only = (option('--only') ?? PARTS.join(',')).split(',');
+const unknown = only.filter((part) => !(PARTS as readonly string[]).includes(part));
+if (unknown.length > 0) {
+  process.stderr.write(`--only takes ${PARTS.join(', ')} (comma-separated), got ${unknown.join(', ')}\n`);
+  process.exit(2);
+}
 const sizes = (option('--sizes') ?? '10,100,1000,3000').split(',').map(Number);
+const draws = whole('--draws', 40, 1);
+const seed = whole('--seed', 1, 0);
+const laneCount = whole('--lanes', 2, 1);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const aws = await startLocalAws();
+const needsLanes = only.includes('churn') || only.includes('sweep');
+const lanes: LocalAws[] = [];
 try {
+  for (let lane = 0; lane < (needsLanes ? laneCount : 1); lane++) lanes.push(await startLocalAws({ startTimeoutMs: 120_000 }));
+  const [first] = lanes as [LocalAws];
+  const accounts = lanes.map((aws) => new ChurnAccount(aws));
   const started = performance.now();
-  const churn: ChurnReport | undefined = only === 'scale' ? undefined : await runChurn(aws, log);
-  const scale: ScaleReport | undefined = only === 'churn' ? undefined : await runScale(aws, sizes, log);
+  const churn: ChurnReport | undefined = only.includes('churn') ? await runChurn(accounts, log) : undefined;
+  const sweep: SweepReport | undefined = only.includes('sweep')
+    ? await runSweep(accounts, { draws, seed }, log)
+    : undefined;
+  const scale: ScaleReport | undefined = only.includes('scale')
+    ? await runScale(first, sizes, log)
+    : undefined;
   const document = {
     generatedBy: 'npm run bench',
     ...churn,
+    ...sweep,
     ...scale,
     benchWallMs: Math.round(performance.now() - started),
   };
-  const human = [churn ? renderChurn(churn) : '', scale ? renderScale(scale) : '']
+  const human = [
+    churn ? renderChurn(churn) : '',
+    sweep ? renderSweep(sweep) : '',
+    scale ? renderScale(scale) : '',
+  ]
     .filter(Boolean)
     .join('\n\n');
   process.stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${human}\n`);
 } finally {
-  await aws.stop();
+  await Promise.all(lanes.map((aws) => aws.stop()));
 }

@@ -1,75 +1,156 @@
-import { allocatePoolAddress } from '../src/aws/addresses.js';
+import {
+  DeleteNetworkInterfaceCommand,
+  DescribeAddressesCommand,
+  DisassociateAddressCommand,
+  ReleaseAddressCommand,
+} from '@aws-sdk/client-ec2';
+import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
+import { allocatePoolAddress, describePoolAddresses } from '../src/aws/addresses.js';
+import type { AwsClients } from '../src/aws/clients.js';
 import { POOL_TAG_KEY } from '../src/core/pool.js';
 import { reconcile } from '../src/reconcile/reconcile.js';
-import { CallCounter } from './call-counter.js';
+import { type ChurnNeeds, churnDowntimeBoundMs } from './churn-bound.js';
 import { ControllerHarness } from './controller-harness.js';
 import { createVpcFixture, type VpcFixture } from './fixtures.js';
 import { type CreateSimFunctionInput, LambdaSimulator } from './lambda-simulator.js';
 import type { LocalAws } from './local-aws.js';
+import { seededUnit } from './seeded-random.js';
 import type { Timeline } from './timeline.js';
+import { DEFAULT_TIMINGS, TIMINGS } from './timings.js';
 
 const POOL = 'churn';
+/** The controller's resync period (HyperplaneEgress's default `resyncInterval`). */
+const SCHEDULE_MS = 60_000;
+/** The update watch's default poll interval (LSI_UPDATE_POLL_SECONDS). */
+const WATCH_POLL_MS = 5_000;
+/** A run that has not settled this long after the change is cut off, and reported as not quiescent. */
+const MAX_OBSERVED_MS = 3 * 60 * 60_000;
+/** When the idle-reclaim scenario's function is invoked again, after the reclaim. */
+const REACTIVATION_MS = 5 * 60_000;
 
-/** How one run of a scenario is set up. */
-export interface ChurnSettings {
+/** How the pool is provisioned: what a user chooses, per scenario. */
+export interface ChurnPool {
   /** Free pool IPs kept ready (the pool is sized to the bound ENIs plus these). */
   readonly spares: number;
-  /** CloudTrail events never arrive: the schedule alone keeps the pool bound. */
-  readonly eventsLost: boolean;
   /** The controller may allocate new IPs when the pool has none free (the allow-list then grows). @default false */
   readonly allocate?: boolean;
 }
 
-/** Parameters AWS does not publish, with their defaults. */
-export interface ChurnModel {
-  /** CloudTrail → EventBridge delivery delay. @default 60000 */
+/**
+ * Knobs every scenario is crossed with, and the values a sweep tries. Adding a knob is one line here
+ * (and what it does, in runChurnScenario); configurations, tables and reports pick it up.
+ */
+export const CHURN_KNOBS = {
+  /** CloudTrail events never arrive: the schedule alone keeps the pool bound. */
+  eventsLost: [false, true],
+} as const;
+
+type Knobs = { readonly [K in keyof typeof CHURN_KNOBS]: (typeof CHURN_KNOBS)[K][number] };
+
+/** One configuration a scenario runs under: its pool, and a value for every knob. */
+export type ChurnConfig = ChurnPool & Knobs;
+
+/** The timings of one run: what AWS does not publish, and where the schedule ticks against the change. */
+export interface ChurnDraw {
   readonly eventDelayMs: number;
-  /** From Lambda creating an ENI to traffic using it. @default 90000 */
   readonly eniSwitchMs: number;
-  /** From an ENI losing its last user to Lambda deleting it. @default 1200000 (20 minutes) */
   readonly eniDeletionDelayMs: number;
-  /** The backstop schedule's period. @default 60000 */
-  readonly scheduleMs: number;
-  /** How long after the change the run is observed. @default 900000 (15 minutes) */
-  readonly horizonMs: number;
+  /** From the change to the controller's first scheduled run; then one every minute. */
+  readonly schedulePhaseMs: number;
 }
 
-export const DEFAULT_CHURN_MODEL: ChurnModel = {
-  eventDelayMs: 60_000,
-  eniSwitchMs: 90_000,
-  eniDeletionDelayMs: 20 * 60_000,
-  scheduleMs: 60_000,
-  horizonMs: 15 * 60_000,
+/** The default draw: the realistic defaults of timings.ts, the first scheduled run right after the change. */
+export const DEFAULT_CHURN_DRAW: ChurnDraw = {
+  eventDelayMs: DEFAULT_TIMINGS.eventDelayMs,
+  eniSwitchMs: DEFAULT_TIMINGS.eniSwitchMs,
+  eniDeletionDelayMs: DEFAULT_TIMINGS.eniDeletionDelayMs,
+  schedulePhaseMs: 0,
 };
 
-/** A world before the change, the change itself, and the settings it is run with. */
+/** The ranges a sweep draws from: timings.ts's, and any phase of the one-minute schedule. */
+export const CHURN_DRAW_RANGES: Readonly<Record<keyof ChurnDraw, readonly [number, number]>> = {
+  eventDelayMs: [TIMINGS.eventDelayMs.minMs, TIMINGS.eventDelayMs.maxMs],
+  eniSwitchMs: [TIMINGS.eniSwitchMs.minMs, TIMINGS.eniSwitchMs.maxMs],
+  eniDeletionDelayMs: [TIMINGS.eniDeletionDelayMs.minMs, TIMINGS.eniDeletionDelayMs.maxMs],
+  schedulePhaseMs: [0, SCHEDULE_MS],
+};
+
+/**
+ * Draw `index` of a sweep seeded with `seed`. The first 2^4 draws are the corners of the ranges, where
+ * worst cases tend to be; the rest are uniform, rounded to the second. A draw depends only on (seed,
+ * index), so every scenario and configuration meets the same draws.
+ */
+export function churnDraw(seed: number, index: number): ChurnDraw {
+  const names = Object.keys(CHURN_DRAW_RANGES) as (keyof ChurnDraw)[];
+  const corners = 2 ** names.length;
+  const draw: Record<string, number> = {};
+  names.forEach((name, bit) => {
+    const [min, max] = CHURN_DRAW_RANGES[name];
+    const unit = index < corners ? (index >> bit) & 1 : seededUnit(seed, index, name);
+    draw[name] = Math.round((min + unit * (max - min)) / 1000) * 1000;
+  });
+  return draw as unknown as ChurnDraw;
+}
+
+/** A world before the change, the change itself, what it asks of the pool, and the pools it is run with. */
 export interface ChurnScenario {
   readonly name: string;
   readonly description: string;
-  readonly settings: readonly ChurnSettings[];
+  readonly pools: readonly ChurnPool[];
+  readonly needs: ChurnNeeds;
   functions(vpc: VpcFixture): CreateSimFunctionInput[];
   change(sim: LambdaSimulator, vpc: VpcFixture): Promise<void>;
 }
 
+/** Every configuration of a scenario: its pools crossed with every value of every knob. */
+export function churnConfigs(scenario: ChurnScenario): ChurnConfig[] {
+  let configs: Record<string, unknown>[] = scenario.pools.map((pool) => ({ ...pool }));
+  for (const [knob, values] of Object.entries(CHURN_KNOBS)) {
+    configs = configs.flatMap((config) => values.map((value) => ({ ...config, [knob]: value })));
+  }
+  return configs as unknown as ChurnConfig[];
+}
+
+/** A configuration in a few words, for tables and test names: `spares 0, allocate, events lost`. */
+export function describeChurnConfig(config: ChurnConfig): string {
+  const knobs = Object.keys(CHURN_KNOBS).map((knob) => {
+    const value = (config as unknown as Record<string, unknown>)[knob];
+    const words = knob.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+    if (typeof value !== 'boolean') return `${words} ${String(value)}`;
+    return value ? words : undefined;
+  });
+  return [`spares ${config.spares}`, config.allocate ? 'allocate' : undefined, ...knobs]
+    .filter((part) => part !== undefined)
+    .join(', ');
+}
+
 export interface ChurnResult {
-  readonly name: string;
-  readonly spares: number;
-  readonly eventsLost: boolean;
-  readonly allocate: boolean;
-  /** The longest egress downtime of any function: time its serving ENI(s) had no IP. */
+  readonly scenario: string;
+  readonly config: ChurnConfig;
+  readonly draw: ChurnDraw;
+  /** The longest egress downtime of any function, version or alias: time a serving ENI had no way out. */
   readonly downtimeMs: number;
   readonly downtimeByFunction: Readonly<Record<string, number>>;
-  /** AWS calls the controller made from the change to the end of the horizon. */
+  /** The most downtime the design allows for this run (churn-bound.ts), worked out without running it. */
+  readonly boundMs: number;
+  /** AWS calls the controller made, plus those the scheduled runs elided as idle would have made. */
   readonly awsCalls: number;
   readonly callsByOperation: Readonly<Record<string, number>>;
+  /** Controller invocations that ran. */
   readonly controllerInvocations: number;
-  /** Times an IP left an ENI while that ENI carried a function's traffic: must be 0. */
+  /** Scheduled runs skipped because they provably changed nothing (see ControllerHarness). */
+  readonly elidedTicks: number;
+  /** Times an IP left an ENI while that ENI carried traffic: must be 0. */
   readonly ipsTakenFromServingEnis: number;
-  /** True when every pool ENI holds a pool IP at the end. */
+  /** True when every pool ENI holds a pool IP at the end and nothing more is planned. */
   readonly converged: boolean;
-  /** Pool IPs before the change and at the end: the allow-list. */
-  readonly poolIpsBefore: number;
-  readonly poolIpsAfter: number;
+  /** The pool's public IPs (the allow-list) before the change and at the end, sorted. */
+  readonly poolIpsBefore: readonly string[];
+  readonly poolIpsAfter: readonly string[];
+  /** How long after the change the run was watched: until nothing was left to happen. */
+  readonly observedMs: number;
+  /** False when the run was cut off before it settled (an ENI still without egress, say). */
+  readonly quiescent: boolean;
 }
 
 const fn = (
@@ -86,24 +167,15 @@ const subnets = (vpc: VpcFixture, count: number) => vpc.publicSubnetIds.slice(0,
 const group = (vpc: VpcFixture, index: number) => vpc.securityGroupIds[index] as string;
 
 /** A change that needs one more IP: a spare covers it, or (with no spare) the controller allocates one. */
-const ONE_NEW_ENI: readonly ChurnSettings[] = [
-  { spares: 1, eventsLost: false },
-  { spares: 0, eventsLost: false, allocate: true },
-  { spares: 1, eventsLost: true },
-  { spares: 0, eventsLost: true, allocate: true },
-];
+const ONE_NEW_ENI: readonly ChurnPool[] = [{ spares: 1 }, { spares: 0, allocate: true }];
 
-/** The scenarios of the zero-downtime issue, each with the settings it is measured under. */
+/** The scenarios of the zero-downtime issue, each with the pools it is measured with. */
 export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
   {
     name: 'security-group change',
     description: 'a function in 2 subnets moves to another security group: 2 new ENIs, the old ones retire',
-    settings: [
-      { spares: 0, eventsLost: false },
-      { spares: 2, eventsLost: false },
-      { spares: 0, eventsLost: true },
-      { spares: 2, eventsLost: true },
-    ],
+    pools: [{ spares: 0 }, { spares: 2 }],
+    needs: { newEnis: 2, retiringAtSwitch: 2 },
     functions: (vpc) => [fn('api', subnets(vpc, 2), [group(vpc, 0)])],
     change: (sim, vpc) =>
       sim.updateVpcConfig('api', { subnetIds: subnets(vpc, 2), securityGroupIds: [group(vpc, 1)] }),
@@ -111,7 +183,8 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
   {
     name: 'subnet added',
     description: 'a function in 2 subnets gains a third: one new ENI, nothing retires',
-    settings: ONE_NEW_ENI,
+    pools: ONE_NEW_ENI,
+    needs: { newEnis: 1 },
     functions: (vpc) => [fn('api', subnets(vpc, 2), [group(vpc, 0)])],
     change: (sim, vpc) =>
       sim.updateVpcConfig('api', { subnetIds: subnets(vpc, 3), securityGroupIds: [group(vpc, 0)] }),
@@ -119,7 +192,8 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
   {
     name: 'scale-out',
     description: 'more than 65,000 connections: a second ENI for the same combination in one subnet',
-    settings: ONE_NEW_ENI,
+    pools: ONE_NEW_ENI,
+    needs: { newEnis: 1 },
     functions: (vpc) => [fn('api', subnets(vpc, 2), [group(vpc, 0)])],
     change: async (sim, vpc) => {
       await sim.scaleOut('api', vpc.publicSubnetIds[0]);
@@ -127,15 +201,14 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
   },
   {
     name: 'idle reclaim and reactivation',
-    description: 'weeks without invocations: ENIs reclaimed; the next invoke brings new ENIs with new ids',
-    settings: [
-      { spares: 0, eventsLost: false },
-      { spares: 0, eventsLost: true },
-    ],
+    description:
+      'weeks without invocations: ENIs reclaimed; an invoke 5 minutes later brings new ENIs with new ids',
+    pools: [{ spares: 0 }],
+    needs: { newEnis: 2, freedBefore: 2, createdAfterMs: REACTIVATION_MS },
     functions: (vpc) => [fn('api', subnets(vpc, 2), [group(vpc, 0)])],
     change: async (sim) => {
       await sim.idleReclaim('api');
-      sim.clock.schedule(5 * 60_000, 'reactivate api', async () => {
+      sim.clock.schedule(REACTIVATION_MS, 'reactivate api', async () => {
         await sim.invoke('api');
       });
     },
@@ -143,10 +216,8 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
   {
     name: 'function deleted, ENIs shared',
     description: 'one of two functions sharing ENIs is deleted: the ENIs stay, and so do their IPs',
-    settings: [
-      { spares: 0, eventsLost: false },
-      { spares: 0, eventsLost: true },
-    ],
+    pools: [{ spares: 0 }],
+    needs: { newEnis: 0 },
     functions: (vpc) => [
       fn('api', subnets(vpc, 2), [group(vpc, 0)]),
       fn('worker', subnets(vpc, 2), [group(vpc, 0)]),
@@ -156,53 +227,117 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
 ];
 
 /**
- * Runs one scenario under one setting on a fresh local AWS state: builds the functions, binds the pool
- * (sized to the ENIs plus spares), starts the controller (events + schedule) on the virtual clock,
- * makes the change, and measures until the horizon.
+ * A local AWS set up for churn runs: the VPC (subnets, routes, security groups) is built once and each run
+ * removes what it created (functions, ENIs, addresses), which costs a fraction of resetting moto and
+ * building the VPC again. A run that fails leaves it to be reset before the next.
+ */
+export class ChurnAccount {
+  readonly localAws: LocalAws;
+  #vpc: VpcFixture | undefined;
+
+  constructor(localAws: LocalAws) {
+    this.localAws = localAws;
+  }
+
+  /** A clean account with its VPC; the caller owns it until `clear`. */
+  async take(): Promise<VpcFixture> {
+    const vpc = this.#vpc ?? (await this.#build());
+    this.#vpc = undefined;
+    return vpc;
+  }
+
+  /** Deletes what a run created, and hands the VPC back for the next run. */
+  async clear(vpc: VpcFixture, sim: LambdaSimulator): Promise<void> {
+    const { ec2, lambda } = this.localAws.clients();
+    for (const name of sim.functionNames()) await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    for (const eni of sim.enis()) {
+      await ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id }));
+    }
+    for (const address of (await ec2.send(new DescribeAddressesCommand({}))).Addresses ?? []) {
+      if (address.AssociationId) {
+        await ec2.send(new DisassociateAddressCommand({ AssociationId: address.AssociationId }));
+      }
+      await ec2.send(new ReleaseAddressCommand({ AllocationId: address.AllocationId }));
+    }
+    this.#vpc = vpc;
+  }
+
+  async #build(): Promise<VpcFixture> {
+    await this.localAws.reset();
+    await this.localAws.configure({ eipQuota: 50 });
+    return createVpcFixture(this.localAws.clients().ec2, {
+      publicSubnets: 3,
+      privateSubnets: 0,
+      securityGroups: 2,
+    });
+  }
+}
+
+/**
+ * Runs one scenario in one configuration with one draw of timings, in a clean account: builds the
+ * functions, binds the pool (sized to the ENIs plus spares), starts the controller (events and schedule)
+ * on the virtual clock, makes the change, and watches until nothing is left to happen: no simulator work
+ * and no event pending, and a scheduled run that found nothing to do since the last change. Scheduled
+ * runs that provably change nothing are elided, so a 40-minute deletion delay costs no more than a
+ * short one (see ControllerHarness's `elideIdleTicks`). Pass a ChurnAccount to reuse its VPC across runs.
  */
 export async function runChurnScenario(
-  localAws: LocalAws,
+  target: LocalAws | ChurnAccount,
   scenario: ChurnScenario,
-  settings: ChurnSettings,
-  model: ChurnModel = DEFAULT_CHURN_MODEL,
+  config: ChurnConfig,
+  draw: ChurnDraw = DEFAULT_CHURN_DRAW,
 ): Promise<ChurnResult> {
-  await localAws.reset();
-  await localAws.configure({ eipQuota: 50 });
-  const setupClients = localAws.clients();
-  const vpc = await createVpcFixture(setupClients.ec2, {
-    publicSubnets: 3,
-    privateSubnets: 0,
-    securityGroups: 2,
-  });
+  const account = target instanceof ChurnAccount ? target : new ChurnAccount(target);
+  const localAws = account.localAws;
+  const vpc = await account.take();
   const sim = new LambdaSimulator({
     localAws,
-    timings: { eniSwitchMs: model.eniSwitchMs, eniDeletionDelayMs: model.eniDeletionDelayMs },
+    timings: { eniSwitchMs: draw.eniSwitchMs, eniDeletionDelayMs: draw.eniDeletionDelayMs },
   });
+  const result = await observeChurn(localAws, vpc, sim, scenario, config, draw);
+  await account.clear(vpc, sim);
+  return result;
+}
+
+async function observeChurn(
+  localAws: LocalAws,
+  vpc: VpcFixture,
+  sim: LambdaSimulator,
+  scenario: ChurnScenario,
+  config: ChurnConfig,
+  draw: ChurnDraw,
+): Promise<ChurnResult> {
+  const setupClients = localAws.clients();
   for (const input of scenario.functions(vpc)) await sim.createFunction(input);
   const enis = sim.enis().length;
-  for (let index = 0; index < enis + settings.spares; index++) {
+  for (let index = 0; index < enis + config.spares; index++) {
     await allocatePoolAddress(setupClients.ec2, POOL);
   }
   // Bound before the functions take traffic, as a deployment's custom resource leaves them.
   await reconcile(setupClients, { pool: POOL });
-  await sim.advance(model.eniSwitchMs);
+  await sim.advance(draw.eniSwitchMs);
+  const poolIpsBefore = await poolIps(setupClients);
 
-  const counter = new CallCounter();
   const harness = new ControllerHarness({
     sim,
-    clients: counter.attach(localAws.clients()),
+    clients: localAws.clients(),
     environment: {
       LSI_POOL: POOL,
-      LSI_SPARES: String(settings.spares),
-      LSI_ALLOCATE: String(settings.allocate ?? false),
+      LSI_SPARES: String(config.spares),
+      LSI_ALLOCATE: String(config.allocate ?? false),
     },
-    eventDelayMs: model.eventDelayMs,
-    eventsLost: settings.eventsLost,
-    scheduleMs: model.scheduleMs,
+    eventDelayMs: draw.eventDelayMs,
+    eventsLost: config.eventsLost,
+    scheduleMs: SCHEDULE_MS,
+    schedulePhaseMs: draw.schedulePhaseMs,
+    elideIdleTicks: true,
   });
   const start = sim.clock.now();
   await scenario.change(sim, vpc);
-  await sim.advance(model.horizonMs);
+  while (sim.clock.now() - start < MAX_OBSERVED_MS && !harness.quiescent()) {
+    await sim.clock.advance(SCHEDULE_MS);
+  }
+  const quiescent = harness.quiescent();
   harness.stop();
   const end = sim.clock.now();
 
@@ -211,27 +346,43 @@ export async function runChurnScenario(
   for (const name of sim.timeline.functionNames()) {
     downtimeByFunction[name] = sim.timeline.downtimeMs(name, end) - sim.timeline.downtimeMs(name, start);
   }
-  const { byOperation, total } = counter.snapshot();
   if (harness.errors.length > 0) {
     throw new Error(`the controller failed during "${scenario.name}": ${String(harness.errors[0])}`);
   }
+  const calls = harness.callsIncludingElided();
   return {
-    name: scenario.name,
-    spares: settings.spares,
-    eventsLost: settings.eventsLost,
-    allocate: settings.allocate ?? false,
+    scenario: scenario.name,
+    config,
+    draw,
     downtimeMs: Math.max(0, ...Object.values(downtimeByFunction)),
     downtimeByFunction,
-    awsCalls: total,
-    callsByOperation: byOperation,
+    boundMs: churnDowntimeBoundMs({
+      needs: scenario.needs,
+      spares: config.spares,
+      allocate: config.allocate ?? false,
+      eventsLost: config.eventsLost,
+      eniSwitchMs: draw.eniSwitchMs,
+      schedulePhaseMs: draw.schedulePhaseMs,
+      scheduleMs: SCHEDULE_MS,
+      watchPollMs: WATCH_POLL_MS,
+    }),
+    awsCalls: calls.total,
+    callsByOperation: calls.byOperation,
     controllerInvocations: harness.invocations,
+    elidedTicks: harness.elidedTicks,
     ipsTakenFromServingEnis: ipsTakenFromServingEnis(sim.timeline),
     converged:
       final.initialPlan.actions.length === 0 &&
       !final.initialPlan.problems.some((p) => p.severity === 'error'),
-    poolIpsBefore: enis + settings.spares,
-    poolIpsAfter: final.initialPlan.addresses.length,
+    poolIpsBefore,
+    poolIpsAfter: await poolIps(setupClients),
+    observedMs: end - start,
+    quiescent,
   };
+}
+
+async function poolIps(clients: AwsClients): Promise<string[]> {
+  return (await describePoolAddresses(clients.ec2, POOL)).map((address) => address.publicIp).sort();
 }
 
 /**

@@ -3,13 +3,21 @@
  * and fixtures. Used by the tests, the benchmarks and the demo; production code never imports it.
  */
 export { CallCounter } from './call-counter.js';
+export { type ChurnBoundInput, type ChurnNeeds, churnDowntimeBoundMs } from './churn-bound.js';
 export {
+  CHURN_DRAW_RANGES,
+  CHURN_KNOBS,
   CHURN_SCENARIOS,
-  type ChurnModel,
+  ChurnAccount,
+  type ChurnConfig,
+  type ChurnDraw,
+  type ChurnPool,
   type ChurnResult,
   type ChurnScenario,
-  type ChurnSettings,
-  DEFAULT_CHURN_MODEL,
+  churnConfigs,
+  churnDraw,
+  DEFAULT_CHURN_DRAW,
+  describeChurnConfig,
   ipsTakenFromServingEnis,
   runChurnScenario,
 } from './churn-scenarios.js';
@@ -30,10 +38,12 @@ export {
   type VpcFixture,
   type VpcFixtureOptions,
 } from './fixtures.js';
+export { type HyperplanePlacement, sharesHyperplaneEni } from './hyperplane-placement.js';
 export {
   type CreateSimFunctionInput,
   LambdaSimulator,
   type LambdaSimulatorOptions,
+  qualifiedName,
   ResourceConflictError,
   type SimEniView,
   type SimFunctionView,
@@ -67,4 +77,5 @@ export {
 } from './local-aws.js';
 export { seededRandom, seededUnit } from './seeded-random.js';
 export { type Outage, type ServingEni, Timeline, type TimelineEntry } from './timeline.js';
-export { type ClockHandle, type ClockTask, VirtualClock } from './virtual-clock.js';
+export { DEFAULT_TIMINGS, TIMINGS, type Timing, type TimingName } from './timings.js';
+export { type ClockHandle, type ClockTask, NOTHING_CHANGED, VirtualClock } from './virtual-clock.js';

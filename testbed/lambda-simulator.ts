@@ -9,20 +9,23 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import {
+  CreateAliasCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
   type LambdaClient,
   PublishVersionCommand,
+  UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { createIamClient } from '../src/aws/clients.js';
-import { combinationKey, normaliseGroups } from '../src/core/combination.js';
 import { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
 import { ensureExecutionRole } from './fixtures.js';
+import { distinctGroups, type HyperplanePlacement, sharesHyperplaneEni } from './hyperplane-placement.js';
 import type { LocalAws } from './local-aws.js';
 import { seededRandom } from './seeded-random.js';
 import { type ServingEni, Timeline } from './timeline.js';
-import { VirtualClock } from './virtual-clock.js';
+import { DEFAULT_TIMINGS } from './timings.js';
+import { NOTHING_CHANGED, VirtualClock } from './virtual-clock.js';
 
 /** A function's network placement, as in the Lambda API's VpcConfig. */
 export interface SimVpcConfig {
@@ -30,11 +33,11 @@ export interface SimVpcConfig {
   readonly securityGroupIds: readonly string[];
 }
 
-/** Durations AWS does not publish, as parameters. */
+/** Durations AWS does not publish, as parameters (defaults, ranges and sources: `testbed/timings.ts`). */
 export interface SimulatorTimings {
   /** From Lambda creating a combination's ENI to traffic using it (creation, VPC change, scale-out, restore). @default 90000 */
   readonly eniSwitchMs?: number;
-  /** From an ENI losing its last user to Lambda deleting it (AWS: up to 20 min, ~35 min P99). @default 0 */
+  /** From an ENI losing its last user to Lambda deleting it (AWS: up to 20 min). @default 1200000 */
   readonly eniDeletionDelayMs?: number;
 }
 
@@ -71,7 +74,9 @@ export interface SimFunctionView {
   readonly state: FunctionState;
   readonly lastUpdateStatus: UpdateStatus;
   readonly versions: ReadonlyMap<string, SimVpcConfig>;
-  /** The ENIs that carry the function's traffic now (empty while Pending or Inactive). */
+  /** Alias name → the version it points to (`$LATEST` or a number). */
+  readonly aliases: ReadonlyMap<string, string>;
+  /** The ENIs that carry the function's (`$LATEST`'s) traffic now (empty while Pending or Inactive). */
   readonly servingEniIds: readonly string[];
 }
 
@@ -99,6 +104,7 @@ interface SimFunction {
   stateReasonCode: string | undefined;
   lastUpdateStatus: UpdateStatus;
   readonly versions: Map<string, SimVpcConfig>;
+  readonly aliases: Map<string, string>;
 }
 
 interface SimEni {
@@ -106,7 +112,6 @@ interface SimEni {
   readonly subnetId: string;
   readonly vpcId: string;
   readonly securityGroupIds: readonly string[];
-  readonly key: string;
   readonly createdAt: number;
   readonly readyAt: number;
   deletingAt?: number;
@@ -128,7 +133,8 @@ const SIM_ROLE_NAME = 'lambda-static-ip-simulator-execution';
 /**
  * Plays the Lambda service against the local AWS: it owns the Hyperplane ENIs (one per subnet and
  * security-group set, shared), moves functions through Pending / InProgress / Inactive as AWS reports
- * them, and records on a virtual clock which ENI serves each function and whether it had an Elastic IP.
+ * them, and records on a virtual clock which ENIs serve each function, version and alias, and where
+ * their traffic leaves the VPC.
  *
  * Everything it does is visible through the ordinary EC2 and Lambda APIs of the local AWS.
  */
@@ -148,19 +154,34 @@ export class LambdaSimulator {
   #role: string | undefined;
   #random: () => number;
   readonly #autoSample: boolean;
+  #changes = 0;
 
   constructor(options: LambdaSimulatorOptions) {
     this.#localAws = options.localAws;
     this.region = options.region ?? options.localAws.region;
     this.clock = options.clock ?? new VirtualClock();
-    this.timings = { eniSwitchMs: 90_000, eniDeletionDelayMs: 0, ...options.timings };
+    this.timings = {
+      eniSwitchMs: DEFAULT_TIMINGS.eniSwitchMs,
+      eniDeletionDelayMs: DEFAULT_TIMINGS.eniDeletionDelayMs,
+      ...options.timings,
+    };
     const clients = options.localAws.clients(this.region);
     this.#ec2 = clients.ec2;
     this.#lambda = clients.lambda;
     this.#iam = createIamClient(options.localAws.clientOptions(this.region));
     this.#random = seededRandom(options.seed ?? 1);
     this.#autoSample = options.autoSample ?? true;
-    this.clock.afterEachTask(() => this.#maybeSample());
+    this.clock.afterEachTask((_label, result) =>
+      result === NOTHING_CHANGED ? undefined : this.#maybeSample(),
+    );
+  }
+
+  /**
+   * How many times the simulator has changed the world (an ENI created, ready or deleted, a function's
+   * state, version or alias): a harness that sees this unchanged knows Lambda did nothing meanwhile.
+   */
+  get changes(): number {
+    return this.#changes;
   }
 
   /** Receives the CloudTrail events ("AWS API Call via CloudTrail") Lambda's own calls would produce. */
@@ -192,6 +213,7 @@ export class LambdaSimulator {
       stateReasonCode: 'Creating',
       lastUpdateStatus: 'Successful',
       versions: new Map(),
+      aliases: new Map(),
     };
     this.#functions.set(fn.name, fn);
     await this.#publishState(fn);
@@ -203,6 +225,7 @@ export class LambdaSimulator {
   /**
    * UpdateFunctionConfiguration with a new VpcConfig: the new combination's ENIs are created first;
    * LastUpdateStatus is InProgress and traffic stays on the old ENIs until the switch, eniSwitchMs later.
+   * Published versions keep their own configuration, and with it their ENIs.
    */
   async updateVpcConfig(name: string, next: SimVpcConfig): Promise<void> {
     const fn = this.#require(name);
@@ -228,7 +251,10 @@ export class LambdaSimulator {
     await this.#maybeSample();
   }
 
-  /** PublishVersion: the version keeps the VPC configuration (and so the ENIs) it was published with. */
+  /**
+   * PublishVersion: the version keeps the VPC configuration (and so the ENIs) it was published with; the
+   * timeline follows it as `name:version`.
+   */
   async publishVersion(name: string): Promise<string> {
     const fn = this.#require(name);
     if (fn.lastUpdateStatus === 'InProgress') {
@@ -237,14 +263,36 @@ export class LambdaSimulator {
     const published = await this.#lambda.send(new PublishVersionCommand({ FunctionName: name }));
     const version = published.Version ?? String(fn.versions.size + 1);
     fn.versions.set(version, fn.config);
+    this.#changes++;
+    await this.#maybeSample();
     return version;
   }
 
-  /** DeleteFunction: its versions go too; ENIs nothing else uses are deleted after eniDeletionDelayMs. */
+  /**
+   * CreateAlias, or UpdateAlias when it exists: the alias serves what its version serves, and the timeline
+   * follows it as `name:alias`.
+   */
+  async setAlias(name: string, alias: string, version: string): Promise<void> {
+    const fn = this.#require(name);
+    if (version !== '$LATEST' && !fn.versions.has(version)) {
+      throw new Error(
+        `function ${name} has no version ${version}; it has: ${[...fn.versions.keys()].join(', ') || 'none'}`,
+      );
+    }
+    const input = { FunctionName: name, Name: alias, FunctionVersion: version };
+    if (fn.aliases.has(alias)) await this.#lambda.send(new UpdateAliasCommand(input));
+    else await this.#lambda.send(new CreateAliasCommand(input));
+    fn.aliases.set(alias, version);
+    this.#changes++;
+    await this.#maybeSample();
+  }
+
+  /** DeleteFunction: its versions and aliases go too; ENIs nothing else uses are deleted after eniDeletionDelayMs. */
   async deleteFunction(name: string): Promise<void> {
     this.#require(name);
     await this.#lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
     this.#functions.delete(name);
+    this.#changes++;
     await this.#collectUnusedEnis();
     await this.#maybeSample();
   }
@@ -271,8 +319,8 @@ export class LambdaSimulator {
   }
 
   /**
-   * Idle reclaim after weeks without invocations: the function goes Inactive (reason Idle) and Lambda
-   * deletes the ENIs that no active function or version still uses.
+   * Idle reclaim after weeks without invocations: the function (with its versions) goes Inactive (reason
+   * Idle) and Lambda deletes the ENIs that no active function or version still uses.
    */
   async idleReclaim(name: string): Promise<void> {
     const fn = this.#require(name);
@@ -286,13 +334,13 @@ export class LambdaSimulator {
 
   /**
    * Invoke. An Inactive function fails with ResourceNotReadyException and goes Pending while Lambda
-   * creates new ENIs (new ids, no Elastic IP); it is Active again eniSwitchMs later.
+   * creates new ENIs (new ids, no Elastic IP) for it and its versions; it is Active again eniSwitchMs later.
    */
   async invoke(name: string): Promise<SimInvokeResult> {
     const fn = this.#functions.get(name);
     if (!fn) return { ok: false, error: 'ResourceNotFoundException' };
     if (fn.state === 'Active') {
-      const serving = this.#servingEnis(fn);
+      const serving = this.#servingEnis(fn, '$LATEST');
       const egress = await this.#egressByEni(serving);
       return { ok: true, egressIps: serving.map((eni) => egress.get(eni.id)?.publicIp) };
     }
@@ -331,25 +379,26 @@ export class LambdaSimulator {
   }
 
   /**
-   * Records, at the current virtual instant, which ENIs serve each function and the IP their traffic
-   * leaves from: the ENI's own Elastic IP, or else the NAT gateway its subnet routes 0.0.0.0/0 to.
+   * Records, at the current virtual instant, which ENIs serve each function, version and alias, and the
+   * address their traffic leaves from (see `#egressByEni`). Three reads at most: the addresses, the route
+   * tables, and the NAT gateways when a route names one.
    */
   async sample(): Promise<void> {
     const now = this.clock.now();
-    const names = new Set([...this.timeline.functionNames(), ...this.#functions.keys()]);
-    const servingByName = new Map<string, SimEni[]>();
-    for (const name of names) {
-      const fn = this.#functions.get(name);
-      servingByName.set(name, fn ? this.#servingEnis(fn) : []);
+    const serving = new Map<string, SimEni[]>();
+    for (const name of this.timeline.functionNames()) serving.set(name, []);
+    for (const fn of this.#functions.values()) {
+      for (const qualifier of qualifiers(fn)) {
+        serving.set(qualifiedName(fn.name, qualifier), this.#servingEnis(fn, qualifier));
+      }
     }
-    const egress = await this.#egressByEni([...servingByName.values()].flat());
-    for (const [name, enis] of servingByName) {
-      const serving: ServingEni[] = enis.map((eni) => ({
-        networkInterfaceId: eni.id,
-        subnetId: eni.subnetId,
-        ...egress.get(eni.id),
-      }));
-      this.timeline.record(now, name, serving);
+    const egress = await this.#egressByEni([...new Set([...serving.values()].flat())]);
+    for (const [name, enis] of serving) {
+      this.timeline.record(
+        now,
+        name,
+        enis.map((eni) => ({ networkInterfaceId: eni.id, subnetId: eni.subnetId, ...egress.get(eni.id) })),
+      );
     }
   }
 
@@ -362,7 +411,8 @@ export class LambdaSimulator {
       state: fn.state,
       lastUpdateStatus: fn.lastUpdateStatus,
       versions: new Map(fn.versions),
-      servingEniIds: this.#servingEnis(fn).map((eni) => eni.id),
+      aliases: new Map(fn.aliases),
+      servingEniIds: this.#servingEnis(fn, '$LATEST').map((eni) => eni.id),
     };
   }
 
@@ -384,22 +434,23 @@ export class LambdaSimulator {
 
   /** The ENIs of one (subnet, security-group set) combination. */
   enisOf(subnetId: string, securityGroupIds: readonly string[]): SimEniView[] {
-    const key = combinationKey(subnetId, securityGroupIds);
-    return this.enis().filter((eni) => combinationKey(eni.subnetId, eni.securityGroupIds) === key);
+    return this.enis().filter((eni) => sharesHyperplaneEni(eni, { subnetId, securityGroupIds }));
   }
 
-  #servingEnis(fn: SimFunction): SimEni[] {
-    if (fn.state !== 'Active' || fn.serving === undefined) return [];
+  /** The ENIs carrying a qualifier's traffic now: ready ENIs of the configuration it runs with. */
+  #servingEnis(fn: SimFunction, qualifier: string): SimEni[] {
+    if (fn.state !== 'Active') return [];
+    const target = fn.aliases.get(qualifier) ?? qualifier;
+    const config = target === '$LATEST' ? fn.serving : fn.versions.get(target);
+    if (config === undefined) return [];
     const now = this.clock.now();
-    const keys = new Set(
-      fn.serving.subnetIds.map((subnet) => combinationKey(subnet, fn.serving?.securityGroupIds ?? [])),
-    );
-    return [...this.#enis.values()].filter((eni) => keys.has(eni.key) && eni.readyAt <= now);
+    return [...this.#enis.values()].filter((eni) => eni.readyAt <= now && placedBy(eni, config));
   }
 
   /**
-   * Announces the user's Lambda call (when there is one), creates the ENIs the function's configuration
-   * lacks, and runs `whenReady` once traffic can use them: eniSwitchMs later if any had to be created.
+   * Announces the user's Lambda call (when there is one), creates the ENIs the function's configurations
+   * ($LATEST's and its versions') lack, and runs `whenReady` once traffic can use them: eniSwitchMs later
+   * if any had to be created.
    */
   async #placeEnis(
     fn: SimFunction,
@@ -416,8 +467,11 @@ export class LambdaSimulator {
         }),
       );
     }
-    const createdEnis = await this.#ensureEnis(fn.config, fn.name);
-    this.clock.schedule(createdEnis ? this.timings.eniSwitchMs : 0, `${label} ${fn.name}`, async () => {
+    let created = false;
+    for (const config of [fn.config, ...fn.versions.values()]) {
+      if (await this.#ensureEnis(config, fn.name)) created = true;
+    }
+    this.clock.schedule(created ? this.timings.eniSwitchMs : 0, `${label} ${fn.name}`, async () => {
       if (this.#functions.get(fn.name) === fn) await whenReady();
     });
   }
@@ -433,9 +487,11 @@ export class LambdaSimulator {
   async #ensureEnis(config: SimVpcConfig, causedBy: string): Promise<boolean> {
     let created = false;
     for (const subnetId of config.subnetIds) {
-      const key = combinationKey(subnetId, config.securityGroupIds);
-      const live = [...this.#enis.values()].filter((eni) => eni.key === key && eni.deletingAt === undefined);
-      if (live.length === 0) {
+      const placement = { subnetId, securityGroupIds: config.securityGroupIds };
+      const live = [...this.#enis.values()].some(
+        (eni) => eni.deletingAt === undefined && sharesHyperplaneEni(eni, placement),
+      );
+      if (!live) {
         await this.#createEni(subnetId, config.securityGroupIds, causedBy);
         created = true;
       }
@@ -445,10 +501,11 @@ export class LambdaSimulator {
 
   async #createEni(subnetId: string, securityGroupIds: readonly string[], causedBy: string): Promise<SimEni> {
     const description = `AWS Lambda VPC ENI-${causedBy}-${this.#uuid()}`;
+    const groups = distinctGroups(securityGroupIds);
     const response = await this.#ec2.send(
       new CreateNetworkInterfaceCommand({
         SubnetId: subnetId,
-        Groups: [...securityGroupIds],
+        Groups: groups,
         Description: description,
         // Not in the SDK's enum: Lambda's own calls create this type, and the test bed honours it.
         InterfaceType: 'lambda' as string as NetworkInterfaceCreationType,
@@ -462,14 +519,16 @@ export class LambdaSimulator {
       id: created.NetworkInterfaceId,
       subnetId,
       vpcId: created.VpcId ?? '',
-      securityGroupIds: normaliseGroups(securityGroupIds),
-      key: combinationKey(subnetId, securityGroupIds),
+      securityGroupIds: groups,
       createdAt: now,
       readyAt: now + this.timings.eniSwitchMs,
     };
     this.#enis.set(eni.id, eni);
+    this.#changes++;
     // A task at the instant the ENI takes traffic, so that the timeline samples exactly then.
-    this.clock.schedule(this.timings.eniSwitchMs, `ready ${eni.id}`, () => {});
+    this.clock.schedule(this.timings.eniSwitchMs, `ready ${eni.id}`, () => {
+      this.#changes++;
+    });
     this.#emit(
       cloudTrailEvent.createNetworkInterface(this.#context(), {
         networkInterfaceId: eni.id,
@@ -484,18 +543,15 @@ export class LambdaSimulator {
     return eni;
   }
 
-  /** Schedules deletion of ENIs whose combination no function or version uses any more. */
+  /** Schedules deletion of ENIs whose combination no active function or version uses any more. */
   async #collectUnusedEnis(options: { immediately?: boolean } = {}): Promise<void> {
-    const inUse = new Set<string>();
+    const inUse: SimVpcConfig[] = [];
     for (const fn of this.#functions.values()) {
       if (fn.state === 'Inactive') continue;
-      const configs = [fn.config, ...(fn.serving ? [fn.serving] : []), ...fn.versions.values()];
-      for (const config of configs) {
-        for (const subnet of config.subnetIds) inUse.add(combinationKey(subnet, config.securityGroupIds));
-      }
+      inUse.push(fn.config, ...(fn.serving ? [fn.serving] : []), ...fn.versions.values());
     }
     for (const eni of this.#enis.values()) {
-      if (inUse.has(eni.key) || eni.deletingAt !== undefined) continue;
+      if (eni.deletingAt !== undefined || inUse.some((config) => placedBy(eni, config))) continue;
       const delay = options.immediately ? 0 : this.timings.eniDeletionDelayMs;
       eni.deletingAt = this.clock.now() + delay;
       if (delay === 0) {
@@ -510,51 +566,65 @@ export class LambdaSimulator {
     if (!this.#enis.has(eni.id)) return;
     await this.#ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id }));
     this.#enis.delete(eni.id);
+    this.#changes++;
     this.#emit(cloudTrailEvent.deleteNetworkInterface(this.#context(), eni.id));
   }
 
   /**
-   * Where each ENI's internet traffic leaves from. Its own Elastic IP first (the Hyperplane strategy).
-   * Otherwise, as in a VPC, the route table of its subnet (its own, else the VPC's main one): a 0.0.0.0/0
-   * route to an `available` NAT gateway means egress from that gateway's address. Two more reads, and only
-   * when some ENI has no Elastic IP.
+   * Where each ENI's internet traffic leaves from, as the VPC routes it. The subnet's route table (its
+   * explicit association, else the VPC's main table) decides by its 0.0.0.0/0 route:
+   * - to an internet gateway: the ENI's own Elastic IP, if it has one (the Hyperplane strategy);
+   * - to a NAT gateway that is `available` and itself sits in a subnet routed to an internet gateway: the
+   *   gateway's address, whatever the ENI holds;
+   * - anything else (no route, a blackhole, a NAT gateway pending, deleted or in a private subnet):
+   *   nowhere, which the timeline counts as downtime.
    */
-  async #egressByEni(
-    enis: readonly SimEni[],
-  ): Promise<Map<string, Omit<ServingEni, 'networkInterfaceId' | 'subnetId'>>> {
-    const egress = new Map<string, Omit<ServingEni, 'networkInterfaceId' | 'subnetId'>>();
+  async #egressByEni(enis: readonly SimEni[]): Promise<Map<string, Egress>> {
+    const egress = new Map<string, Egress>();
     if (enis.length === 0) return egress;
-    const addresses = await this.#addressesByEni();
-    const withoutIp: SimEni[] = [];
-    for (const eni of enis) {
-      const address = addresses.get(eni.id);
-      if (address) egress.set(eni.id, address);
-      else withoutIp.push(eni);
-    }
-    if (withoutIp.length === 0) return egress;
-
-    const vpcIds = [...new Set(withoutIp.map((eni) => eni.vpcId))];
-    const tables =
-      (
-        await this.#ec2.send(
-          new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: vpcIds }] }),
-        )
-      ).RouteTables ?? [];
-    const natOf = (eni: SimEni): string | undefined => {
-      const inVpc = tables.filter((table) => table.VpcId === eni.vpcId);
+    const vpcIds = [...new Set(enis.map((eni) => eni.vpcId))];
+    const [addresses, tables] = await Promise.all([
+      this.#addressesByEni(),
+      this.#ec2
+        .send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: vpcIds }] }))
+        .then((response) => response.RouteTables ?? []),
+    ]);
+    const defaultRoute = (subnetId: string | undefined, vpcId: string | undefined) => {
+      const inVpc = tables.filter((table) => table.VpcId === vpcId);
       const table =
-        inVpc.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === eni.subnetId)) ??
+        inVpc.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === subnetId)) ??
         inVpc.find((t) => (t.Associations ?? []).some((a) => a.Main));
-      return (table?.Routes ?? []).find((route) => route.DestinationCidrBlock === '0.0.0.0/0')?.NatGatewayId;
+      const route = (table?.Routes ?? []).find((r) => r.DestinationCidrBlock === '0.0.0.0/0');
+      return route?.State === 'blackhole' ? undefined : route;
     };
-    const natIds = [...new Set(withoutIp.map(natOf).filter((id): id is string => id !== undefined))];
-    if (natIds.length === 0) return egress;
+    const toInternetGateway = (subnetId: string | undefined, vpcId: string | undefined) =>
+      (defaultRoute(subnetId, vpcId)?.GatewayId ?? '').startsWith('igw-');
+
+    const natIds = [
+      ...new Set(enis.map((eni) => defaultRoute(eni.subnetId, eni.vpcId)?.NatGatewayId).filter(isDefined)),
+    ];
     const gateways =
-      (await this.#ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: natIds }))).NatGateways ?? [];
-    for (const eni of withoutIp) {
-      const gateway = gateways.find((candidate) => candidate.NatGatewayId === natOf(eni));
+      natIds.length === 0
+        ? []
+        : ((await this.#ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: natIds }))).NatGateways ??
+          []);
+
+    for (const eni of enis) {
+      if (toInternetGateway(eni.subnetId, eni.vpcId)) {
+        const address = addresses.get(eni.id);
+        if (address) egress.set(eni.id, address);
+        continue;
+      }
+      const natId = defaultRoute(eni.subnetId, eni.vpcId)?.NatGatewayId;
+      const gateway = gateways.find((candidate) => candidate.NatGatewayId === natId);
       const address = gateway?.NatGatewayAddresses?.find((a) => a.PublicIp);
-      if (gateway?.State !== 'available' || !address?.PublicIp) continue;
+      if (
+        gateway?.State !== 'available' ||
+        !address?.PublicIp ||
+        !toInternetGateway(gateway.SubnetId, gateway.VpcId)
+      ) {
+        continue;
+      }
       egress.set(eni.id, {
         publicIp: address.PublicIp,
         ...(address.AllocationId ? { allocationId: address.AllocationId } : {}),
@@ -580,6 +650,7 @@ export class LambdaSimulator {
   }
 
   async #publishState(fn: SimFunction): Promise<void> {
+    this.#changes++;
     await this.#localAws.setFunctionState(
       { region: this.region, functionName: fn.name },
       {
@@ -623,12 +694,34 @@ export class LambdaSimulator {
   }
 }
 
+type Egress = Omit<ServingEni, 'networkInterfaceId' | 'subnetId'>;
+
+/** The timeline's name for a qualifier: `api` for $LATEST, `api:1` for a version, `api:live` for an alias. */
+export function qualifiedName(functionName: string, qualifier: string): string {
+  return qualifier === '$LATEST' ? functionName : `${functionName}:${qualifier}`;
+}
+
+function qualifiers(fn: SimFunction): string[] {
+  return ['$LATEST', ...fn.versions.keys(), ...fn.aliases.keys()];
+}
+
+/** True when the ENI is one of the configuration's (subnet, security-group set) combinations. */
+function placedBy(eni: HyperplanePlacement, config: SimVpcConfig): boolean {
+  return config.subnetIds.some((subnetId) =>
+    sharesHyperplaneEni(eni, { subnetId, securityGroupIds: config.securityGroupIds }),
+  );
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
 function normalise(config: SimVpcConfig): SimVpcConfig {
   if (config.subnetIds.length === 0) throw new Error('a VPC function needs at least one subnet');
   if (config.securityGroupIds.length === 0)
     throw new Error('a VPC function needs at least one security group');
   return {
     subnetIds: [...new Set(config.subnetIds)],
-    securityGroupIds: normaliseGroups(config.securityGroupIds),
+    securityGroupIds: distinctGroups(config.securityGroupIds),
   };
 }

@@ -15,6 +15,7 @@ export interface ServingEni {
 /** What carried a function's traffic from `at` until the next entry for the same function. */
 export interface TimelineEntry {
   readonly at: number;
+  /** `api` for $LATEST, `api:1` for a published version, `api:live` for an alias. */
   readonly functionName: string;
   /** Empty while the function serves nothing (Pending, Inactive, deleted). */
   readonly serving: readonly ServingEni[];
@@ -29,19 +30,23 @@ export interface Outage {
 }
 
 /**
- * For every function, which ENIs serve its traffic at each instant and whether each had an Elastic IP.
- * Entries are only added when something changed, so the record is exact on a virtual clock.
+ * For every function, version and alias (keyed `api`, `api:1`, `api:live`), which ENIs serve its traffic
+ * at each instant and where that traffic left from. Entries are only added when something changed, so the
+ * record is exact on a virtual clock.
  */
 export class Timeline {
   #entries: TimelineEntry[] = [];
   #last = new Map<string, string>();
+  #latest = new Map<string, TimelineEntry>();
 
   record(at: number, functionName: string, serving: readonly ServingEni[]): void {
     const sorted = [...serving].sort((a, b) => a.networkInterfaceId.localeCompare(b.networkInterfaceId));
     const key = JSON.stringify(sorted);
     if (this.#last.get(functionName) === key) return;
     this.#last.set(functionName, key);
-    this.#entries.push({ at, functionName, serving: sorted });
+    const entry = { at, functionName, serving: sorted };
+    this.#entries.push(entry);
+    this.#latest.set(functionName, entry);
   }
 
   entries(functionName?: string): readonly TimelineEntry[] {
@@ -80,6 +85,14 @@ export class Timeline {
   /** Total time, up to `until`, when a serving ENI of the function had no way out. */
   downtimeMs(functionName: string, until: number): number {
     return this.outages(functionName, until).reduce((sum, outage) => sum + (outage.to - outage.from), 0);
+  }
+
+  /** Functions (versions, aliases) that, as last recorded, have a serving ENI with no way out. */
+  withoutEgress(): string[] {
+    return [...this.#latest.values()]
+      .filter((entry) => entry.serving.some((eni) => eni.publicIp === undefined))
+      .map((entry) => entry.functionName)
+      .sort();
   }
 
   /** Every public IP the function's traffic left from. */

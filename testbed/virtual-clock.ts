@@ -1,5 +1,14 @@
+/**
+ * What a task returns to say it changed nothing anyone could observe (a controller run that wrote nothing),
+ * so that hooks such as the simulator's timeline sampling can skip it.
+ */
+export const NOTHING_CHANGED: unique symbol = Symbol('nothing changed');
+
 /** Something that happens at a virtual instant. Tasks at the same instant run in the order scheduled. */
-export type ClockTask = () => void | Promise<void>;
+// biome-ignore lint/suspicious/noConfusingVoidType: a task returns nothing, or says it changed nothing
+export type ClockTask = () => void | typeof NOTHING_CHANGED | Promise<void | typeof NOTHING_CHANGED>;
+
+type TaskResult = Awaited<ReturnType<ClockTask>>;
 
 interface Scheduled {
   readonly at: number;
@@ -22,7 +31,7 @@ export class VirtualClock {
   #now: number;
   #seq = 0;
   #queue: Scheduled[] = [];
-  #afterEach: Array<(label: string) => void | Promise<void>> = [];
+  #afterEach: Array<(label: string, result: TaskResult) => void | Promise<void>> = [];
 
   constructor(startMs = Date.UTC(2026, 0, 1)) {
     this.#now = startMs;
@@ -47,19 +56,19 @@ export class VirtualClock {
     };
   }
 
-  /** Runs `task` every intervalMs, first at now + intervalMs, until cancelled. */
-  every(intervalMs: number, label: string, task: ClockTask): ClockHandle {
+  /** Runs `task` every intervalMs, first at now + firstAfterMs (default: one interval), until cancelled. */
+  every(intervalMs: number, label: string, task: ClockTask, firstAfterMs = intervalMs): ClockHandle {
     if (!(intervalMs > 0)) throw new RangeError(`interval must be > 0 ms, got ${intervalMs}`);
     let current: ClockHandle | undefined;
     let cancelled = false;
-    const arm = () => {
-      current = this.schedule(intervalMs, label, async () => {
-        if (cancelled) return;
-        arm();
-        await task();
+    const arm = (delayMs: number) => {
+      current = this.schedule(delayMs, label, async () => {
+        if (cancelled) return NOTHING_CHANGED;
+        arm(intervalMs);
+        return task();
       });
     };
-    arm();
+    arm(firstAfterMs);
     return {
       cancel: () => {
         cancelled = true;
@@ -68,8 +77,8 @@ export class VirtualClock {
     };
   }
 
-  /** Called after every task, e.g. to sample the world into a timeline. */
-  afterEachTask(hook: (label: string) => void | Promise<void>): void {
+  /** Called after every task with what it returned, e.g. to sample the world into a timeline. */
+  afterEachTask(hook: (label: string, result: TaskResult) => void | Promise<void>): void {
     this.#afterEach.push(hook);
   }
 
@@ -87,8 +96,8 @@ export class VirtualClock {
       this.#queue.shift();
       if (next.cancelled) continue;
       this.#now = Math.max(this.#now, next.at);
-      await next.task();
-      for (const hook of this.#afterEach) await hook(next.label);
+      const result = await next.task();
+      for (const hook of this.#afterEach) await hook(next.label, result);
     }
     this.#now = Math.max(this.#now, untilMs);
   }

@@ -3,8 +3,10 @@ import {
   AssociateAddressCommand,
   CreateNatGatewayCommand,
   CreateRouteCommand,
+  CreateSubnetCommand,
   DeleteNatGatewayCommand,
   DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
 import { GetFunctionConfigurationCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
@@ -81,11 +83,11 @@ describe('Hyperplane ENIs', () => {
       subnetIds: [subnet(0), subnet(1)],
       securityGroupIds: [group(0), group(1)],
     });
-    // Same set in another order: the same combination.
+    // Same set in another order, with a repeat: the same combination.
     await sim.createFunction({
       name: 'b',
       subnetIds: [subnet(1), subnet(0)],
-      securityGroupIds: [group(1), group(0)],
+      securityGroupIds: [group(1), group(0), group(1)],
     });
 
     const enis = await lambdaEnis();
@@ -145,22 +147,22 @@ describe('VPC configuration change', () => {
     const after = sim.describe('a').servingEniIds;
     expect(after).toHaveLength(2);
     expect(after.some((id) => before.includes(id))).toBe(false);
-    // Default deletion delay is zero: the old combination's ENIs are gone at the switch.
+    // The old combination's ENIs carry nothing now; Lambda deletes them after the deletion delay.
+    await sim.advance(sim.timings.eniDeletionDelayMs);
     expect((await lambdaEnis()).map((eni) => eni.NetworkInterfaceId).sort()).toEqual([...after].sort());
   });
 
-  it('keeps ENIs nothing uses for the configured deletion delay', async () => {
-    sim = new LambdaSimulator({
-      localAws: localAws(),
-      timings: { eniSwitchMs: SWITCH, eniDeletionDelayMs: 20 * 60_000 },
-    });
+  it('keeps ENIs nothing uses for the deletion delay, 20 minutes by default as AWS documents', async () => {
+    expect(sim.timings.eniDeletionDelayMs).toBe(20 * 60_000);
     await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
     await sim.advance(SWITCH);
     await sim.updateVpcConfig('a', { subnetIds: [subnet(0)], securityGroupIds: [group(1)] });
     await sim.advance(SWITCH);
     expect(await lambdaEnis()).toHaveLength(2);
     expect(sim.enis().filter((eni) => eni.deletingAt !== undefined)).toHaveLength(1);
-    await sim.advance(20 * 60_000);
+    await sim.advance(20 * 60_000 - 1);
+    expect(await lambdaEnis()).toHaveLength(2);
+    await sim.advance(1);
     expect(await lambdaEnis()).toHaveLength(1);
   });
 
@@ -228,8 +230,10 @@ describe('scale-out, idle reclaim and delete', () => {
     expect(await lambdaEnis()).toHaveLength(2);
     await sim.deleteFunction('b');
     // a is Inactive and b is gone: nothing active uses subnet 0 any more.
+    await sim.advance(sim.timings.eniDeletionDelayMs);
     expect((await lambdaEnis()).map((eni) => eni.SubnetId)).toEqual([subnet(1)]);
     await sim.deleteFunction('c');
+    await sim.advance(sim.timings.eniDeletionDelayMs);
     expect(await lambdaEnis()).toHaveLength(0);
   });
 });
@@ -313,12 +317,121 @@ describe('timeline: egress through a NAT gateway', () => {
   });
 });
 
+describe('timeline: egress follows the routes', () => {
+  it('gives an Elastic IP on an ENI in a private subnet no egress: nothing routes it to the internet', async () => {
+    const privateSubnet = vpc.privateSubnetIds[0] as string;
+    await sim.createFunction({ name: 'a', subnetIds: [privateSubnet], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    const [eni] = sim.describe('a').servingEniIds;
+    const start = sim.clock.now();
+    // EC2 accepts the association (the VPC has an internet gateway); only this subnet does not route to it.
+    await bindNewAddress(eni as string);
+    await sim.sample();
+    await sim.advance(60_000);
+
+    expect(sim.timeline.entries('a').at(-1)?.serving).toEqual([
+      { networkInterfaceId: eni, subnetId: privateSubnet },
+    ]);
+    expect(sim.timeline.outages('a', sim.clock.now()).at(-1)?.to).toBe(start + 60_000);
+    expect(sim.timeline.egressIps('a')).toEqual([]);
+    expect(await sim.invoke('a')).toEqual({ ok: true, egressIps: [undefined] });
+  });
+
+  it('gives no egress through a NAT gateway that sits in a private subnet itself', async () => {
+    const [privateA, privateB] = vpc.privateSubnetIds as [string, string];
+    const address = await clients.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const natId = (
+      await clients.ec2.send(
+        new CreateNatGatewayCommand({ SubnetId: privateB, AllocationId: address.AllocationId }),
+      )
+    ).NatGateway?.NatGatewayId as string;
+    await clients.ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: vpc.routeTableIds[privateA],
+        DestinationCidrBlock: '0.0.0.0/0',
+        NatGatewayId: natId,
+      }),
+    );
+    await sim.createFunction({ name: 'a', subnetIds: [privateA], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH + 30_000);
+    expect(sim.timeline.downtimeMs('a', sim.clock.now())).toBe(30_000);
+    expect(sim.timeline.egressIps('a')).toEqual([]);
+  });
+
+  it("follows the VPC's main route table for a subnet that has no route table of its own", async () => {
+    const created = await clients.ec2.send(
+      new CreateSubnetCommand({ VpcId: vpc.vpcId, CidrBlock: '10.42.200.0/24' }),
+    );
+    const bare = created.Subnet?.SubnetId as string;
+    await sim.createFunction({ name: 'a', subnetIds: [bare], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    const ip = await bindNewAddress(sim.describe('a').servingEniIds[0] as string);
+    await sim.sample();
+    // The main table routes only within the VPC: no way out yet.
+    expect(sim.timeline.egressIps('a')).toEqual([]);
+
+    const tables = await clients.ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpc.vpcId] },
+          { Name: 'association.main', Values: ['true'] },
+        ],
+      }),
+    );
+    await clients.ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: tables.RouteTables?.[0]?.RouteTableId,
+        DestinationCidrBlock: '0.0.0.0/0',
+        GatewayId: vpc.internetGatewayId,
+      }),
+    );
+    await sim.sample();
+    expect(sim.timeline.egressIps('a')).toEqual([ip]);
+  });
+});
+
+describe('versions and aliases on the timeline', () => {
+  it('keeps a version and its alias serving on their older ENIs after $LATEST moves, and shows each', async () => {
+    await sim.createFunction({ name: 'api', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    const [old] = sim.describe('api').servingEniIds;
+    const ip = await bindNewAddress(old as string);
+    const version = await sim.publishVersion('api');
+    await sim.setAlias('api', 'live', version);
+    await sim.updateVpcConfig('api', { subnetIds: [subnet(0)], securityGroupIds: [group(1)] });
+    await sim.advance(SWITCH);
+
+    const [fresh] = sim.describe('api').servingEniIds;
+    expect(fresh).not.toBe(old);
+    const serving = (name: string) =>
+      sim.timeline
+        .entries(name)
+        .at(-1)
+        ?.serving.map((eni) => [eni.networkInterfaceId, eni.publicIp]);
+    expect(sim.timeline.functionNames()).toEqual(['api', `api:${version}`, 'api:live']);
+    expect(serving('api')).toEqual([[fresh, undefined]]);
+    expect(serving(`api:${version}`)).toEqual([[old, ip]]);
+    expect(serving('api:live')).toEqual([[old, ip]]);
+
+    // Still in use by the version: Lambda never deletes it, however long it waits.
+    await sim.advance(sim.timings.eniDeletionDelayMs + 1);
+    expect(sim.enis().map((eni) => eni.id)).toContain(old);
+    expect(sim.timeline.downtimeMs(`api:${version}`, sim.clock.now())).toBe(0);
+
+    // The alias moved to $LATEST serves from the new ENI, which has no IP: the timeline shows it.
+    await sim.setAlias('api', 'live', '$LATEST');
+    await sim.advance(10_000);
+    expect(serving('api:live')).toEqual([[fresh, undefined]]);
+    expect(sim.timeline.downtimeMs('api:live', sim.clock.now())).toBe(10_000);
+  });
+});
+
 describe('CloudTrail events', () => {
   it("emits CreateNetworkInterface / DeleteNetworkInterface for Lambda's ENIs and the user's Lambda calls", async () => {
     await sim.createFunction({ name: 'a', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
     await sim.advance(SWITCH);
     await sim.updateVpcConfig('a', { subnetIds: [subnet(0)], securityGroupIds: [group(1)] });
-    await sim.advance(SWITCH);
+    await sim.advance(SWITCH + sim.timings.eniDeletionDelayMs);
 
     const names = events.map((event) => `${event.source}:${event.detail.eventName}`);
     expect(names).toEqual([
