@@ -35,7 +35,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const needsLanes = only.includes('churn') || only.includes('sweep');
 const lanes: LocalAws[] = [];
 try {
-  for (let lane = 0; lane < (needsLanes ? laneCount : 1); lane++) lanes.push(await startLocalAws({ startTimeoutMs: 120_000 }));
+  for (let lane = 0; lane < (needsLanes ? laneCount : 1); lane++)
+    lanes.push(await startLocalAws({ startTimeoutMs: 120_000 }));
   const [first] = lanes as [LocalAws];
   const accounts = lanes.map((aws) => new ChurnAccount(aws));
   const started = performance.now();

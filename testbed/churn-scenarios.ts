@@ -249,7 +249,8 @@ export class ChurnAccount {
   /** Deletes what a run created, and hands the VPC back for the next run. */
   async clear(vpc: VpcFixture, sim: LambdaSimulator): Promise<void> {
     const { ec2, lambda } = this.localAws.clients();
-    for (const name of sim.functionNames()) await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    for (const name of sim.functionNames())
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
     for (const eni of sim.enis()) {
       await ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id }));
     }

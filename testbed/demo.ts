@@ -142,7 +142,8 @@ export async function runDemo(output: Output): Promise<DemoResult> {
 
     const allowListAfterChurn = await ips(clients);
     const same =
-      allowListAfterChurn.length === allowList.length && allowList.every((ip) => allowListAfterChurn.includes(ip));
+      allowListAfterChurn.length === allowList.length &&
+      allowList.every((ip) => allowListAfterChurn.includes(ip));
     say(`\n${output.style('bold', 'Allow-list now:')} ${same ? 'unchanged' : 'CHANGED'}`);
     say(allowListAfterChurn.map((ip) => `  ${ip}`).join('\n'));
     say('The spare is in use now; --max-ips 5 stops a top-up. To keep one ready, allocate a sixth IP with');
@@ -155,7 +156,9 @@ export async function runDemo(output: Output): Promise<DemoResult> {
     const downtimeMs: Record<string, number> = {};
     for (const name of sim.functionNames()) downtimeMs[name] = sim.timeline.downtimeMs(name, until);
     say(
-      `\nEgress downtime on the virtual clock, measured from each function's creation (${controller.invocations} controller runs): ${Object.entries(downtimeMs)
+      `\nEgress downtime on the virtual clock, measured from each function's creation (${controller.invocations} controller runs): ${Object.entries(
+        downtimeMs,
+      )
         .map(([name, ms]) => `${name} ${ms / 1000} s`)
         .join(', ')}.`,
     );
