@@ -2,6 +2,7 @@ import type { AwsClients } from '../src/aws/clients.js';
 import { type ControllerHandler, createControllerHandler } from '../src/handlers/controller.js';
 import { CONTROLLER_TIMEOUT_SECONDS } from '../src/handlers/timeout-budget.js';
 import type { CloudTrailEvent } from './cloudtrail-events.js';
+import { lambdaContext } from './lambda-context.js';
 import type { LambdaSimulator } from './lambda-simulator.js';
 import type { ClockHandle } from './virtual-clock.js';
 
@@ -69,11 +70,13 @@ export class ControllerHarness {
         this.invocations++;
         const started = this.#sim.clock.now();
         try {
-          await this.handler(next, {
-            awsRequestId: `harness-${this.invocations}`,
-            getRemainingTimeInMillis: () =>
-              CONTROLLER_TIMEOUT_SECONDS * 1000 - (this.#sim.clock.now() - started),
-          });
+          await this.handler(
+            next,
+            lambdaContext({
+              requestId: `harness-${this.invocations}`,
+              remainingMs: () => CONTROLLER_TIMEOUT_SECONDS * 1000 - (this.#sim.clock.now() - started),
+            }),
+          );
         } catch (error) {
           this.errors.push(error);
         }

@@ -30,6 +30,7 @@ export {
   type VpcFixture,
   type VpcFixtureOptions,
 } from './fixtures.js';
+export { type LambdaContextOptions, lambdaContext } from './lambda-context.js';
 export {
   type CreateSimFunctionInput,
   LambdaSimulator,

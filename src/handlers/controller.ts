@@ -1,3 +1,5 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { type AwsClients, createAwsClients } from '../aws/clients.js';
 import { InputError } from '../core/errors.js';
 import { type ReconcileResult, reconcile } from '../reconcile/reconcile.js';
@@ -26,10 +28,11 @@ import {
   waitTimeoutError,
 } from './custom-resource.js';
 import { bindFromEvent, type FastPathOutcome } from './fast-path.js';
-import { createLogger, errorFields, type Logger, type LogSink, stdoutSink } from './logger.js';
+import { createHandlerLogger, type LogSink, stdoutSink } from './logger.js';
+import { HandlerMetrics } from './metrics.js';
 import { ObservationCache } from './observation-cache.js';
-import { reportRun, runMetricsLine } from './run-report.js';
-import { type LambdaContext, type Runtime, systemRuntime } from './runtime.js';
+import { reportRun, runMetrics } from './run-report.js';
+import { type Runtime, systemRuntime } from './runtime.js';
 import {
   CONTROLLER_SDK_MAX_ATTEMPTS,
   CONTROLLER_SDK_REQUEST_TIMEOUT_MS,
@@ -41,11 +44,11 @@ import { waitsForRetirement, watchUpdate } from './update-watch.js';
 export interface ControllerHandlerOptions {
   /** SDK clients to use. @default built once per container: standard retries, CONTROLLER_SDK_* limits */
   readonly clients?: AwsClients;
-  /** @default process.env */
+  /** The LSI_* variables, and POWERTOOLS_LOG_LEVEL / POWERTOOLS_SERVICE_NAME for the logger. @default process.env */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Clock and sleep. @default the system's */
   readonly runtime?: Runtime;
-  /** Where JSON log lines and EMF lines go. @default raw stdout */
+  /** Where JSON log lines (Powertools Logger) and EMF lines (Powertools Metrics) go. @default raw stdout */
   readonly log?: LogSink;
 }
 
@@ -74,7 +77,7 @@ export interface EventRunResponse {
 
 export type ControllerHandler = (
   event: unknown,
-  context?: LambdaContext,
+  context?: Context,
 ) => Promise<OnEventResponse | IsCompleteResponse | EventRunResponse>;
 
 /**
@@ -88,17 +91,20 @@ export type ControllerHandler = (
  *   holds the pool's IP on its old ENI is watched until it ends, so the new ENI waits seconds.
  * - EventBridge schedule: the backstop full reconcile.
  *
- * Each run writes one summary line and one EMF metrics line (raw JSON on stdout).
+ * Each run writes one summary line (Powertools Logger) and one EMF metrics line (Powertools Metrics),
+ * raw JSON on stdout.
  */
 export function createControllerHandler(options: ControllerHandlerOptions = {}): ControllerHandler {
   const runtime = options.runtime ?? systemRuntime;
   const sink = options.log ?? stdoutSink;
+  const environment = options.environment ?? process.env;
   let config: ControllerConfig | undefined;
+  let telemetry: { logger: Logger; metrics: HandlerMetrics } | undefined;
   let clients: AwsClients | undefined;
   let cache: ObservationCache | undefined;
 
   const configured = () => {
-    config ??= parseControllerEnvironment(options.environment ?? process.env);
+    config ??= parseControllerEnvironment(environment);
     cache ??= new ObservationCache(config.cacheTtlMs);
     return { config, cache };
   };
@@ -114,7 +120,12 @@ export function createControllerHandler(options: ControllerHandlerOptions = {}):
 
   return async (event, context) => {
     const started = runtime.now();
-    const logger = createLogger(sink, context ? { requestId: context.awsRequestId } : {}, runtime.now);
+    if (!telemetry) {
+      const logger = createHandlerLogger({ serviceName: 'lambda-static-ip-controller', sink, environment });
+      telemetry = { logger, metrics: new HandlerMetrics(sink, logger) };
+    }
+    const { logger, metrics } = telemetry;
+    if (context) logger.addContext(context);
     let trigger = 'unknown';
     try {
       const classified = classifyEvent(event);
@@ -123,6 +134,8 @@ export function createControllerHandler(options: ControllerHandlerOptions = {}):
         trigger,
         started,
         logger,
+        metrics,
+        requestId: context?.awsRequestId,
         runtime,
         clients: awsClients,
         configured,
@@ -144,17 +157,13 @@ export function createControllerHandler(options: ControllerHandlerOptions = {}):
         case 'function-changed':
           return await onFunctionChanged(run, classified.eventName, classified.functionName);
         case 'ignored': {
-          logger.log('info', 'event ignored', { trigger, reason: classified.reason });
+          logger.info('event ignored', { trigger, reason: classified.reason });
           const { pool } = configured().config;
           return { trigger, pool, applied: 0, converged: true, ignored: classified.reason };
         }
       }
     } catch (error) {
-      logger.log('error', 'run failed', {
-        trigger,
-        durationMs: runtime.now() - started,
-        ...errorFields(error),
-      });
+      logger.error('run failed', { trigger, durationMs: runtime.now() - started, error });
       throw error;
     }
   };
@@ -167,6 +176,8 @@ interface Run {
   readonly trigger: string;
   readonly started: number;
   readonly logger: Logger;
+  readonly metrics: HandlerMetrics;
+  readonly requestId: string | undefined;
   readonly runtime: Runtime;
   readonly clients: () => AwsClients;
   readonly configured: () => { config: ControllerConfig; cache: ObservationCache };
@@ -205,7 +216,7 @@ function report(
   const summary = reportRun(results, extra.fastPathApplied ?? 0);
   const durationMs = run.runtime.now() - run.started;
   const level = summary.converged && summary.unboundEnis === 0 ? 'info' : 'warn';
-  run.logger.log(level, 'reconcile summary', {
+  run.logger[level]('reconcile summary', {
     pool: summary.pool,
     trigger: run.trigger,
     applied: summary.applied,
@@ -217,7 +228,12 @@ function report(
     durationMs,
     ...extra.fields,
   });
-  run.logger.raw(runMetricsLine(summary, durationMs, run.runtime.now(), { trigger: run.trigger }));
+  run.metrics.publish(
+    runMetrics(summary, durationMs, {
+      trigger: run.trigger,
+      ...(run.requestId ? { requestId: run.requestId } : {}),
+    }),
+  );
   return summary;
 }
 
@@ -242,7 +258,7 @@ async function onEniCreated(run: Run, eni: EniFromEvent): Promise<EventRunRespon
     // A lost race or a throttled call: the full reconcile below decides from a fresh observation.
     fastPath = { kind: 'deferred', reason: error instanceof Error ? error.message : String(error) };
   }
-  run.logger.log(fastPath.kind === 'ignored' ? 'info' : 'debug', `fast path: ${fastPath.kind}`, {
+  run.logger[fastPath.kind === 'ignored' ? 'info' : 'debug'](`fast path: ${fastPath.kind}`, {
     trigger: run.trigger,
     networkInterfaceId: eni.id,
     subnetId: eni.subnetId,
@@ -298,7 +314,7 @@ async function onFunctionChanged(
         runtime: run.runtime,
       });
       watch = { settled: outcome.settled, polls: outcome.polls, waitedMs: outcome.waitedMs };
-      run.logger.log('debug', 'update watch', { trigger: run.trigger, functionName, ...outcome });
+      run.logger.debug('update watch', { trigger: run.trigger, functionName, ...outcome });
       if (outcome.settled) results.push(await reconcileOnce(run, config));
     }
   }
@@ -366,7 +382,7 @@ async function onDelete(run: Run, request: CustomResourceRequest): Promise<OnEve
   const answer = { PhysicalResourceId: id, [WAIT_FIELD]: { deadline: run.runtime.now() } };
   const pool = poolOfPhysicalId(request.PhysicalResourceId);
   if (!pool) {
-    run.logger.log('info', 'nothing to undo', {
+    run.logger.info('nothing to undo', {
       trigger: run.trigger,
       physicalResourceId: id,
       reason: 'this controller never reported that physical id: the Create failed before it did',
@@ -374,7 +390,7 @@ async function onDelete(run: Run, request: CustomResourceRequest): Promise<OnEve
     return answer;
   }
   const result = await unbindPool(run.clients(), { pool, functions: deleteFunctions(run, request) });
-  run.logger.log('info', 'unbind summary', {
+  run.logger.info('unbind summary', {
     pool,
     trigger: run.trigger,
     disassociated: result.unbound.filter((entry) => entry.removed).length,
@@ -400,10 +416,7 @@ function deleteFunctions(run: Run, request: CustomResourceRequest): readonly str
       if (functions) return functions;
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      run.logger.log('warn', 'ignoring unreadable input while deleting', {
-        trigger: run.trigger,
-        ...errorFields(error),
-      });
+      run.logger.warn('ignoring unreadable input while deleting', { trigger: run.trigger, error });
     }
   }
   return [];

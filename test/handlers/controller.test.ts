@@ -15,6 +15,7 @@ import {
   type CloudTrailEvent,
   createVpcFixture,
   LambdaSimulator,
+  lambdaContext,
   type VpcFixture,
 } from '../../testbed/index.js';
 import { allocateAddress } from '../support/addresses.js';
@@ -23,7 +24,7 @@ import { useLocalAws } from '../support/local-aws.js';
 const localAws = useLocalAws({ eipQuota: 20 });
 const POOL = 'shop';
 const SWITCH = 90_000;
-const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 300_000 };
+const context = lambdaContext({ requestId: 'req-1' });
 const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {}, resources: [] };
 
 let clients: AwsClients;
@@ -70,7 +71,8 @@ function group(index = 0): string {
 function controller(environment: Record<string, string> = {}): ControllerHandler {
   return createControllerHandler({
     clients,
-    environment: { LSI_POOL: POOL, ...environment },
+    // Debug lines too: the fast path's line marks where its calls end.
+    environment: { LSI_POOL: POOL, POWERTOOLS_LOG_LEVEL: 'DEBUG', ...environment },
     runtime,
     log: (line) => {
       const parsed = JSON.parse(line);
@@ -152,7 +154,7 @@ describe('custom resource lifecycle', () => {
     });
     expect([...(await ipsByEni()).values()]).toEqual([pool.ip]);
     expect(summaries().at(-1)).toMatchObject({
-      level: 'info',
+      level: 'INFO',
       message: 'reconcile summary',
       pool: POOL,
       trigger: 'custom-resource:Create:is-complete',
@@ -160,7 +162,7 @@ describe('custom resource lifecycle', () => {
       failed: 0,
       unboundEnis: 0,
       converged: true,
-      requestId: 'req-1',
+      function_request_id: 'req-1',
       completion: 'complete',
     });
     expect(typeof summaries().at(-1)?.durationMs).toBe('number');
@@ -180,7 +182,7 @@ describe('custom resource lifecycle', () => {
     );
     await expect(failure).rejects.toThrow(/pass --allocate/);
     expect(lines.at(-1)).toMatchObject({
-      level: 'error',
+      level: 'ERROR',
       message: 'run failed',
       error: { code: 'PoolExhausted' },
     });
@@ -266,7 +268,7 @@ describe('custom resource lifecycle', () => {
       [pool1.id, pool2.id, spare.id, foreign.id, otherPool.id].sort(),
     );
     expect(lines.find((line) => line.message === 'ignoring unreadable input while deleting')).toMatchObject({
-      level: 'warn',
+      level: 'WARN',
     });
     expect(lines.find((line) => line.message === 'unbind summary')).toMatchObject({
       disassociated: 2,
@@ -345,10 +347,10 @@ describe('EventBridge events', () => {
     const result = (await controller()(scheduled, context)) as EventRunResponse;
     expect(result).toMatchObject({ trigger: 'schedule', pool: POOL, applied: 2, converged: true });
     expect([...(await ipsByEni()).values()].every(Boolean)).toBe(true);
-    expect(lines.filter((line) => line.level !== 'debug')).toHaveLength(2);
+    expect(lines.filter((line) => line.level !== 'DEBUG')).toHaveLength(2);
     expect(summaries()).toEqual([
       expect.objectContaining({
-        level: 'info',
+        level: 'INFO',
         pool: POOL,
         trigger: 'schedule',
         applied: 2,
@@ -356,7 +358,7 @@ describe('EventBridge events', () => {
         unboundEnis: 0,
         freePoolIps: 0,
         converged: true,
-        requestId: 'req-1',
+        function_request_id: 'req-1',
       }),
     ]);
     expect(metrics()).toEqual([
@@ -366,8 +368,24 @@ describe('EventBridge events', () => {
         FreePoolIps: 0,
         ActionsApplied: 2,
         trigger: 'schedule',
+        requestId: 'req-1',
       }),
     ]);
+    // The document Powertools Metrics wrote: the alarms' namespace and dimensions (no `service`).
+    expect(metrics()[0]?._aws).toMatchObject({
+      CloudWatchMetrics: [
+        {
+          Namespace: 'LambdaStaticIp',
+          Dimensions: [['Pool']],
+          Metrics: [
+            { Name: 'UnboundEnis', Unit: 'Count' },
+            { Name: 'FreePoolIps', Unit: 'Count' },
+            { Name: 'ActionsApplied', Unit: 'Count' },
+            { Name: 'ReconcileDurationMs', Unit: 'Milliseconds' },
+          ],
+        },
+      ],
+    });
   });
 
   it('binds the ENI a CreateNetworkInterface event names with DescribeAddresses + AssociateAddress, then converges', async () => {
@@ -432,7 +450,7 @@ describe('EventBridge events', () => {
     // The cached view does not list the combination, so Lambda is asked before ignoring it.
     expect(calls.sort()).toEqual(['GetResources', 'ListFunctions']);
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'info', message: 'fast path: ignored', requestId: 'req-1' }),
+      expect.objectContaining({ level: 'INFO', message: 'fast path: ignored', function_request_id: 'req-1' }),
     ]);
     const [otherEni] = sim.enisOf(subnet(), [group(1)]);
     expect((await ipsByEni()).get(otherEni?.id as string)).toBeUndefined();
@@ -497,7 +515,7 @@ describe('EventBridge events', () => {
       'environment variable LSI_MAX_IPS is "lots": expected a whole number from 1 to 1000',
     );
     expect(lines.at(-1)).toMatchObject({
-      level: 'error',
+      level: 'ERROR',
       message: 'run failed',
       trigger: 'schedule',
       error: { name: 'InputError', code: 'InvalidEnvironment' },
