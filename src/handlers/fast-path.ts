@@ -47,9 +47,6 @@ export async function bindFromEvent(
   eni: EniFromEvent,
   input: FastPathInput,
 ): Promise<FastPathOutcome> {
-  if (eni.interfaceType !== undefined && eni.interfaceType !== 'lambda') {
-    return { kind: 'ignored', reason: `ENI ${eni.id} is of type ${eni.interfaceType}, not a Lambda ENI` };
-  }
   const key = combinationKey(eni.subnetId, eni.securityGroupIds);
   const region = await clients.ec2.config.region();
   let membership: 'cache' | 'listed' = 'cache';
