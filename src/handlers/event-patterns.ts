@@ -41,8 +41,14 @@ export const FUNCTION_CHANGED_PATTERN = {
   },
 } as const;
 
-/** The backstop: a full reconcile every minute, with or without a trail. */
+/**
+ * The backstop: a reconcile every minute, with or without a trail. It observes in full every
+ * DEFAULT_FULL_REFRESH_SECONDS (LSI_FULL_REFRESH_SECONDS) and reads only addresses and ENIs in between.
+ */
 export const CONTROLLER_SCHEDULE_EXPRESSION = 'rate(1 minute)';
+
+/** How long a full observation serves as the controller's view of the pool, by default: 15 minutes. */
+export const DEFAULT_FULL_REFRESH_SECONDS = 900;
 
 /** How often each egress probe checks its IP. */
 export const PROBE_SCHEDULE_EXPRESSION = 'rate(5 minutes)';

@@ -49,7 +49,7 @@ describe('controller environment', () => {
       reserved: [],
       updatePollMs: 5_000,
       updateWatchMs: 120_000,
-      cacheTtlMs: 300_000,
+      fullRefreshMs: 900_000,
     });
     const json = parseControllerEnvironment({
       LSI_POOL: 'shop',
@@ -59,7 +59,7 @@ describe('controller environment', () => {
       LSI_SPARES: '1',
       LSI_UPDATE_POLL_SECONDS: '2',
       LSI_UPDATE_WATCH_SECONDS: '0',
-      LSI_CACHE_SECONDS: '60',
+      LSI_FULL_REFRESH_SECONDS: '60',
     });
     expect(json).toMatchObject({
       functions: ['api', 'arn:aws:lambda:us-east-1:123456789012:function:worker'],
@@ -68,7 +68,7 @@ describe('controller environment', () => {
       spares: 1,
       updatePollMs: 2_000,
       updateWatchMs: 0,
-      cacheTtlMs: 60_000,
+      fullRefreshMs: 60_000,
     });
     expect(
       parseControllerEnvironment({ LSI_POOL: 'shop', LSI_FUNCTIONS: ' api , worker ' }).functions,
