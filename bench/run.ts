@@ -1,9 +1,11 @@
 import { startLocalAws } from '../testbed/index.js';
 import { type ChurnReport, renderChurn, runChurn } from './churn.js';
+import { type ControllerFigures, measureController, renderController } from './controller-bundle.js';
 import { renderScale, runScale, type ScaleReport } from './scale.js';
 
 /**
- * `npm run bench [-- --json] [-- --only churn|scale] [-- --sizes 10,100]`: figures, never assertions.
+ * `npm run bench [-- --json] [-- --only churn|scale|controller] [-- --sizes 10,100]`: figures, never
+ * assertions.
  * Everything runs offline on the local AWS; with --json, stdout holds exactly one JSON document and
  * progress goes to stderr.
  */
@@ -17,15 +19,24 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const aws = await startLocalAws();
 try {
   const started = performance.now();
-  const churn: ChurnReport | undefined = only === 'scale' ? undefined : await runChurn(aws, log);
-  const scale: ScaleReport | undefined = only === 'churn' ? undefined : await runScale(aws, sizes, log);
+  const runs = (part: string) => only === undefined || only === part;
+  const churn: ChurnReport | undefined = runs('churn') ? await runChurn(aws, log) : undefined;
+  const scale: ScaleReport | undefined = runs('scale') ? await runScale(aws, sizes, log) : undefined;
+  const controller: ControllerFigures | undefined = runs('controller')
+    ? await measureController(log)
+    : undefined;
   const document = {
     generatedBy: 'npm run bench',
     ...churn,
     ...scale,
+    ...(controller ? { controller } : {}),
     benchWallMs: Math.round(performance.now() - started),
   };
-  const human = [churn ? renderChurn(churn) : '', scale ? renderScale(scale) : '']
+  const human = [
+    churn ? renderChurn(churn) : '',
+    scale ? renderScale(scale) : '',
+    controller ? renderController(controller) : '',
+  ]
     .filter(Boolean)
     .join('\n\n');
   process.stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${human}\n`);
