@@ -377,7 +377,7 @@ export class HyperplaneEgress extends Construct {
       reservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
       // One degraded reconcile, plus the update watch: the watch stops while a reconcile budget remains.
       timeout: Duration.seconds(controllerTimeoutSeconds(settings.updateWatchSeconds)),
-      // Every run observes everything: a retried or stale event adds nothing the next resync would not do.
+      // Each run reads what it acts on afresh: a retried or stale event adds nothing a resync would not.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(15),
     });
