@@ -46,7 +46,10 @@ import { waitsForRetirement, watchUpdate } from './update-watch.js';
 export interface ControllerHandlerOptions {
   /** SDK clients to use. @default built once per container: standard retries, CONTROLLER_SDK_* limits */
   readonly clients?: AwsClients;
-  /** The LSI_* variables, and POWERTOOLS_LOG_LEVEL / POWERTOOLS_SERVICE_NAME for the logger. @default process.env */
+  /**
+   * The LSI_* variables, and POWERTOOLS_LOG_LEVEL / POWERTOOLS_SERVICE_NAME for the logger.
+   * @default process.env
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Clock and sleep. @default the system's */
   readonly runtime?: Runtime;

@@ -48,7 +48,9 @@ export class PoolViews {
   readonly #refreshMs: number;
   readonly #byPool = new Map<string, PoolView>();
 
-  /** @param refreshMs how long a full observation serves before the next one; 0: every run observes in full */
+  /**
+   * @param refreshMs how long a full observation serves before the next one; 0: every run observes in full
+   */
   constructor(refreshMs: number) {
     this.#refreshMs = refreshMs;
   }
@@ -154,7 +156,10 @@ export function needsFullObservation(plan: Plan, allocate: boolean): boolean {
   return allocate && codes.has('SparesShort');
 }
 
-/** Addresses and ENIs read now, the rest from the view; undefined when an ENI of an unknown combination shows up. */
+/**
+ * Addresses and ENIs read now, the rest from the view; undefined when an ENI of a combination the view
+ * does not know shows up.
+ */
 async function cachedObservation(
   clients: AwsClients,
   pool: string,

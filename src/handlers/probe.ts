@@ -40,7 +40,10 @@ export const PROBE_ENVIRONMENT = Object.keys(environmentSchema.shape) as Readonl
 >;
 
 export interface ProbeHandlerOptions {
-  /** The LSI_* variables, and POWERTOOLS_LOG_LEVEL / POWERTOOLS_SERVICE_NAME for the logger. @default process.env */
+  /**
+   * The LSI_* variables, and POWERTOOLS_LOG_LEVEL / POWERTOOLS_SERVICE_NAME for the logger.
+   * @default process.env
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Where JSON log lines (Powertools Logger) and the EMF line (Powertools Metrics) go. @default raw stdout */
   readonly log?: LogSink;
