@@ -1,10 +1,10 @@
 import { startLocalAws } from '../testbed/index.js';
 import { type ChurnReport, renderChurn, runChurn } from './churn.js';
 import { type ControllerFigures, measureController, renderController } from './controller-bundle.js';
-import { renderScale, runScale, type ScaleReport } from './scale.js';
+import { type ResyncRow, renderResync, renderScale, runResync, runScale, type ScaleReport } from './scale.js';
 
 /**
- * `npm run bench [-- --json] [-- --only churn|scale|controller] [-- --sizes 10,100]`: figures, never
+ * `npm run bench [-- --json] [-- --only churn|scale|resync|controller] [-- --sizes 10,100]`: figures, never
  * assertions.
  * Everything runs offline on the local AWS; with --json, stdout holds exactly one JSON document and
  * progress goes to stderr.
@@ -22,6 +22,9 @@ try {
   const runs = (part: string) => only === undefined || only === part;
   const churn: ChurnReport | undefined = runs('churn') ? await runChurn(aws, log) : undefined;
   const scale: ScaleReport | undefined = runs('scale') ? await runScale(aws, sizes, log) : undefined;
+  // The resync figures alone, without the per-function baseline (they are part of `scale` otherwise).
+  const resync: { resync: ResyncRow[] } | undefined =
+    only === 'resync' ? await runResync(aws, sizes, log) : undefined;
   const controller: ControllerFigures | undefined = runs('controller')
     ? await measureController(log)
     : undefined;
@@ -29,12 +32,14 @@ try {
     generatedBy: 'npm run bench',
     ...churn,
     ...scale,
+    ...resync,
     ...(controller ? { controller } : {}),
     benchWallMs: Math.round(performance.now() - started),
   };
   const human = [
     churn ? renderChurn(churn) : '',
     scale ? renderScale(scale) : '',
+    resync ? renderResync(resync.resync) : '',
     controller ? renderController(controller) : '',
   ]
     .filter(Boolean)

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   DescribeAddressesCommand,
@@ -69,6 +68,27 @@ export interface ScaleReport {
   readonly resync: ResyncRow[];
   /** Peak heap of a process doing a no-op resync of the largest size (the controller's situation). */
   readonly peakHeapMb: number;
+}
+
+/**
+ * The controller's resync figures alone (`bench --only resync`): each world is bound by one reconcile,
+ * then measured as in `runScale`, without the per-function baseline that takes most of the bench's time.
+ */
+export async function runResync(
+  aws: LocalAws,
+  sizes: readonly number[],
+  log: (line: string) => void,
+  seed = 42,
+): Promise<{ resync: ResyncRow[] }> {
+  const resync: ResyncRow[] = [];
+  for (const size of [...sizes].filter((size) => RESYNC_SIZES.has(size)).sort((a, b) => a - b)) {
+    log(`resync: building ${size} functions...`);
+    const world = await buildWorld(aws, size, seed);
+    const bound = await reconcile(aws.clients(), { pool: POOL });
+    if (!bound.converged) throw new Error(`reconcile did not converge at ${size} functions`);
+    resync.push(await measureResync(aws, world, size, log));
+  }
+  return { resync };
 }
 
 /** The sizes the controller's resync is measured at (when asked for). */
@@ -296,20 +316,21 @@ export function renderScale(report: ScaleReport): string {
       ]),
     ),
     `Peak heap of a no-op resync of the largest size: ${report.peakHeapMb} MB.`,
-    ...(report.resync.length === 0
-      ? []
-      : [
-          '',
-          'Controller with its view of the pool: AWS calls per scheduled run between full refreshes, from an ENI event to its AssociateAddress (whole run), per full refresh',
-          renderTable(
-            ['FUNCTIONS', 'QUIET MINUTE', 'ENI EVENT', 'FULL REFRESH'],
-            report.resync.map((row) => [
-              String(row.functions),
-              String(row.callsPerQuietMinute),
-              `${row.callsPerEniEvent} (${row.callsPerEniEventRun})`,
-              String(row.callsPerFullRefresh),
-            ]),
-          ),
-        ]),
+    ...(report.resync.length === 0 ? [] : ['', renderResync(report.resync)]),
+  ].join('\n');
+}
+
+export function renderResync(rows: readonly ResyncRow[]): string {
+  return [
+    'Controller with its view of the pool: AWS calls per scheduled run between full refreshes, from an ENI event to its AssociateAddress (whole run), per full refresh',
+    renderTable(
+      ['FUNCTIONS', 'QUIET MINUTE', 'ENI EVENT', 'FULL REFRESH'],
+      rows.map((row) => [
+        String(row.functions),
+        String(row.callsPerQuietMinute),
+        `${row.callsPerEniEvent} (${row.callsPerEniEventRun})`,
+        String(row.callsPerFullRefresh),
+      ]),
+    ),
   ].join('\n');
 }
