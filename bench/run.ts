@@ -16,15 +16,16 @@ const only = option('--only');
 const sizes = (option('--sizes') ?? '10,100,1000,3000').split(',').map(Number);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const aws = await startLocalAws();
+// The controller's bundle figures need no local AWS.
+const aws = only === 'controller' ? undefined : await startLocalAws();
 try {
   const started = performance.now();
   const runs = (part: string) => only === undefined || only === part;
-  const churn: ChurnReport | undefined = runs('churn') ? await runChurn(aws, log) : undefined;
-  const scale: ScaleReport | undefined = runs('scale') ? await runScale(aws, sizes, log) : undefined;
+  const churn: ChurnReport | undefined = aws && runs('churn') ? await runChurn(aws, log) : undefined;
+  const scale: ScaleReport | undefined = aws && runs('scale') ? await runScale(aws, sizes, log) : undefined;
   // The resync figures alone, without the per-function baseline (they are part of `scale` otherwise).
   const resync: { resync: ResyncRow[] } | undefined =
-    only === 'resync' ? await runResync(aws, sizes, log) : undefined;
+    aws && only === 'resync' ? await runResync(aws, sizes, log) : undefined;
   const controller: ControllerFigures | undefined = runs('controller')
     ? await measureController(log)
     : undefined;
@@ -46,5 +47,5 @@ try {
     .join('\n\n');
   process.stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${human}\n`);
 } finally {
-  await aws.stop();
+  await aws?.stop();
 }
