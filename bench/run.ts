@@ -1,13 +1,17 @@
 import { ChurnAccount, type LocalAws, startLocalAws } from '../testbed/index.js';
 import { type ChurnReport, renderChurn, renderSweep, runChurn, runSweep, type SweepReport } from './churn.js';
-import { renderScale, runScale, type ScaleReport } from './scale.js';
+import { type ControllerFigures, measureController, renderController } from './controller-bundle.js';
+import { type ResyncRow, renderResync, renderScale, runResync, runScale, type ScaleReport } from './scale.js';
 
 /**
- * `npm run bench [-- --json] [-- --only churn,sweep,scale] [-- --sizes 10,100] [-- --draws 40]
- * [-- --seed 1] [-- --lanes 2]`: figures, never assertions. Everything runs offline on the local AWS; with
- * --json, stdout holds exactly one JSON document and progress goes to stderr.
+ * `npm run bench [-- --json] [-- --only churn,sweep,scale,resync,controller] [-- --sizes 10,100]
+ * [-- --draws 40] [-- --seed 1] [-- --lanes 2]`: figures, never assertions. Everything runs offline on the
+ * local AWS; with --json, stdout holds exactly one JSON document and progress goes to stderr.
+ * `resync` alone gives the controller's resync figures without the per-function baseline (`scale`
+ * includes them).
  */
-const PARTS = ['churn', 'sweep', 'scale'] as const;
+const PARTS = ['churn', 'sweep', 'scale', 'resync', 'controller'] as const;
+const DEFAULT_PARTS = ['churn', 'sweep', 'scale', 'controller'];
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const whole = (name: string, fallback: number, min: number) => {
@@ -20,7 +24,7 @@ const whole = (name: string, fallback: number, min: number) => {
   return value;
 };
 const json = args.includes('--json');
-const only = (option('--only') ?? PARTS.join(',')).split(',');
+const only = option('--only')?.split(',') ?? DEFAULT_PARTS;
 const unknown = only.filter((part) => !(PARTS as readonly string[]).includes(part));
 if (unknown.length > 0) {
   process.stderr.write(`--only takes ${PARTS.join(', ')} (comma-separated), got ${unknown.join(', ')}\n`);
@@ -32,32 +36,45 @@ const seed = whole('--seed', 1, 0);
 const laneCount = whole('--lanes', 2, 1);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+// Churn and sweep runs spread over lanes (one local AWS each); scale and resync use the first; the
+// controller's bundle figures need no local AWS.
 const needsLanes = only.includes('churn') || only.includes('sweep');
+const needsAws = needsLanes || only.includes('scale') || only.includes('resync');
 const lanes: LocalAws[] = [];
 try {
-  for (let lane = 0; lane < (needsLanes ? laneCount : 1); lane++)
+  for (let lane = 0; lane < (needsLanes ? laneCount : needsAws ? 1 : 0); lane++)
     lanes.push(await startLocalAws({ startTimeoutMs: 120_000 }));
-  const [first] = lanes as [LocalAws];
+  const [first] = lanes;
   const accounts = lanes.map((aws) => new ChurnAccount(aws));
   const started = performance.now();
   const churn: ChurnReport | undefined = only.includes('churn') ? await runChurn(accounts, log) : undefined;
   const sweep: SweepReport | undefined = only.includes('sweep')
     ? await runSweep(accounts, { draws, seed }, log)
     : undefined;
-  const scale: ScaleReport | undefined = only.includes('scale')
-    ? await runScale(first, sizes, log)
+  const scale: ScaleReport | undefined =
+    first && only.includes('scale') ? await runScale(first, sizes, log) : undefined;
+  const resync: { resync: ResyncRow[] } | undefined =
+    first && only.includes('resync') && !only.includes('scale')
+      ? await runResync(first, sizes, log)
+      : undefined;
+  const controller: ControllerFigures | undefined = only.includes('controller')
+    ? await measureController(log)
     : undefined;
   const document = {
     generatedBy: 'npm run bench',
     ...churn,
     ...sweep,
     ...scale,
+    ...resync,
+    ...(controller ? { controller } : {}),
     benchWallMs: Math.round(performance.now() - started),
   };
   const human = [
     churn ? renderChurn(churn) : '',
     sweep ? renderSweep(sweep) : '',
     scale ? renderScale(scale) : '',
+    resync ? renderResync(resync.resync) : '',
+    controller ? renderController(controller) : '',
   ]
     .filter(Boolean)
     .join('\n\n');

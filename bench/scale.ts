@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   DescribeAddressesCommand,
@@ -7,15 +6,19 @@ import {
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
 import { allocatePoolAddress } from '../src/aws/addresses.js';
+import { recordCalls } from '../src/aws/call-recorder.js';
 import type { AwsClients } from '../src/aws/clients.js';
 import { renderTable } from '../src/cli/table.js';
 import { POOL_TAG_KEY } from '../src/core/pool.js';
+import { createControllerHandler } from '../src/handlers/controller.js';
 import { reconcile } from '../src/reconcile/reconcile.js';
 import {
   CallCounter,
+  type CloudTrailEvent,
   createVpcFixture,
   LambdaSimulator,
   type LocalAws,
+  lambdaContext,
   seededRandom,
 } from '../testbed/index.js';
 import { baselineReconcile } from './baseline.js';
@@ -47,13 +50,49 @@ export interface ScaleRow {
   readonly baseline: MethodFigures;
 }
 
+/** The controller's AWS calls with its view of the pool (issue 20), on a converged world. */
+export interface ResyncRow {
+  readonly functions: number;
+  /** A scheduled run between full refreshes: the pool's addresses and its VPCs' Lambda ENIs. */
+  readonly callsPerQuietMinute: number;
+  /** From a CreateNetworkInterface event to its AssociateAddress, that call included (the fast path). */
+  readonly callsPerEniEvent: number;
+  /** The whole run of that event: the fast path, then the reconcile from the view. */
+  readonly callsPerEniEventRun: number;
+  /** A full observation: a cold container, or every LSI_FULL_REFRESH_SECONDS. */
+  readonly callsPerFullRefresh: number;
+}
+
 export interface ScaleReport {
   readonly scale: ScaleRow[];
+  readonly resync: ResyncRow[];
   /** Peak heap of a process doing a no-op resync of the largest size (the controller's situation). */
   readonly peakHeapMb: number;
-  /** Size of the bundled controller Lambda, or null when it has not been built. */
-  readonly bundleKb: number | null;
 }
+
+/**
+ * The controller's resync figures alone (`bench --only resync`): each world is bound by one reconcile,
+ * then measured as in `runScale`, without the per-function baseline that takes most of the bench's time.
+ */
+export async function runResync(
+  aws: LocalAws,
+  sizes: readonly number[],
+  log: (line: string) => void,
+  seed = 42,
+): Promise<{ resync: ResyncRow[] }> {
+  const resync: ResyncRow[] = [];
+  for (const size of [...sizes].filter((size) => RESYNC_SIZES.has(size)).sort((a, b) => a - b)) {
+    log(`resync: building ${size} functions...`);
+    const world = await buildWorld(aws, size, seed);
+    const bound = await reconcile(aws.clients(), { pool: POOL });
+    if (!bound.converged) throw new Error(`reconcile did not converge at ${size} functions`);
+    resync.push(await measureResync(aws, world, size, log));
+  }
+  return { resync };
+}
+
+/** The sizes the controller's resync is measured at (when asked for). */
+const RESYNC_SIZES = new Set([100, 1000, 3000]);
 
 /**
  * Reconcile cost as the account grows: ours (a constant number of paged reads) against the per-function
@@ -66,6 +105,7 @@ export async function runScale(
   seed = 42,
 ): Promise<ScaleReport> {
   const rows: ScaleRow[] = [];
+  const resync: ResyncRow[] = [];
   for (const size of [...sizes].sort((a, b) => a - b)) {
     log(`scale: building ${size} functions...`);
     const world = await buildWorld(aws, size, seed);
@@ -83,17 +123,70 @@ export async function runScale(
       baselineReconcile(clients, world.functionNames, POOL),
     );
     rows.push({ functions: size, enis: world.sim.enis().length, ours, baseline });
+    // The baseline left every ENI bound: the converged world the controller mostly sees.
+    if (RESYNC_SIZES.has(size)) resync.push(await measureResync(aws, world, size, log));
   }
   // The local AWS still holds the largest world, converged: measure a no-op resync of it.
   log('scale: measuring the heap of a no-op resync in a fresh process...');
   const peakHeapMb = rows.length > 0 ? await measureHeap(aws) : 0;
-  return { scale: rows, peakHeapMb, bundleKb: bundleKb() };
+  return { scale: rows, resync, peakHeapMb };
 }
 
 interface World {
   readonly sim: LambdaSimulator;
   readonly functionNames: string[];
+  readonly subnetIds: readonly string[];
   readonly enis: number;
+}
+
+/**
+ * The real controller handler in one container, on a converged world: its first scheduled run (a cold
+ * container observes in full), the next one (from its view), then the CreateNetworkInterface event of a
+ * pool function's new ENI (a scale-out), with one free pool IP for it.
+ */
+async function measureResync(
+  aws: LocalAws,
+  world: World,
+  size: number,
+  log: (line: string) => void,
+): Promise<ResyncRow> {
+  const sequence: string[] = [];
+  const clients = recordCalls(aws.clients(), (call) => sequence.push(call.operation));
+  const handler = createControllerHandler({ clients, environment: { LSI_POOL: POOL }, log: () => {} });
+  const context = lambdaContext({ requestId: `bench-${size}` });
+  const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+  const calls = async (event: unknown) => {
+    sequence.length = 0;
+    await handler(event, context);
+    return [...sequence];
+  };
+  const callsPerFullRefresh = (await calls(scheduled)).length;
+  const callsPerQuietMinute = (await calls(scheduled)).length;
+
+  await allocatePoolAddress(aws.clients().ec2, POOL);
+  const events: CloudTrailEvent[] = [];
+  world.sim.onCloudTrailEvent((event) => events.push(event));
+  const [eniId] = await world.sim.scaleOut(world.functionNames[0] as string, world.subnetIds[0]);
+  const event = events.find(
+    (candidate) =>
+      candidate.detail.eventName === 'CreateNetworkInterface' &&
+      JSON.stringify(candidate.detail.responseElements).includes(`"${eniId}"`),
+  );
+  if (!event) throw new Error(`no CreateNetworkInterface event for ${eniId}`);
+  const eniRun = await calls(event);
+  const associated = eniRun.indexOf('AssociateAddress');
+  if (associated === -1) throw new Error(`the controller did not bind ${eniId} from its event`);
+  const row = {
+    functions: size,
+    callsPerQuietMinute,
+    callsPerEniEvent: associated + 1,
+    callsPerEniEventRun: eniRun.length,
+    callsPerFullRefresh,
+  };
+  log(
+    `  controller @${size}: ${row.callsPerQuietMinute} calls a quiet minute, ${row.callsPerEniEvent} to bind from an ENI event (${row.callsPerEniEventRun} in its run), ${row.callsPerFullRefresh} a full refresh`,
+  );
+  return row;
 }
 
 /** size functions over 3 public subnets, each with 1-3 of 5 security groups: many share ENIs. */
@@ -125,7 +218,7 @@ async function buildWorld(aws: LocalAws, size: number, seed: number): Promise<Wo
   // The pool exists before the first reconcile (as StaticIpPool leaves it): one free tagged IP per ENI.
   await aws.configure({ eipQuota: enis * 3 + 10 });
   await allocatePool(clients, enis);
-  return { sim, functionNames, enis };
+  return { sim, functionNames, subnetIds: vpc.publicSubnetIds, enis };
 }
 
 async function measureMethod(
@@ -202,11 +295,6 @@ function measureHeap(aws: LocalAws): Promise<number> {
   });
 }
 
-function bundleKb(): number | null {
-  const bundle = fileURLToPath(new URL('../dist/handlers/controller/index.mjs', import.meta.url));
-  return existsSync(bundle) ? Math.round(statSync(bundle).size / 1024) : null;
-}
-
 export function renderScale(report: ScaleReport): string {
   const ratio = (ours: number, baseline: number) =>
     baseline === 0 ? '-' : `1/${(baseline / Math.max(ours, 1)).toFixed(1)}`;
@@ -227,8 +315,22 @@ export function renderScale(report: ScaleReport): string {
         ratio(row.ours.wallMs, row.baseline.wallMs),
       ]),
     ),
-    `Peak heap of a no-op resync of the largest size: ${report.peakHeapMb} MB. Controller bundle: ${
-      report.bundleKb === null ? 'not built (npm run build)' : `${report.bundleKb} KB`
-    }.`,
+    `Peak heap of a no-op resync of the largest size: ${report.peakHeapMb} MB.`,
+    ...(report.resync.length === 0 ? [] : ['', renderResync(report.resync)]),
+  ].join('\n');
+}
+
+export function renderResync(rows: readonly ResyncRow[]): string {
+  return [
+    'Controller with its view of the pool: AWS calls per scheduled run between full refreshes, from an ENI event to its AssociateAddress (whole run), per full refresh',
+    renderTable(
+      ['FUNCTIONS', 'QUIET MINUTE', 'ENI EVENT', 'FULL REFRESH'],
+      rows.map((row) => [
+        String(row.functions),
+        String(row.callsPerQuietMinute),
+        `${row.callsPerEniEvent} (${row.callsPerEniEventRun})`,
+        String(row.callsPerFullRefresh),
+      ]),
+    ),
   ].join('\n');
 }

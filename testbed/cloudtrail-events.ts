@@ -112,6 +112,21 @@ export const cloudTrailEvent = {
     );
   },
 
+  /**
+   * The same CreateNetworkInterface event without `responseElements.networkInterface.interfaceType`: the
+   * shape of the CreateNetworkInterface records AWS publishes (awsdocs/amazon-efs-user-guide,
+   * logging-using-cloudtrail.md), where the request's `description` is the only mark of whose ENI it is.
+   * Whether Lambda's records carry the field is not documented; the controller must work either way.
+   */
+  withoutInterfaceType(event: CloudTrailEvent): CloudTrailEvent {
+    const copy = structuredClone(event);
+    const networkInterface = (copy.detail.responseElements as { networkInterface?: Record<string, unknown> })
+      ?.networkInterface;
+    if (!networkInterface) throw new Error('not a CreateNetworkInterface event with a response');
+    delete networkInterface.interfaceType;
+    return copy;
+  },
+
   deleteNetworkInterface(context: EventContext, networkInterfaceId: string): CloudTrailEvent {
     return envelope(
       context,

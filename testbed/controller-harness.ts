@@ -3,6 +3,7 @@ import { type ControllerHandler, createControllerHandler } from '../src/handlers
 import { CONTROLLER_TIMEOUT_SECONDS } from '../src/handlers/timeout-budget.js';
 import { CallCounter } from './call-counter.js';
 import type { CloudTrailEvent } from './cloudtrail-events.js';
+import { lambdaContext } from './lambda-context.js';
 import type { LambdaSimulator } from './lambda-simulator.js';
 import { DEFAULT_TIMINGS } from './timings.js';
 import { type ClockHandle, NOTHING_CHANGED } from './virtual-clock.js';
@@ -162,11 +163,13 @@ export class ControllerHarness {
         const callsAtStart = this.calls.snapshot().byOperation;
         let failed = false;
         try {
-          await this.handler(next.event, {
-            awsRequestId: `harness-${this.invocations}`,
-            getRemainingTimeInMillis: () =>
-              CONTROLLER_TIMEOUT_SECONDS * 1000 - (this.#sim.clock.now() - started),
-          });
+          await this.handler(
+            next.event,
+            lambdaContext({
+              requestId: `harness-${this.invocations}`,
+              remainingMs: () => CONTROLLER_TIMEOUT_SECONDS * 1000 - (this.#sim.clock.now() - started),
+            }),
+          );
         } catch (error) {
           failed = true;
           this.errors.push(error);

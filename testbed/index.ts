@@ -39,6 +39,7 @@ export {
   type VpcFixtureOptions,
 } from './fixtures.js';
 export { type HyperplanePlacement, sharesHyperplaneEni } from './hyperplane-placement.js';
+export { type LambdaContextOptions, lambdaContext } from './lambda-context.js';
 export {
   type CreateSimFunctionInput,
   LambdaSimulator,

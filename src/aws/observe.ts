@@ -94,6 +94,35 @@ export async function observe(clients: AwsClients, input: ObserveInput): Promise
   };
 }
 
+/** The part of an observation that changes while no function does. */
+export interface AddressesAndEnis {
+  readonly addresses: readonly ObservedAddress[];
+  readonly enis: readonly ObservedEni[];
+  /** The other ENIs holding pool addresses, as in `Observation.addressInterfaces`. */
+  readonly addressInterfaces: readonly ObservedInterface[];
+}
+
+/**
+ * The cheap part of `observe`, for a caller that keeps the rest (the controller's view of the pool):
+ * DescribeAddresses, the Lambda ENIs of `vpcIds` (one call per 1,000 ENIs), and the holders of pool
+ * addresses on other ENIs that `known` does not already describe (usually none, so no call). However many
+ * functions the account has, two calls.
+ */
+export async function observeAddressesAndEnis(
+  clients: AwsClients,
+  pool: string,
+  vpcIds: readonly string[],
+  known: readonly ObservedInterface[] = [],
+): Promise<AddressesAndEnis> {
+  const [addresses, enis] = await Promise.all([
+    describeRegionAddresses(clients.ec2),
+    describeLambdaEnis(clients, [...vpcIds].sort()),
+  ]);
+  const observedEnis = enis.map(toObservedEni);
+  const addressInterfaces = await describeOtherHolders(clients, pool, addresses, observedEnis, known);
+  return { addresses, enis: observedEnis, addressInterfaces };
+}
+
 /** Every function and version with a VPC placement, each marked whether it belongs to the pool. */
 export interface PoolFunctions {
   readonly functions: readonly ObservedFunction[];
@@ -230,20 +259,27 @@ function describeLambdaEnis(clients: AwsClients, vpcIds: readonly string[]): Pro
 /**
  * What holds the pool's addresses that are not on the Lambda ENIs just observed (a NAT gateway, a load
  * balancer, a Lambda ENI of another VPC): one call, and none at all in the usual case where every bound
- * pool address is on one of those Lambda ENIs.
+ * pool address is on one of those Lambda ENIs, or on an interface `known` already describes (an ENI's
+ * type and description never change).
  */
 async function describeOtherHolders(
   clients: AwsClients,
   pool: string,
   addresses: readonly ObservedAddress[],
   enis: readonly ObservedEni[],
+  known: readonly ObservedInterface[] = [],
 ): Promise<ObservedInterface[]> {
   const lambdaEnis = new Set(enis.map((eni) => eni.id));
+  const knownById = new Map(known.map((eni) => [eni.id, eni]));
   const others = addresses
     .filter((address) => address.tags[POOL_TAG_KEY] === pool)
     .map((address) => address.networkInterfaceId)
     .filter((id): id is string => id !== undefined && !lambdaEnis.has(id));
-  return others.length === 0 ? [] : describeInterfaces(clients.ec2, others);
+  const stillKnown = others.flatMap((id) => knownById.get(id) ?? []);
+  const unknown = others.filter((id) => !knownById.has(id));
+  return unknown.length === 0
+    ? stillKnown
+    : [...stillKnown, ...(await describeInterfaces(clients.ec2, unknown))];
 }
 
 /**

@@ -121,6 +121,18 @@ export interface HyperplaneEgressProps {
   readonly resyncInterval?: Duration;
 
   /**
+   * How often the controller observes everything (every function, the subnets and their routes) to
+   * refresh its view of the pool (`LSI_FULL_REFRESH_SECONDS`). In between, each run reads only the
+   * pool's addresses and the Lambda ENIs of its VPCs (two calls however many functions the account has),
+   * function events update the view for their function, and an ENI of a combination the view does not know
+   * triggers a full observation at once. An IP is only ever moved off a retired ENI after a full
+   * observation. `Duration.seconds(0)`: every run observes in full. Up to 24 hours.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly fullRefreshInterval?: Duration;
+
+  /**
    * React to CloudTrail events (`CreateNetworkInterface` of a Lambda ENI, `CreateFunction*`,
    * `UpdateFunctionConfiguration*`): a new ENI is bound within seconds instead of at the next resync.
    * **Needs a CloudTrail trail** that records management events in the Region; without one the rules
@@ -264,6 +276,7 @@ export class HyperplaneEgress extends Construct {
       LSI_SPARES: String(settings.spares),
       LSI_RESERVED: Lazy.string({ produce: () => Stack.of(this).toJsonString(reserved()) }),
       LSI_UPDATE_WATCH_SECONDS: String(settings.updateWatchSeconds),
+      LSI_FULL_REFRESH_SECONDS: String(settings.fullRefreshSeconds),
     } satisfies Partial<Record<(typeof CONTROLLER_ENVIRONMENT)[number], string>>;
     this.controller = this.controllerFunction(settings, role, logGroup, environment);
     this.deploymentHandler = this.deploymentFunction(role, logGroup, environment);
@@ -364,7 +377,7 @@ export class HyperplaneEgress extends Construct {
       reservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
       // One degraded reconcile, plus the update watch: the watch stops while a reconcile budget remains.
       timeout: Duration.seconds(controllerTimeoutSeconds(settings.updateWatchSeconds)),
-      // Every run observes everything: a retried or stale event adds nothing the next resync would not do.
+      // Each run reads what it acts on afresh: a retried or stale event adds nothing a resync would not.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(15),
     });

@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DEFAULT_MAX_IPS } from '../core/pool.js';
+import { DEFAULT_FULL_REFRESH_SECONDS } from '../handlers/event-patterns.js';
 import { DEFAULT_UPDATE_WATCH_SECONDS, DEFAULT_WAIT_SECONDS } from '../handlers/timeout-budget.js';
 import type { HyperplaneEgressProps } from './hyperplane-egress.js';
 import { propsError } from './props-error.js';
@@ -14,6 +15,7 @@ export interface HyperplaneSettings {
   readonly allocate: boolean;
   readonly maxIps: number;
   readonly resyncMinutes: number;
+  readonly fullRefreshSeconds: number;
   readonly eventDriven: boolean;
   readonly updateWatchSeconds: number;
   readonly waitSeconds: number;
@@ -61,6 +63,13 @@ export function checkSettings(scope: Construct, props: HyperplaneEgressProps): H
     allocate: props.allocate ?? false,
     maxIps,
     resyncMinutes,
+    fullRefreshSeconds: seconds(
+      scope,
+      'fullRefreshInterval',
+      props.fullRefreshInterval ?? Duration.seconds(DEFAULT_FULL_REFRESH_SECONDS),
+      0,
+      86_400,
+    ),
     eventDriven: props.eventDriven ?? true,
     updateWatchSeconds,
     waitSeconds,

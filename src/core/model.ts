@@ -95,6 +95,14 @@ export interface Observation {
    * might still carry its traffic. `unknown` means nobody checked: such ENIs are then never retired.
    */
   readonly updatesInProgress: 'none' | 'some' | 'unknown';
+  /**
+   * True when only the addresses and ENIs were read now, and functions, subnets, `addressInterfaces` and
+   * `updatesInProgress` come from an earlier full observation (the controller's view of the pool). The
+   * planner then binds free pool addresses and nothing else: no move (taking an IP off an ENI needs a
+   * fresh look at every function) and no allocation (a move might serve instead).
+   * @default false
+   */
+  readonly cached?: boolean;
 }
 
 /** What the user asks of one pool. */

@@ -152,7 +152,8 @@ export interface Plan {
  * Decides what to change so that every ENI of the pool's functions holds an IP from the pool.
  * Pure and deterministic: the same observation gives the same plan whatever the order of its lists.
  * It never plans to touch an address without this pool's tag or one reserved for another consumer of the
- * pool, never takes an IP off an ENI that may still carry traffic, and never releases anything.
+ * pool, never takes an IP off an ENI that may still carry traffic, and never releases anything. From a
+ * cached observation (`Observation.cached`) it plans only bindings of free addresses.
  */
 export function plan(observation: Observation, desired: DesiredPool): Plan {
   const pool = desired.pool;
@@ -373,8 +374,10 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     const index = free.findIndex(predicate);
     return index === -1 ? undefined : free.splice(index, 1)[0];
   };
+  // From a cached observation, retired ENIs still count as spares but give nothing up (Observation.cached).
+  const cached = observation.cached === true;
   const takeRetired = (predicate: (eni: ObservedEni) => boolean) => {
-    const index = retired.findIndex(predicate);
+    const index = cached ? -1 : retired.findIndex(predicate);
     return index === -1 ? undefined : retired.splice(index, 1)[0];
   };
   const chosen = new Map<string, ObservedAddress | ObservedEni>();
@@ -421,7 +424,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
       });
       if (address.tags[LAST_SUBNET_TAG_KEY] !== eni.subnetId)
         rememberSubnet[address.allocationId] = eni.subnetId;
-    } else if (desired.allocate && poolSize < desired.maxIps) {
+    } else if (desired.allocate && !cached && poolSize < desired.maxIps) {
       poolSize++;
       actions.push({ kind: 'allocate', purpose: 'bind', networkInterfaceId: eni.id, subnetId: eni.subnetId });
     } else {
@@ -430,9 +433,11 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   }
   for (const eni of exhausted) {
     const who = (users.get(combinationKey(eni.subnetId, eni.securityGroupIds)) ?? []).map(functionLabel);
-    const fix = desired.allocate
-      ? `the pool has reached --max-ips ${desired.maxIps}; raise --max-ips or add IPs to the pool`
-      : 'pass --allocate to add tagged IPs (up to --max-ips), or tag more Elastic IPs for the pool';
+    const fix = cached
+      ? 'a full observation decides whether an IP can be moved or allocated'
+      : desired.allocate
+        ? `the pool has reached --max-ips ${desired.maxIps}; raise --max-ips or add IPs to the pool`
+        : 'pass --allocate to add tagged IPs (up to --max-ips), or tag more Elastic IPs for the pool';
     const held = reservedFree > 0 ? ` (${reservedFree} more reserved for another consumer of the pool)` : '';
     problems.push({
       code: 'PoolExhausted',
@@ -448,7 +453,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   let available = free.length + retired.length;
   if (available < desired.spares) {
     const short = desired.spares - available;
-    const room = desired.allocate ? Math.max(0, desired.maxIps - poolSize) : 0;
+    const room = desired.allocate && !cached ? Math.max(0, desired.maxIps - poolSize) : 0;
     const count = Math.min(short, room);
     for (let index = 0; index < count; index++) actions.push({ kind: 'allocate', purpose: 'spare' });
     poolSize += count;

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_MAX_IPS } from '../core/pool.js';
 import type { ReconcileRequest } from '../reconcile/reconcile.js';
+import { DEFAULT_FULL_REFRESH_SECONDS } from './event-patterns.js';
 import { parseInput } from './parse-input.js';
 import { allocationIdList, flag, functionList, poolName, wholeNumber } from './string-scalars.js';
 import { DEFAULT_UPDATE_WATCH_SECONDS, DEFAULT_WAIT_SECONDS } from './timeout-budget.js';
@@ -26,8 +27,11 @@ export interface ControllerConfig {
   readonly updatePollMs: number;
   /** Longest a run watches one update; 0 turns the watch off. */
   readonly updateWatchMs: number;
-  /** How long the fast path trusts the previous run's view of the pool's combinations; 0: never. */
-  readonly cacheTtlMs: number;
+  /**
+   * How long a full observation serves as the controller's view of the pool (functions, subnets) before
+   * the next one; in between, runs read only addresses and ENIs. 0: every run observes in full.
+   */
+  readonly fullRefreshMs: number;
 }
 
 /** What one custom-resource request reconciles with, and how long its deployment step may wait. */
@@ -44,7 +48,7 @@ const environmentSchema = z.object({
   LSI_RESERVED: z.optional(allocationIdList),
   LSI_UPDATE_POLL_SECONDS: z.optional(wholeNumber(1, 60)),
   LSI_UPDATE_WATCH_SECONDS: z.optional(wholeNumber(0, 600)),
-  LSI_CACHE_SECONDS: z.optional(wholeNumber(0, 3600)),
+  LSI_FULL_REFRESH_SECONDS: z.optional(wholeNumber(0, 86_400)),
 });
 
 /** Names every environment variable the controller reads, for the construct and the docs. */
@@ -80,7 +84,7 @@ export function parseControllerEnvironment(environment: Readonly<Record<string, 
     reserved: parsed.LSI_RESERVED ?? [],
     updatePollMs: (parsed.LSI_UPDATE_POLL_SECONDS ?? 5) * 1000,
     updateWatchMs: (parsed.LSI_UPDATE_WATCH_SECONDS ?? DEFAULT_UPDATE_WATCH_SECONDS) * 1000,
-    cacheTtlMs: (parsed.LSI_CACHE_SECONDS ?? 300) * 1000,
+    fullRefreshMs: (parsed.LSI_FULL_REFRESH_SECONDS ?? DEFAULT_FULL_REFRESH_SECONDS) * 1000,
   } satisfies ControllerConfig;
 }
 

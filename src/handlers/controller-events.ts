@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { InputError } from '../core/errors.js';
+import { LAMBDA_ENI_DESCRIPTION_PREFIX } from './event-patterns.js';
 import { parseInput } from './parse-input.js';
 
 /**
@@ -47,6 +48,7 @@ const networkInterfaceSchema = z.looseObject({
   subnetId: z.string().check(z.minLength(1)),
   vpcId: z.optional(z.string()),
   interfaceType: z.optional(z.string()),
+  description: z.optional(z.string()),
   groupSet: z.optional(z.looseObject({ items: z.optional(z.array(z.looseObject({ groupId: z.string() }))) })),
 });
 
@@ -60,7 +62,8 @@ export interface EniFromEvent {
   readonly subnetId: string;
   readonly vpcId?: string;
   readonly securityGroupIds: readonly string[];
-  readonly interfaceType?: string;
+  /** How the event shows it is Lambda's: the response's `interfaceType`, or the description Lambda gives. */
+  readonly lambdaBy: 'interface-type' | 'description';
 }
 
 export type ControllerEvent =
@@ -108,6 +111,17 @@ export function classifyEvent(event: unknown): ControllerEvent {
         'event field',
         'InvalidEvent',
       );
+      const lambdaBy = lambdaMark(
+        eni.interfaceType,
+        eni.description ?? detail.requestParameters?.description,
+      );
+      if (!lambdaBy) {
+        return {
+          kind: 'ignored',
+          eventName,
+          reason: `ENI ${eni.networkInterfaceId} is not a Lambda ENI (${eni.interfaceType ? `type ${eni.interfaceType}` : 'no interfaceType, and a description not starting with "AWS Lambda VPC ENI"'})`,
+        };
+      }
       return {
         kind: 'eni-created',
         eventName,
@@ -116,7 +130,7 @@ export function classifyEvent(event: unknown): ControllerEvent {
           subnetId: eni.subnetId,
           ...(eni.vpcId ? { vpcId: eni.vpcId } : {}),
           securityGroupIds: (eni.groupSet?.items ?? []).map((group) => group.groupId),
-          ...(eni.interfaceType ? { interfaceType: eni.interfaceType } : {}),
+          lambdaBy,
         },
       };
     }
@@ -131,6 +145,22 @@ export function classifyEvent(event: unknown): ControllerEvent {
     'UnknownEvent',
     `the controller does not handle events of type ${JSON.stringify(detailType ?? null)} from ${JSON.stringify(event.source ?? null)}; it takes CloudFormation custom-resource requests, "Scheduled Event" and "AWS API Call via CloudTrail"`,
   );
+}
+
+/**
+ * Whether a created ENI is Lambda's, by either mark the ENI rule matches: `interfaceType: lambda` in the
+ * response (no AWS example shows it for Lambda), or Lambda's description in the response or the request.
+ * A type other than `lambda` decides against it whatever the description says. Binding a pool IP to
+ * an ENI that is not Lambda's would hand the pool's address to whoever made it.
+ */
+function lambdaMark(
+  interfaceType: string | undefined,
+  description: unknown,
+): EniFromEvent['lambdaBy'] | undefined {
+  if (interfaceType !== undefined) return interfaceType === 'lambda' ? 'interface-type' : undefined;
+  return typeof description === 'string' && description.startsWith(LAMBDA_ENI_DESCRIPTION_PREFIX)
+    ? 'description'
+    : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,9 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { type AwsClients, createAwsClients } from '../aws/clients.js';
+import { getFunctionState } from '../aws/function-state.js';
 import { InputError } from '../core/errors.js';
+import { parseFunctionRef } from '../core/function-ref.js';
 import { type ReconcileResult, reconcile } from '../reconcile/reconcile.js';
 import { unbindPool } from '../reconcile/unbind-pool.js';
 import {
@@ -26,10 +30,11 @@ import {
   waitTimeoutError,
 } from './custom-resource.js';
 import { bindFromEvent, type FastPathOutcome } from './fast-path.js';
-import { createLogger, errorFields, type Logger, type LogSink, stdoutSink } from './logger.js';
-import { ObservationCache } from './observation-cache.js';
-import { reportRun, runMetricsLine } from './run-report.js';
-import { type LambdaContext, type Runtime, systemRuntime } from './runtime.js';
+import { createHandlerLogger, type LogSink, stdoutSink } from './logger.js';
+import { HandlerMetrics } from './metrics.js';
+import { needsFullObservation, PoolViews } from './pool-view.js';
+import { reportRun, runMetrics } from './run-report.js';
+import { type Runtime, systemRuntime } from './runtime.js';
 import {
   CONTROLLER_SDK_MAX_ATTEMPTS,
   CONTROLLER_SDK_REQUEST_TIMEOUT_MS,
@@ -41,11 +46,14 @@ import { waitsForRetirement, watchUpdate } from './update-watch.js';
 export interface ControllerHandlerOptions {
   /** SDK clients to use. @default built once per container: standard retries, CONTROLLER_SDK_* limits */
   readonly clients?: AwsClients;
-  /** @default process.env */
+  /**
+   * The LSI_* variables, and POWERTOOLS_LOG_LEVEL / POWERTOOLS_SERVICE_NAME for the logger.
+   * @default process.env
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Clock and sleep. @default the system's */
   readonly runtime?: Runtime;
-  /** Where JSON log lines and EMF lines go. @default raw stdout */
+  /** Where JSON log lines (Powertools Logger) and EMF lines (Powertools Metrics) go. @default raw stdout */
   readonly log?: LogSink;
 }
 
@@ -68,13 +76,15 @@ export interface EventRunResponse {
   readonly applied: number;
   readonly converged: boolean;
   readonly ignored?: string;
+  /** `view`: the run read only addresses and ENIs; `full`: it observed everything. */
+  readonly observed?: 'view' | 'full';
   readonly fastPath?: FastPathOutcome;
   readonly watch?: { readonly settled: boolean; readonly polls: number; readonly waitedMs: number };
 }
 
 export type ControllerHandler = (
   event: unknown,
-  context?: LambdaContext,
+  context?: Context,
 ) => Promise<OnEventResponse | IsCompleteResponse | EventRunResponse>;
 
 /**
@@ -88,19 +98,22 @@ export type ControllerHandler = (
  *   holds the pool's IP on its old ENI is watched until it ends, so the new ENI waits seconds.
  * - EventBridge schedule: the backstop full reconcile.
  *
- * Each run writes one summary line and one EMF metrics line (raw JSON on stdout).
+ * Each run writes one summary line (Powertools Logger) and one EMF metrics line (Powertools Metrics),
+ * raw JSON on stdout.
  */
 export function createControllerHandler(options: ControllerHandlerOptions = {}): ControllerHandler {
   const runtime = options.runtime ?? systemRuntime;
   const sink = options.log ?? stdoutSink;
+  const environment = options.environment ?? process.env;
   let config: ControllerConfig | undefined;
+  let telemetry: { logger: Logger; metrics: HandlerMetrics } | undefined;
   let clients: AwsClients | undefined;
-  let cache: ObservationCache | undefined;
+  let views: PoolViews | undefined;
 
   const configured = () => {
-    config ??= parseControllerEnvironment(options.environment ?? process.env);
-    cache ??= new ObservationCache(config.cacheTtlMs);
-    return { config, cache };
+    config ??= parseControllerEnvironment(environment);
+    views ??= new PoolViews(config.fullRefreshMs);
+    return { config, views };
   };
   const awsClients = () => {
     clients ??=
@@ -114,7 +127,12 @@ export function createControllerHandler(options: ControllerHandlerOptions = {}):
 
   return async (event, context) => {
     const started = runtime.now();
-    const logger = createLogger(sink, context ? { requestId: context.awsRequestId } : {}, runtime.now);
+    if (!telemetry) {
+      const logger = createHandlerLogger({ serviceName: 'lambda-static-ip-controller', sink, environment });
+      telemetry = { logger, metrics: new HandlerMetrics(sink, logger) };
+    }
+    const { logger, metrics } = telemetry;
+    if (context) logger.addContext(context);
     let trigger = 'unknown';
     try {
       const classified = classifyEvent(event);
@@ -123,6 +141,8 @@ export function createControllerHandler(options: ControllerHandlerOptions = {}):
         trigger,
         started,
         logger,
+        metrics,
+        requestId: context?.awsRequestId,
         runtime,
         clients: awsClients,
         configured,
@@ -138,23 +158,19 @@ export function createControllerHandler(options: ControllerHandlerOptions = {}):
             ? await onDelete(run, classified.request)
             : await onCreateOrUpdate(run, classified.request);
         case 'schedule':
-          return await reconcileAndReport(run, configured().config);
+          return await reconcileAndReport(run);
         case 'eni-created':
           return await onEniCreated(run, classified.eni);
         case 'function-changed':
           return await onFunctionChanged(run, classified.eventName, classified.functionName);
         case 'ignored': {
-          logger.log('info', 'event ignored', { trigger, reason: classified.reason });
+          logger.info('event ignored', { trigger, reason: classified.reason });
           const { pool } = configured().config;
           return { trigger, pool, applied: 0, converged: true, ignored: classified.reason };
         }
       }
     } catch (error) {
-      logger.log('error', 'run failed', {
-        trigger,
-        durationMs: runtime.now() - started,
-        ...errorFields(error),
-      });
+      logger.error('run failed', { trigger, durationMs: runtime.now() - started, error });
       throw error;
     }
   };
@@ -167,9 +183,11 @@ interface Run {
   readonly trigger: string;
   readonly started: number;
   readonly logger: Logger;
+  readonly metrics: HandlerMetrics;
+  readonly requestId: string | undefined;
   readonly runtime: Runtime;
   readonly clients: () => AwsClients;
-  readonly configured: () => { config: ControllerConfig; cache: ObservationCache };
+  readonly configured: () => { config: ControllerConfig; views: PoolViews };
   readonly remainingMs: () => number;
 }
 
@@ -186,14 +204,36 @@ function triggerOf(event: ControllerEvent): string {
   }
 }
 
-/** One reconcile, keeping its observation for the fast path of later invocations. */
-async function reconcileOnce(run: Run, config: ControllerConfig): Promise<ReconcileResult> {
-  const { cache } = run.configured();
-  return reconcile(run.clients(), reconcileRequest(config), {
-    onEvent: (event) => {
-      if (event.type === 'observed') cache.remember(config.pool, event.observation, run.runtime.now());
-    },
-  });
+/** A custom-resource reconcile: its own settings, always a full observation, never the view's. */
+function reconcileOnce(run: Run, settings: ControllerConfig): Promise<ReconcileResult> {
+  return reconcile(run.clients(), reconcileRequest(settings));
+}
+
+/** What the event and schedule paths reconcile, and how they observed. */
+interface ViewRun {
+  readonly results: ReconcileResult[];
+  /** `view`: every observation was cached (addresses and ENIs only); `full`: at least one was not. */
+  readonly observed: 'view' | 'full';
+}
+
+/**
+ * The event and schedule paths' reconcile: from the pool's view while it is fresh (two reads), in full
+ * otherwise or when `full` is asked; then in full once more when the cached plan left something only a
+ * full observation may do (a move off a retired ENI, an allocation: `needsFullObservation`).
+ */
+async function reconcileWithView(run: Run, full = false): Promise<ViewRun> {
+  const { config, views } = run.configured();
+  const request = reconcileRequest(config);
+  const view = full ? undefined : views.fresh(config.pool, run.runtime.now());
+  const source = views.source(config.pool, view, run.runtime.now);
+  const results = [await reconcile(run.clients(), request, { observe: source.observe })];
+  if (!source.cachedOnly()) return { results, observed: 'full' };
+  if (!needsFullObservation((results[0] as ReconcileResult).finalPlan, config.allocate)) {
+    return { results, observed: 'view' };
+  }
+  const again = views.source(config.pool, undefined, run.runtime.now);
+  results.push(await reconcile(run.clients(), request, { observe: again.observe }));
+  return { results, observed: 'full' };
 }
 
 /** Writes the run's one summary line and its metrics line. */
@@ -205,7 +245,7 @@ function report(
   const summary = reportRun(results, extra.fastPathApplied ?? 0);
   const durationMs = run.runtime.now() - run.started;
   const level = summary.converged && summary.unboundEnis === 0 ? 'info' : 'warn';
-  run.logger.log(level, 'reconcile summary', {
+  run.logger[level]('reconcile summary', {
     pool: summary.pool,
     trigger: run.trigger,
     applied: summary.applied,
@@ -217,35 +257,51 @@ function report(
     durationMs,
     ...extra.fields,
   });
-  run.logger.raw(runMetricsLine(summary, durationMs, run.runtime.now(), { trigger: run.trigger }));
+  run.metrics.publish(
+    runMetrics(summary, durationMs, {
+      trigger: run.trigger,
+      ...(run.requestId ? { requestId: run.requestId } : {}),
+    }),
+  );
   return summary;
 }
 
-async function reconcileAndReport(run: Run, config: ControllerConfig): Promise<EventRunResponse> {
-  const summary = report(run, [await reconcileOnce(run, config)]);
-  return { trigger: run.trigger, pool: config.pool, applied: summary.applied, converged: summary.converged };
+async function reconcileAndReport(run: Run): Promise<EventRunResponse> {
+  const { results, observed } = await reconcileWithView(run);
+  const summary = report(run, results, { fields: { observed } });
+  return {
+    trigger: run.trigger,
+    pool: summary.pool,
+    applied: summary.applied,
+    converged: summary.converged,
+    observed,
+  };
 }
 
-/** Fast path first (the event's ENI, bound at once when it can be), then the full reconcile. */
+/**
+ * Fast path first (the event's ENI, bound at once when the view says it is the pool's), then the
+ * reconcile: from the view, or in full when the view could not place the ENI.
+ */
 async function onEniCreated(run: Run, eni: EniFromEvent): Promise<EventRunResponse> {
-  const { config, cache } = run.configured();
+  const { config, views } = run.configured();
   let fastPath: FastPathOutcome;
   try {
     fastPath = await bindFromEvent(run.clients(), eni, {
       pool: config.pool,
-      functions: config.functions,
       reserved: config.reserved,
-      knowledge: cache.fresh(config.pool, run.runtime.now()),
+      view: views.fresh(config.pool, run.runtime.now()),
       sleep: run.runtime.sleep,
     });
   } catch (error) {
-    // A lost race or a throttled call: the full reconcile below decides from a fresh observation.
-    fastPath = { kind: 'deferred', reason: error instanceof Error ? error.message : String(error) };
+    // A lost race or a throttled call: the reconcile below decides from a fresh observation.
+    const reason = error instanceof Error ? error.message : String(error);
+    fastPath = { kind: 'deferred', reason, observeInFull: false };
   }
-  run.logger.log(fastPath.kind === 'ignored' ? 'info' : 'debug', `fast path: ${fastPath.kind}`, {
+  run.logger[fastPath.kind === 'ignored' ? 'info' : 'debug'](`fast path: ${fastPath.kind}`, {
     trigger: run.trigger,
     networkInterfaceId: eni.id,
     subnetId: eni.subnetId,
+    lambdaBy: eni.lambdaBy,
     ...fastPath,
   });
   if (fastPath.kind === 'ignored') {
@@ -258,33 +314,53 @@ async function onEniCreated(run: Run, eni: EniFromEvent): Promise<EventRunRespon
       fastPath,
     };
   }
-  const summary = report(run, [await reconcileOnce(run, config)], {
+  const { results, observed } = await reconcileWithView(
+    run,
+    fastPath.kind === 'deferred' && fastPath.observeInFull,
+  );
+  const summary = report(run, results, {
     fastPathApplied: fastPath.kind === 'bound' ? 1 : 0,
-    fields: { fastPath: fastPath.kind, networkInterfaceId: eni.id },
+    fields: { fastPath: fastPath.kind, networkInterfaceId: eni.id, observed },
   });
   return {
     trigger: run.trigger,
     pool: config.pool,
     applied: summary.applied,
     converged: summary.converged,
+    observed,
     fastPath,
   };
 }
 
 /**
- * Reconcile; then, for a VPC update that left a pool ENI waiting for the IP its old ENI still holds,
- * poll the function until the update ends and reconcile again at once. The watch stops early enough
- * to leave a whole reconcile budget of the Lambda's remaining time.
+ * A function created or reconfigured: its `$LATEST` is read (one GetFunctionConfiguration) into the
+ * view, and the pool reconciled from it; a function the view cannot place means a full observation.
+ * Then, for a VPC update that left a pool ENI waiting for the IP its old ENI still holds, poll the
+ * function until the update ends and reconcile in full at once (a move needs a full observation). The
+ * watch stops early enough to leave a whole reconcile budget of the Lambda's remaining time.
  */
 async function onFunctionChanged(
   run: Run,
   eventName: string,
   functionName: string,
 ): Promise<EventRunResponse> {
-  const { config } = run.configured();
-  const results = [await reconcileOnce(run, config)];
+  const { config, views } = run.configured();
+  let full = views.fresh(config.pool, run.runtime.now()) === undefined;
+  if (!full) {
+    try {
+      const state = await getFunctionState(run.clients().lambda, functionName);
+      const named = config.functions.some((ref) => parseFunctionRef(ref).name === state.name);
+      full = !views.applyFunction(config.pool, state, named);
+    } catch {
+      // Gone already, or unreadable: only a full observation can say what the pool has now.
+      full = true;
+    }
+  }
+  const viewRun = await reconcileWithView(run, full);
+  const results = [...viewRun.results];
+  let observed = viewRun.observed;
   let watch: EventRunResponse['watch'];
-  const last = results[0] as ReconcileResult;
+  const last = results.at(-1) as ReconcileResult;
   if (
     eventName.startsWith('UpdateFunctionConfiguration') &&
     config.updateWatchMs > 0 &&
@@ -298,16 +374,22 @@ async function onFunctionChanged(
         runtime: run.runtime,
       });
       watch = { settled: outcome.settled, polls: outcome.polls, waitedMs: outcome.waitedMs };
-      run.logger.log('debug', 'update watch', { trigger: run.trigger, functionName, ...outcome });
-      if (outcome.settled) results.push(await reconcileOnce(run, config));
+      run.logger.debug('update watch', { trigger: run.trigger, functionName, ...outcome });
+      if (outcome.settled) {
+        results.push(...(await reconcileWithView(run, true)).results);
+        observed = 'full';
+      }
     }
   }
-  const summary = report(run, results, { fields: { functionName, ...(watch ? { watch } : {}) } });
+  const summary = report(run, results, {
+    fields: { functionName, observed, ...(watch ? { watch } : {}) },
+  });
   return {
     trigger: run.trigger,
     pool: config.pool,
     applied: summary.applied,
     converged: summary.converged,
+    observed,
     ...(watch ? { watch } : {}),
   };
 }
@@ -366,7 +448,7 @@ async function onDelete(run: Run, request: CustomResourceRequest): Promise<OnEve
   const answer = { PhysicalResourceId: id, [WAIT_FIELD]: { deadline: run.runtime.now() } };
   const pool = poolOfPhysicalId(request.PhysicalResourceId);
   if (!pool) {
-    run.logger.log('info', 'nothing to undo', {
+    run.logger.info('nothing to undo', {
       trigger: run.trigger,
       physicalResourceId: id,
       reason: 'this controller never reported that physical id: the Create failed before it did',
@@ -374,7 +456,7 @@ async function onDelete(run: Run, request: CustomResourceRequest): Promise<OnEve
     return answer;
   }
   const result = await unbindPool(run.clients(), { pool, functions: deleteFunctions(run, request) });
-  run.logger.log('info', 'unbind summary', {
+  run.logger.info('unbind summary', {
     pool,
     trigger: run.trigger,
     disassociated: result.unbound.filter((entry) => entry.removed).length,
@@ -400,10 +482,7 @@ function deleteFunctions(run: Run, request: CustomResourceRequest): readonly str
       if (functions) return functions;
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      run.logger.log('warn', 'ignoring unreadable input while deleting', {
-        trigger: run.trigger,
-        ...errorFields(error),
-      });
+      run.logger.warn('ignoring unreadable input while deleting', { trigger: run.trigger, error });
     }
   }
   return [];

@@ -1,42 +1,38 @@
 import { associateFreeAddress, rememberSubnet, retryWhileNew } from '../aws/addresses.js';
 import type { AwsClients } from '../aws/clients.js';
-import { describeRegionAddresses, observePoolFunctions } from '../aws/observe.js';
-import { combinationKey, poolCombinationKeys } from '../core/combination.js';
+import { describeRegionAddresses } from '../aws/observe.js';
 import { compareIps } from '../core/ip-order.js';
 import type { ObservedAddress } from '../core/model.js';
 import { isFreeToBind } from '../core/plan.js';
 import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
 import type { EniFromEvent } from './controller-events.js';
-import type { PoolKnowledge } from './observation-cache.js';
+import { membershipOf, type PoolView } from './pool-view.js';
 
 export type FastPathOutcome =
-  /** Bound here, before the full reconcile. */
-  | {
-      readonly kind: 'bound';
-      readonly allocationId: string;
-      readonly publicIp: string;
-      readonly membership: 'cache' | 'listed';
-    }
-  /** The pool's business, but left to the full reconcile, for the reason given. */
-  | { readonly kind: 'deferred'; readonly reason: string }
-  /** Not the pool's business: no reconcile needed. */
+  /** Bound here, before the reconcile that follows. */
+  | { readonly kind: 'bound'; readonly allocationId: string; readonly publicIp: string }
+  /**
+   * The pool's business, or possibly so, left to the reconcile that follows, for the reason given;
+   * `observeInFull`: the view could not place the ENI (no view yet, or a combination it does not know).
+   */
+  | { readonly kind: 'deferred'; readonly reason: string; readonly observeInFull: boolean }
+  /** Not the pool's business, by the view: no reconcile needed. */
   | { readonly kind: 'ignored'; readonly reason: string };
 
 export interface FastPathInput {
   readonly pool: string;
-  readonly functions: readonly string[];
   /** Allocation ids another consumer of the pool holds or is about to take: never picked. */
   readonly reserved: readonly string[];
-  /** The previous run's view, if still fresh. */
-  readonly knowledge: PoolKnowledge | undefined;
+  /** The controller's view of the pool, if fresh. */
+  readonly view: PoolView | undefined;
   readonly sleep: (ms: number) => Promise<void>;
 }
 
 /**
- * Binds the ENI a CreateNetworkInterface event names, at once, with as few calls as it can: with a
- * fresh view of the pool, DescribeAddresses and AssociateAddress (and CreateTags when the IP did not
- * last serve this subnet). Without one, ListFunctions and GetResources first say whether the ENI's
- * combination is the pool's. Anything uncertain is deferred to the full reconcile that follows.
+ * Binds the ENI a CreateNetworkInterface event names, at once, with as few calls as it can: the view of
+ * the pool says whether its combination is the pool's (no call), then DescribeAddresses and
+ * AssociateAddress (and CreateTags when the IP did not last serve this subnet). Anything uncertain is
+ * deferred to the reconcile that follows; a combination the view does not know, to a full one.
  *
  * The binding keeps reconcile's discipline: AllowReassociation=false (it can never take an IP from
  * anywhere), and never an ENI that already holds any Elastic IP (associating a second one would
@@ -47,39 +43,41 @@ export async function bindFromEvent(
   eni: EniFromEvent,
   input: FastPathInput,
 ): Promise<FastPathOutcome> {
-  if (eni.interfaceType !== undefined && eni.interfaceType !== 'lambda') {
-    return { kind: 'ignored', reason: `ENI ${eni.id} is of type ${eni.interfaceType}, not a Lambda ENI` };
-  }
-  const key = combinationKey(eni.subnetId, eni.securityGroupIds);
-  const region = await clients.ec2.config.region();
-  let membership: 'cache' | 'listed' = 'cache';
-  if (!input.knowledge?.poolCombinations.has(key)) {
-    const { functions } = await observePoolFunctions(
-      clients,
-      { pool: input.pool, functions: input.functions, missingFunctions: 'ignore' },
-      region,
-    );
-    if (!poolCombinationKeys(functions).has(key)) {
+  const { view } = input;
+  if (!view) return { kind: 'deferred', reason: 'no view of the pool yet', observeInFull: true };
+  const groups = [...eni.securityGroupIds].sort().join(', ') || '(none)';
+  switch (membershipOf(view, eni.subnetId, eni.securityGroupIds)) {
+    case 'outside':
       return {
         kind: 'ignored',
-        reason: `no function of pool "${input.pool}" uses subnet ${eni.subnetId} with security groups ${[...eni.securityGroupIds].sort().join(', ') || '(none)'}`,
+        reason: `no function of pool "${input.pool}" uses subnet ${eni.subnetId} with security groups ${groups}`,
       };
-    }
-    membership = 'listed';
+    case 'unknown':
+      return {
+        kind: 'deferred',
+        reason: `no function the view knows uses subnet ${eni.subnetId} with security groups ${groups}`,
+        observeInFull: true,
+      };
+    case 'pool':
+      break;
   }
-  const subnetPublic = input.knowledge?.subnetPublic.get(eni.subnetId);
-  if (subnetPublic === undefined) {
-    return { kind: 'deferred', reason: `subnet ${eni.subnetId} was not in the last observation` };
-  }
-  if (!subnetPublic) {
-    return { kind: 'deferred', reason: `subnet ${eni.subnetId} has no route to an internet gateway` };
+  if (view.subnetPublic.get(eni.subnetId) !== true) {
+    return {
+      kind: 'deferred',
+      reason: `subnet ${eni.subnetId} has no route to an internet gateway`,
+      observeInFull: false,
+    };
   }
 
+  const region = view.observation.region;
   const addresses = await describeRegionAddresses(clients.ec2);
   const held = addresses.find((address) => address.networkInterfaceId === eni.id);
-  if (held) return { kind: 'deferred', reason: `ENI ${eni.id} already holds ${held.publicIp}` };
+  if (held) {
+    return { kind: 'deferred', reason: `ENI ${eni.id} already holds ${held.publicIp}`, observeInFull: false };
+  }
   const chosen = chooseFreeAddress(addresses, input.pool, eni.subnetId, region, new Set(input.reserved));
-  if (!chosen) return { kind: 'deferred', reason: `pool "${input.pool}" has no free IP` };
+  if (!chosen)
+    return { kind: 'deferred', reason: `pool "${input.pool}" has no free IP`, observeInFull: false };
 
   // A just-created ENI may not be visible to AssociateAddress yet (eventual consistency): retry briefly.
   await retryWhileNew(() => associateFreeAddress(clients.ec2, chosen.allocationId, eni.id), {
@@ -92,7 +90,7 @@ export async function bindFromEvent(
       // Only a preference for the next replacement ENI is lost; the binding stands.
     }
   }
-  return { kind: 'bound', allocationId: chosen.allocationId, publicIp: chosen.publicIp, membership };
+  return { kind: 'bound', allocationId: chosen.allocationId, publicIp: chosen.publicIp };
 }
 
 /**

@@ -1,10 +1,10 @@
 import { isIP } from 'node:net';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { emfLine } from './emf.js';
-import { createLogger, errorFields, type LogSink, stdoutSink } from './logger.js';
+import { createHandlerLogger, type LogSink, stdoutSink } from './logger.js';
+import { HandlerMetrics, MetricUnit } from './metrics.js';
 import { parseInput } from './parse-input.js';
-import { METRICS_NAMESPACE } from './run-report.js';
-import type { LambdaContext } from './runtime.js';
 import { poolName, stringList, wholeNumber } from './string-scalars.js';
 import { PROBE_HTTP_TIMEOUT_MS } from './timeout-budget.js';
 
@@ -40,9 +40,12 @@ export const PROBE_ENVIRONMENT = Object.keys(environmentSchema.shape) as Readonl
 >;
 
 export interface ProbeHandlerOptions {
-  /** @default process.env */
+  /**
+   * The LSI_* variables, and POWERTOOLS_LOG_LEVEL / POWERTOOLS_SERVICE_NAME for the logger.
+   * @default process.env
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
-  /** @default raw stdout */
+  /** Where JSON log lines (Powertools Logger) and the EMF line (Powertools Metrics) go. @default raw stdout */
   readonly log?: LogSink;
   /** @default Date.now */
   readonly now?: () => number;
@@ -56,24 +59,26 @@ export interface ProbeResult {
   readonly inPool: boolean;
 }
 
-export type ProbeHandler = (event?: unknown, context?: LambdaContext) => Promise<ProbeResult>;
+export type ProbeHandler = (event?: unknown, context?: Context) => Promise<ProbeResult>;
 
 export function createProbeHandler(options: ProbeHandlerOptions = {}): ProbeHandler {
   const sink = options.log ?? stdoutSink;
   const now = options.now ?? Date.now;
+  const environment = options.environment ?? process.env;
   let config: z.output<typeof environmentSchema> | undefined;
+  let telemetry: { logger: Logger; metrics: HandlerMetrics } | undefined;
 
   return async (_event, context) => {
-    const logger = createLogger(sink, context ? { requestId: context.awsRequestId } : {}, now);
+    if (!telemetry) {
+      const logger = createHandlerLogger({ serviceName: 'lambda-static-ip-probe', sink, environment });
+      telemetry = { logger, metrics: new HandlerMetrics(sink, logger) };
+    }
+    const { logger, metrics } = telemetry;
+    if (context) logger.addContext(context);
     try {
-      config ??= parseInput(
-        environmentSchema,
-        options.environment ?? process.env,
-        'environment variable',
-        'InvalidEnvironment',
-      );
+      config ??= parseInput(environmentSchema, environment, 'environment variable', 'InvalidEnvironment');
     } catch (error) {
-      logger.log('error', 'egress probe misconfigured', errorFields(error));
+      logger.error('egress probe misconfigured', { error });
       throw error;
     }
     const started = now();
@@ -86,33 +91,25 @@ export function createProbeHandler(options: ProbeHandlerOptions = {}): ProbeHand
     try {
       egressIp = await askEgressIp(base.echoUrl, config.LSI_PROBE_TIMEOUT_MS ?? PROBE_HTTP_TIMEOUT_MS);
     } catch (error) {
-      logger.log('error', 'egress probe could not learn its IP', {
-        ...base,
-        durationMs: now() - started,
-        ...errorFields(error),
-      });
+      logger.error('egress probe could not learn its IP', { ...base, durationMs: now() - started, error });
     }
     const inPool = egressIp !== undefined && config.LSI_ALLOW_LIST.includes(egressIp);
     if (egressIp !== undefined) {
-      logger.log(inPool ? 'info' : 'error', 'egress probe', {
+      logger[inPool ? 'info' : 'error']('egress probe', {
         ...base,
         egressIp,
         inPool,
         durationMs: now() - started,
       });
     }
-    logger.raw(
-      emfLine({
-        namespace: METRICS_NAMESPACE,
-        dimensions: { Pool: config.LSI_POOL, Subnet: config.LSI_PROBE_SUBNET },
-        metrics: [{ name: 'EgressIpInPool', value: inPool ? 1 : 0, unit: 'None' }],
-        timestamp: now(),
-        properties: {
-          ...(egressIp ? { egressIp } : {}),
-          ...(context ? { requestId: context.awsRequestId } : {}),
-        },
-      }),
-    );
+    metrics.publish({
+      dimensions: { Pool: config.LSI_POOL, Subnet: config.LSI_PROBE_SUBNET },
+      metrics: [{ name: 'EgressIpInPool', value: inPool ? 1 : 0, unit: MetricUnit.NoUnit }],
+      properties: {
+        ...(egressIp ? { egressIp } : {}),
+        ...(context ? { requestId: context.awsRequestId } : {}),
+      },
+    });
     return {
       pool: config.LSI_POOL,
       subnet: config.LSI_PROBE_SUBNET,

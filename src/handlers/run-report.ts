@@ -1,9 +1,8 @@
 import type { Plan } from '../core/plan.js';
 import type { ReconcileResult } from '../reconcile/reconcile.js';
-import { emfLine } from './emf.js';
+import { type MetricsDocument, MetricUnit } from './metrics.js';
 
-/** The CloudWatch namespace of every metric the handlers publish. */
-export const METRICS_NAMESPACE = 'LambdaStaticIp';
+export { METRICS_NAMESPACE } from './metrics.js';
 
 /** What one controller run did and left, for its summary line and its metrics. */
 export interface RunReport {
@@ -35,23 +34,20 @@ export function reportRun(results: readonly ReconcileResult[], extraApplied = 0)
   };
 }
 
-/** The run's metrics as one EMF line, dimension Pool. */
-export function runMetricsLine(
+/** The run's metrics, dimension Pool: what the controller publishes after each run. */
+export function runMetrics(
   report: RunReport,
   durationMs: number,
-  timestamp: number,
-  properties: Readonly<Record<string, unknown>> = {},
-): string {
-  return emfLine({
-    namespace: METRICS_NAMESPACE,
+  properties: Readonly<Record<string, string>> = {},
+): MetricsDocument {
+  return {
     dimensions: { Pool: report.pool },
     metrics: [
-      { name: 'UnboundEnis', value: report.unboundEnis, unit: 'Count' },
-      { name: 'FreePoolIps', value: report.freePoolIps, unit: 'Count' },
-      { name: 'ActionsApplied', value: report.applied, unit: 'Count' },
-      { name: 'ReconcileDurationMs', value: durationMs, unit: 'Milliseconds' },
+      { name: 'UnboundEnis', value: report.unboundEnis, unit: MetricUnit.Count },
+      { name: 'FreePoolIps', value: report.freePoolIps, unit: MetricUnit.Count },
+      { name: 'ActionsApplied', value: report.applied, unit: MetricUnit.Count },
+      { name: 'ReconcileDurationMs', value: durationMs, unit: MetricUnit.Milliseconds },
     ],
-    timestamp,
     properties,
-  });
+  };
 }

@@ -12,9 +12,3 @@ export const systemRuntime: Runtime = {
   now: () => Date.now(),
   sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 };
-
-/** The part of the Lambda context object the handlers use. */
-export interface LambdaContext {
-  readonly awsRequestId: string;
-  getRemainingTimeInMillis(): number;
-}

@@ -42,6 +42,13 @@ export interface ReconcileOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Spreads the wait after a lost race, so concurrent runs do not retry in step. @default Math.random */
   readonly random?: () => number;
+  /**
+   * Where each round's observation comes from. The controller passes one that reads only addresses and
+   * ENIs while its view of the pool is fresh (an observation marked `cached`, from which the planner only
+   * binds free addresses), and observes in full otherwise.
+   * @default observe: everything, every round
+   */
+  readonly observe?: (clients: AwsClients, request: ReconcileRequest) => Promise<Observation>;
 }
 
 /** An action that took effect, with what it actually bound (allocations learn their id here). */
@@ -131,7 +138,8 @@ export async function reconcile(
   // Addresses this run allocated: EC2 may not list them yet (eventual consistency), and planning as
   // if they did not exist would allocate again.
   const allocatedHere = new Map<string, ObservedAddress>();
-  const lookAgain = async () => withOwnAllocations(await observe(clients, request), allocatedHere);
+  const source = options.observe ?? observe;
+  const lookAgain = async () => withOwnAllocations(await source(clients, request), allocatedHere);
 
   let initialPlan: Plan | undefined;
   let current: Plan | undefined;

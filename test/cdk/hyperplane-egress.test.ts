@@ -321,6 +321,7 @@ describe('HyperplaneEgress: the controller', () => {
       LSI_SPARES: '1',
       LSI_RESERVED: '[]', // nobody else holds an address of the pool
       LSI_UPDATE_WATCH_SECONDS: '120',
+      LSI_FULL_REFRESH_SECONDS: '900',
     });
     expect(JSON.stringify(variables.LSI_FUNCTIONS)).toContain(
       JSON.stringify({ Ref: id(main.stack, main.a) }),

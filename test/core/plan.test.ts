@@ -188,6 +188,25 @@ describe('plan: properties', () => {
     );
   });
 
+  it("from a cached observation, plans exactly the full plan's bindings of free addresses, and nothing else", () => {
+    fc.assert(
+      fc.property(worldArbitrary, ({ observation, desired }) => {
+        const cached = plan({ ...observation, cached: true }, desired);
+        expect(cached.actions.every((action) => action.kind === 'associate')).toBe(true);
+        // Free addresses go where the full plan would put them when it does not need a move or an
+        // allocation; where it does, the cached plan binds no more than the free addresses allow.
+        const full = plan(observation, desired);
+        const fullAssociations = full.actions.filter((action) => action.kind === 'associate');
+        if (full.actions.length === fullAssociations.length) expect(cached.actions).toEqual(full.actions);
+        // Retired ENIs still count as ready, though they give nothing up here.
+        expect(cached.spares.available).toBeGreaterThanOrEqual(
+          full.spares.available - full.actions.filter((action) => action.kind === 'allocate').length,
+        );
+      }),
+      RUNS,
+    );
+  });
+
   it('never grows the pool beyond --max-ips, and allocates only with --allocate', () => {
     fc.assert(
       fc.property(worldArbitrary, ({ observation, desired }) => {
@@ -450,6 +469,23 @@ describe('plan: examples', () => {
       expect(waiting.actions).toEqual([]);
       expect(waiting.problems.map((p) => p.code)).toEqual(['RetirementUnconfirmed', 'PoolExhausted']);
     }
+  });
+
+  it('never moves or allocates from a cached observation, and says a full observation decides', () => {
+    const ip = address('eipalloc-1', { [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: 'subnet-a' }, 'eni-old');
+    const base = world({
+      functions: [fn('api', ['subnet-a'], ['sg-2'])],
+      enis: [eni('eni-old', 'subnet-a', ['sg-1'], bound(ip)), eni('eni-new', 'subnet-a', ['sg-2'])],
+      addresses: [ip],
+    });
+    expect(plan(base, desired).actions.map((action) => action.kind)).toEqual(['move']);
+    const cached = plan({ ...base, cached: true }, { ...desired, allocate: true, spares: 1 });
+    expect(cached.actions).toEqual([]);
+    expect(cached.problems.find((p) => p.code === 'PoolExhausted')?.message).toMatch(
+      /a full observation decides whether an IP can be moved or allocated/,
+    );
+    // The retired ENI's IP still counts as ready for the next ENI.
+    expect(cached.spares.available).toBe(1);
   });
 
   it('prefers a free IP over a retired one, unless the retired one served the same subnet', () => {

@@ -49,7 +49,7 @@ describe('controller environment', () => {
       reserved: [],
       updatePollMs: 5_000,
       updateWatchMs: 120_000,
-      cacheTtlMs: 300_000,
+      fullRefreshMs: 900_000,
     });
     const json = parseControllerEnvironment({
       LSI_POOL: 'shop',
@@ -59,7 +59,7 @@ describe('controller environment', () => {
       LSI_SPARES: '1',
       LSI_UPDATE_POLL_SECONDS: '2',
       LSI_UPDATE_WATCH_SECONDS: '0',
-      LSI_CACHE_SECONDS: '60',
+      LSI_FULL_REFRESH_SECONDS: '60',
     });
     expect(json).toMatchObject({
       functions: ['api', 'arn:aws:lambda:us-east-1:123456789012:function:worker'],
@@ -68,7 +68,7 @@ describe('controller environment', () => {
       spares: 1,
       updatePollMs: 2_000,
       updateWatchMs: 0,
-      cacheTtlMs: 60_000,
+      fullRefreshMs: 60_000,
     });
     expect(
       parseControllerEnvironment({ LSI_POOL: 'shop', LSI_FUNCTIONS: ' api , worker ' }).functions,
@@ -213,18 +213,47 @@ describe('classifyEvent', () => {
     expect(() => classifyEvent({ ...request, RequestType: 'Replace' })).toThrow(/RequestType is "Replace"/);
   });
 
-  it('reads the ENI from a CloudTrail CreateNetworkInterface event', () => {
+  it('reads the ENI from a CloudTrail CreateNetworkInterface event, with or without interfaceType', () => {
+    const eni = {
+      id: 'eni-0abc',
+      subnetId: 'subnet-01',
+      vpcId: 'vpc-01',
+      securityGroupIds: ['sg-2', 'sg-1'],
+    };
     expect(classifyEvent(eniEvent)).toEqual({
       kind: 'eni-created',
       eventName: 'CreateNetworkInterface',
-      eni: {
-        id: 'eni-0abc',
-        subnetId: 'subnet-01',
-        vpcId: 'vpc-01',
-        securityGroupIds: ['sg-2', 'sg-1'],
-        interfaceType: 'lambda',
-      },
+      eni: { ...eni, lambdaBy: 'interface-type' },
     });
+    const untyped = cloudTrailEvent.withoutInterfaceType(eniEvent);
+    expect(classifyEvent(untyped)).toEqual({
+      kind: 'eni-created',
+      eventName: 'CreateNetworkInterface',
+      eni: { ...eni, lambdaBy: 'description' },
+    });
+    // The request's description is enough when the response has none.
+    const requestOnly = structuredClone(untyped) as unknown as {
+      detail: { responseElements: { networkInterface: { description?: string } } };
+    };
+    delete requestOnly.detail.responseElements.networkInterface.description;
+    expect(classifyEvent(requestOnly)).toMatchObject({ eni: { lambdaBy: 'description' } });
+
+    // Not Lambda's by either mark: never bound, whatever its subnet and security groups.
+    const efs = structuredClone(untyped) as unknown as {
+      detail: {
+        requestParameters: { description: string };
+        responseElements: { networkInterface: { description: string } };
+      };
+    };
+    efs.detail.requestParameters.description = 'EFS mount target for fs-1234567 (fsmt-1234567)';
+    efs.detail.responseElements.networkInterface.description = efs.detail.requestParameters.description;
+    expect(classifyEvent(efs)).toMatchObject({ kind: 'ignored', reason: /eni-0abc is not a Lambda ENI/ });
+    const typed = structuredClone(eniEvent) as unknown as {
+      detail: { responseElements: { networkInterface: { interfaceType: string } } };
+    };
+    typed.detail.responseElements.networkInterface.interfaceType = 'interface';
+    expect(classifyEvent(typed)).toMatchObject({ kind: 'ignored', reason: /type interface/ });
+
     const broken = structuredClone(eniEvent) as unknown as {
       detail: { responseElements: { networkInterface: { networkInterfaceId: string } } };
     };
@@ -261,10 +290,12 @@ describe('classifyEvent', () => {
 describe('event patterns', () => {
   it("match the CloudTrail events Lambda's ENI calls and the user's Lambda calls produce, and nothing else", () => {
     expect(matchesPattern(ENI_CREATED_PATTERN, eniEvent)).toBe(true);
-    const other = structuredClone(eniEvent) as unknown as {
-      detail: { responseElements: { networkInterface: { interfaceType: string } } };
+    const untyped = cloudTrailEvent.withoutInterfaceType(eniEvent);
+    expect(matchesPattern(ENI_CREATED_PATTERN, untyped)).toBe(true);
+    const other = structuredClone(untyped) as unknown as {
+      detail: { requestParameters: { description: string } };
     };
-    other.detail.responseElements.networkInterface.interfaceType = 'interface';
+    other.detail.requestParameters.description = 'EFS mount target for fs-1234567 (fsmt-1234567)';
     expect(matchesPattern(ENI_CREATED_PATTERN, other)).toBe(false);
     expect(
       matchesPattern(ENI_CREATED_PATTERN, cloudTrailEvent.deleteNetworkInterface(context, 'eni-1')),

@@ -13,8 +13,10 @@ import {
 import type { Runtime } from '../../src/handlers/runtime.js';
 import {
   type CloudTrailEvent,
+  cloudTrailEvent,
   createVpcFixture,
   LambdaSimulator,
+  lambdaContext,
   type VpcFixture,
 } from '../../testbed/index.js';
 import { allocateAddress } from '../support/addresses.js';
@@ -23,7 +25,7 @@ import { useLocalAws } from '../support/local-aws.js';
 const localAws = useLocalAws({ eipQuota: 20 });
 const POOL = 'shop';
 const SWITCH = 90_000;
-const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 300_000 };
+const context = lambdaContext({ requestId: 'req-1' });
 const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {}, resources: [] };
 
 let clients: AwsClients;
@@ -70,7 +72,8 @@ function group(index = 0): string {
 function controller(environment: Record<string, string> = {}): ControllerHandler {
   return createControllerHandler({
     clients,
-    environment: { LSI_POOL: POOL, ...environment },
+    // Debug lines too: the fast path's line marks where its calls end.
+    environment: { LSI_POOL: POOL, POWERTOOLS_LOG_LEVEL: 'DEBUG', ...environment },
     runtime,
     log: (line) => {
       const parsed = JSON.parse(line);
@@ -152,7 +155,7 @@ describe('custom resource lifecycle', () => {
     });
     expect([...(await ipsByEni()).values()]).toEqual([pool.ip]);
     expect(summaries().at(-1)).toMatchObject({
-      level: 'info',
+      level: 'INFO',
       message: 'reconcile summary',
       pool: POOL,
       trigger: 'custom-resource:Create:is-complete',
@@ -160,7 +163,7 @@ describe('custom resource lifecycle', () => {
       failed: 0,
       unboundEnis: 0,
       converged: true,
-      requestId: 'req-1',
+      function_request_id: 'req-1',
       completion: 'complete',
     });
     expect(typeof summaries().at(-1)?.durationMs).toBe('number');
@@ -180,7 +183,7 @@ describe('custom resource lifecycle', () => {
     );
     await expect(failure).rejects.toThrow(/pass --allocate/);
     expect(lines.at(-1)).toMatchObject({
-      level: 'error',
+      level: 'ERROR',
       message: 'run failed',
       error: { code: 'PoolExhausted' },
     });
@@ -266,7 +269,7 @@ describe('custom resource lifecycle', () => {
       [pool1.id, pool2.id, spare.id, foreign.id, otherPool.id].sort(),
     );
     expect(lines.find((line) => line.message === 'ignoring unreadable input while deleting')).toMatchObject({
-      level: 'warn',
+      level: 'WARN',
     });
     expect(lines.find((line) => line.message === 'unbind summary')).toMatchObject({
       disassociated: 2,
@@ -345,10 +348,10 @@ describe('EventBridge events', () => {
     const result = (await controller()(scheduled, context)) as EventRunResponse;
     expect(result).toMatchObject({ trigger: 'schedule', pool: POOL, applied: 2, converged: true });
     expect([...(await ipsByEni()).values()].every(Boolean)).toBe(true);
-    expect(lines.filter((line) => line.level !== 'debug')).toHaveLength(2);
+    expect(lines.filter((line) => line.level !== 'DEBUG')).toHaveLength(2);
     expect(summaries()).toEqual([
       expect.objectContaining({
-        level: 'info',
+        level: 'INFO',
         pool: POOL,
         trigger: 'schedule',
         applied: 2,
@@ -356,7 +359,7 @@ describe('EventBridge events', () => {
         unboundEnis: 0,
         freePoolIps: 0,
         converged: true,
-        requestId: 'req-1',
+        function_request_id: 'req-1',
       }),
     ]);
     expect(metrics()).toEqual([
@@ -366,55 +369,145 @@ describe('EventBridge events', () => {
         FreePoolIps: 0,
         ActionsApplied: 2,
         trigger: 'schedule',
+        requestId: 'req-1',
       }),
     ]);
+    // The document Powertools Metrics wrote: the alarms' namespace and dimensions (no `service`).
+    expect(metrics()[0]?._aws).toMatchObject({
+      CloudWatchMetrics: [
+        {
+          Namespace: 'LambdaStaticIp',
+          Dimensions: [['Pool']],
+          Metrics: [
+            { Name: 'UnboundEnis', Unit: 'Count' },
+            { Name: 'FreePoolIps', Unit: 'Count' },
+            { Name: 'ActionsApplied', Unit: 'Count' },
+            { Name: 'ReconcileDurationMs', Unit: 'Milliseconds' },
+          ],
+        },
+      ],
+    });
   });
 
-  it('binds the ENI a CreateNetworkInterface event names with DescribeAddresses + AssociateAddress, then converges', async () => {
+  it('binds the ENI a CreateNetworkInterface event names with DescribeAddresses + AssociateAddress, then converges from the view', async () => {
     const first = await allocate();
     await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group()] });
     const handler = controller({ LSI_FUNCTIONS: 'api' });
-    await handler(scheduled, context); // binds api's ENI, and warms the container's view of the pool
+    await handler(scheduled, context); // binds api's ENI, and makes the container's view of the pool
     expect([...(await ipsByEni()).values()]).toEqual([first.ip]);
-    // A spare that already served this subnet: binding it needs no tag update.
-    const spare = await allocate({ [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: subnet() });
+    // Spares that already served this subnet: binding them needs no tag update.
+    const spares = [
+      await allocate({ [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: subnet() }),
+      await allocate({ [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: subnet() }),
+    ];
 
-    events.length = 0;
-    const [newEni] = await sim.scaleOut('api'); // the 65,000-connection case: a second ENI, no IP
-    const [event] = created();
-    expect(event?.detail.responseElements).toMatchObject({
-      networkInterface: { networkInterfaceId: newEni },
-    });
+    // The 65,000-connection case, twice: a second and a third ENI, no IP. The third event comes in the
+    // shape AWS's published records take, without interfaceType: Lambda's description is the mark.
+    for (const shape of ['interfaceType', 'description only'] as const) {
+      events.length = 0;
+      const [newEni] = await sim.scaleOut('api');
+      const [created_] = created();
+      const event =
+        shape === 'interfaceType'
+          ? created_
+          : cloudTrailEvent.withoutInterfaceType(created_ as CloudTrailEvent);
+      expect(event?.detail.responseElements).toMatchObject({
+        networkInterface: { networkInterfaceId: newEni },
+      });
 
-    calls.length = 0;
-    const result = (await handler(event, context)) as EventRunResponse;
-    expect(result.fastPath).toMatchObject({ kind: 'bound', membership: 'cache' });
-    expect(callsBeforeReconcile).toEqual(['DescribeAddresses', 'AssociateAddress']);
-    expect(result).toMatchObject({ applied: 1, converged: true });
+      calls.length = 0;
+      const result = (await handler(event, context)) as EventRunResponse;
+      expect(result.fastPath).toMatchObject({ kind: 'bound' });
+      expect(callsBeforeReconcile).toEqual(['DescribeAddresses', 'AssociateAddress']);
+      // The reconcile after it reads only what changes: no ListFunctions, however many functions.
+      expect(calls.slice(2).sort()).toEqual(['DescribeAddresses', 'DescribeNetworkInterfaces']);
+      expect(result).toMatchObject({ applied: 1, converged: true, observed: 'view' });
+      expect(summaries().at(-1)).toMatchObject({
+        trigger: 'cloudtrail:CreateNetworkInterface',
+        fastPath: 'bound',
+        observed: 'view',
+        networkInterfaceId: newEni,
+        applied: 1,
+        unboundEnis: 0,
+      });
+      expect(
+        lines.find((line) => line.message === 'fast path: bound' && line.networkInterfaceId === newEni),
+      ).toMatchObject({
+        lambdaBy: shape === 'interfaceType' ? 'interface-type' : 'description',
+      });
+    }
     const bound = await ipsByEni();
-    expect(bound.get(newEni as string)).toBe(spare.ip);
-    expect(summaries().at(-1)).toMatchObject({
-      trigger: 'cloudtrail:CreateNetworkInterface',
-      fastPath: 'bound',
-      networkInterfaceId: newEni,
-      applied: 1,
-      unboundEnis: 0,
-    });
+    expect(new Set(bound.values())).toEqual(new Set([first.ip, ...spares.map((spare) => spare.ip)]));
   });
 
-  it("without a fresh view of the pool, asks Lambda whether the ENI is the pool's and leaves the binding to the reconcile", async () => {
+  it('between full refreshes, a scheduled run reads only addresses and ENIs; the refresh interval brings a full one', async () => {
+    await allocate();
+    await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group()] });
+    const handler = controller({ LSI_FUNCTIONS: 'api', LSI_FULL_REFRESH_SECONDS: '600' });
+    expect(await handler(scheduled, context)).toMatchObject({ observed: 'full', applied: 1 });
+    for (const minute of [1, 9]) {
+      await sim.advance(minute === 1 ? 60_000 : 480_000);
+      calls.length = 0;
+      expect(await handler(scheduled, context)).toMatchObject({ observed: 'view', converged: true });
+      expect(calls.sort()).toEqual(['DescribeAddresses', 'DescribeNetworkInterfaces']);
+    }
+    await sim.advance(60_000); // 600 s since the full observation
+    calls.length = 0;
+    expect(await handler(scheduled, context)).toMatchObject({ observed: 'full', converged: true });
+    expect(calls).toContain('ListFunctions');
+    expect(summaries().at(-1)).toMatchObject({ observed: 'full', level: 'INFO' });
+  });
+
+  it('a function event updates the view with one GetFunctionConfiguration, and the new ENI binds from the view', async () => {
+    await allocate();
+    await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group(0)] });
+    const handler = controller({ LSI_FUNCTIONS: 'api', LSI_SPARES: '1' });
+    await handler(scheduled, context);
+    const spare = await allocate();
+
+    // Lambda creates the new combination's ENI as it takes the update, before either event arrives.
+    events.length = 0;
+    await sim.updateVpcConfig('api', { subnetIds: [subnet()], securityGroupIds: [group(1)] });
+    const update = events.find((event) => event.source === 'aws.lambda');
+    calls.length = 0;
+    const changed = (await handler(update, context)) as EventRunResponse;
+    expect(calls[0]).toBe('GetFunctionConfiguration');
+    expect(calls).not.toContain('ListFunctions');
+    expect(calls).not.toContain('GetResources');
+    expect(changed).toMatchObject({ observed: 'view', applied: 1, converged: true });
+    const [newEni] = sim.enisOf(subnet(), [group(1)]);
+    expect((await ipsByEni()).get(newEni?.id as string)).toBe(spare.ip);
+
+    // The ENI's own event, later: nothing left to do, in three reads.
+    calls.length = 0;
+    const eniEvent = events.find((event) => event.detail.eventName === 'CreateNetworkInterface');
+    const result = (await handler(eniEvent, context)) as EventRunResponse;
+    expect(result.fastPath).toMatchObject({
+      kind: 'deferred',
+      reason: `ENI ${newEni?.id} already holds ${spare.ip}`,
+    });
+    expect(calls.sort()).toEqual(['DescribeAddresses', 'DescribeAddresses', 'DescribeNetworkInterfaces']);
+    expect(result).toMatchObject({ observed: 'view', applied: 0, converged: true });
+  });
+
+  it('without a view of the pool (a cold container), observes in full before binding', async () => {
     await allocate();
     await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group()] });
     const [event] = created();
     calls.length = 0;
     const result = (await controller({ LSI_FUNCTIONS: 'api' })(event, context)) as EventRunResponse;
-    expect(result.fastPath).toMatchObject({ kind: 'deferred', reason: /was not in the last observation/ });
-    expect([...callsBeforeReconcile].sort()).toEqual(['GetResources', 'ListFunctions']);
-    expect(result).toMatchObject({ applied: 1, converged: true });
+    expect(result.fastPath).toMatchObject({
+      kind: 'deferred',
+      reason: 'no view of the pool yet',
+      observeInFull: true,
+    });
+    expect(callsBeforeReconcile).toEqual([]);
+    expect(calls).toContain('ListFunctions');
+    expect(result).toMatchObject({ applied: 1, converged: true, observed: 'full' });
     expect([...(await ipsByEni()).values()].every(Boolean)).toBe(true);
   });
 
-  it('ignores an ENI of a combination no pool function uses, binding nothing and not reconciling', async () => {
+  it('observes in full when an ENI of a combination the view does not know appears, and ignores it with no call once it knows', async () => {
     await allocate();
     await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group(0)] });
     const handler = controller({ LSI_FUNCTIONS: 'api' });
@@ -422,20 +515,29 @@ describe('EventBridge events', () => {
     events.length = 0;
     await sim.createFunction({ name: 'other', subnetIds: [subnet()], securityGroupIds: [group(1)] });
     const [event] = created();
+
+    // The CreateFunction event was lost: the view has never heard of this combination.
+    const first = (await handler(event, context)) as EventRunResponse;
+    expect(first.fastPath).toMatchObject({ kind: 'deferred', observeInFull: true });
+    expect(first).toMatchObject({ observed: 'full', applied: 0, converged: true });
+
+    // The same combination again (a scale-out of other): the refreshed view knows it is not the pool's.
+    events.length = 0;
+    await sim.scaleOut('other');
     calls.length = 0;
     lines.length = 0;
-    const result = (await handler(event, context)) as EventRunResponse;
-    expect(result).toMatchObject({
+    const second = (await handler(created()[0], context)) as EventRunResponse;
+    expect(second).toMatchObject({
       applied: 0,
       ignored: /no function of pool "shop" uses subnet subnet-\w+ with security groups sg-/,
     });
-    // The cached view does not list the combination, so Lambda is asked before ignoring it.
-    expect(calls.sort()).toEqual(['GetResources', 'ListFunctions']);
+    expect(calls).toEqual([]);
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'info', message: 'fast path: ignored', requestId: 'req-1' }),
+      expect.objectContaining({ level: 'INFO', message: 'fast path: ignored', function_request_id: 'req-1' }),
     ]);
-    const [otherEni] = sim.enisOf(subnet(), [group(1)]);
-    expect((await ipsByEni()).get(otherEni?.id as string)).toBeUndefined();
+    for (const otherEni of sim.enisOf(subnet(), [group(1)])) {
+      expect((await ipsByEni()).get(otherEni.id)).toBeUndefined();
+    }
   });
 
   it('never binds an address of LSI_RESERVED on the fast path, even the one that last served the subnet', async () => {
@@ -497,7 +599,7 @@ describe('EventBridge events', () => {
       'environment variable LSI_MAX_IPS is "lots": expected a whole number from 1 to 1000',
     );
     expect(lines.at(-1)).toMatchObject({
-      level: 'error',
+      level: 'ERROR',
       message: 'run failed',
       trigger: 'schedule',
       error: { name: 'InputError', code: 'InvalidEnvironment' },
@@ -524,8 +626,11 @@ describe('watching a VPC update', () => {
     const updatedAt = sim.clock.now();
     const update = events.find((event) => event.source === 'aws.lambda');
     const eni = events.find((event) => event.detail.eventName === 'CreateNetworkInterface');
+    // The update event comes second: the view does not know the new combination yet, so the controller
+    // observes in full, which finds the IP still on the old ENI while the update is in flight.
     const fastPath = (await handler(eni, context)) as EventRunResponse;
-    expect(fastPath.fastPath).toMatchObject({ kind: 'deferred', reason: 'pool "shop" has no free IP' });
+    expect(fastPath.fastPath).toMatchObject({ kind: 'deferred', observeInFull: true });
+    expect(fastPath).toMatchObject({ observed: 'full', converged: true });
     return { pool, handler, update, updatedAt };
   }
 

@@ -2,6 +2,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProbeHandler } from '../../src/handlers/probe.js';
+import { lambdaContext } from '../../testbed/index.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -36,7 +37,7 @@ function probe(env: Record<string, string>) {
   return { handler, lines, metric };
 }
 
-const context = { awsRequestId: 'req-7', getRemainingTimeInMillis: () => 15_000 };
+const context = lambdaContext({ requestId: 'req-7', functionName: 'probe-1', remainingMs: 15_000 });
 
 describe('egress probe', () => {
   it('publishes EgressIpInPool 1 when the echoed address is on the allow-list', async () => {
@@ -67,12 +68,16 @@ describe('egress probe', () => {
         ],
       },
     });
+    // Powertools Logger's line: its level names and Lambda context keys, then ours.
     expect(lines.find((line) => line.message === 'egress probe')).toMatchObject({
-      level: 'info',
+      level: 'INFO',
+      service: 'lambda-static-ip-probe',
+      function_name: 'probe-1',
+      function_request_id: 'req-7',
       egressIp: '127.0.0.1',
       inPool: true,
-      requestId: 'req-7',
     });
+    expect(lines).toHaveLength(2);
   });
 
   it('publishes 0 and logs an error when the address is not on the allow-list', async () => {
@@ -84,7 +89,7 @@ describe('egress probe', () => {
     expect((await handler({}, context)).inPool).toBe(false);
     expect(metric()).toMatchObject({ EgressIpInPool: 0, egressIp: '127.0.0.1' });
     expect(lines.find((line) => line.message === 'egress probe')).toMatchObject({
-      level: 'error',
+      level: 'ERROR',
       inPool: false,
     });
   });
@@ -112,7 +117,7 @@ describe('egress probe', () => {
       expect(Date.now() - started).toBeLessThan(3_000);
       expect(metric()).toMatchObject({ EgressIpInPool: 0 });
       const error = lines.find((line) => line.message === 'egress probe could not learn its IP');
-      expect(error).toMatchObject({ level: 'error', pool: 'shop', subnet: 'subnet-0a1', echoUrl: url });
+      expect(error).toMatchObject({ level: 'ERROR', pool: 'shop', subnet: 'subnet-0a1', echoUrl: url });
       expect(JSON.stringify(error?.error)).toMatch(reason);
     }
   });
@@ -130,7 +135,11 @@ describe('egress probe', () => {
     for (const [env, message] of bad) {
       const { handler, lines } = probe(env as Record<string, string>);
       await expect(handler({}, context)).rejects.toThrow(message);
-      expect(lines[0]).toMatchObject({ level: 'error', message: 'egress probe misconfigured' });
+      expect(lines[0]).toMatchObject({
+        level: 'ERROR',
+        message: 'egress probe misconfigured',
+        error: { name: 'InputError', code: 'InvalidEnvironment', message },
+      });
     }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A small EventBridge pattern matcher, enough for the patterns this project writes: arrays of literal
- * values and `{ prefix }` matchers, nested objects. Lets tests check the exported patterns against the
- * simulator's realistic events without an EventBridge.
+ * values and `{ prefix }` matchers, nested objects, and `$or` (any of its sub-patterns, and every sibling
+ * key). Lets tests check the exported patterns against the simulator's realistic events without an
+ * EventBridge.
  */
 export function matchesPattern(pattern: unknown, event: unknown): boolean {
   if (Array.isArray(pattern)) {
@@ -11,7 +12,9 @@ export function matchesPattern(pattern: unknown, event: unknown): boolean {
   if (typeof pattern === 'object' && pattern !== null) {
     if (typeof event !== 'object' || event === null) return false;
     return Object.entries(pattern).every(([key, sub]) =>
-      matchesPattern(sub, (event as Record<string, unknown>)[key]),
+      key === '$or'
+        ? (sub as unknown[]).some((alternative) => matchesPattern(alternative, event))
+        : matchesPattern(sub, (event as Record<string, unknown>)[key]),
     );
   }
   throw new Error(`unsupported pattern ${JSON.stringify(pattern)}`);
