@@ -151,7 +151,7 @@ describe('getFunctionState', () => {
     await sim.createFunction({ name: 'api', subnetIds: vpc.publicSubnetIds, securityGroupIds: [sg1] });
     await sim.advance(90_000);
     await sim.updateVpcConfig('api', { subnetIds: vpc.publicSubnetIds, securityGroupIds: [sg2] });
-    expect(await getFunctionState(clients.lambda, 'api')).toEqual({
+    expect(await getFunctionState(clients.lambda, 'api')).toMatchObject({
       state: 'Active',
       lastUpdateStatus: 'InProgress',
     });

@@ -18,7 +18,8 @@ interface Binding {
 }
 interface ApplyReport {
   error?: { code: string; message: string };
-  applied: Binding[];
+  /** Absent when the very first observation failed: the document is only the error. */
+  applied?: Binding[];
   failed: Array<Binding & { code: string; endState: 'bound' | 'not-bound' | 'unknown' }>;
   notDone: Binding[];
   unchanged: Array<{ networkInterfaceId: string; allocationId: string }>;
@@ -65,20 +66,23 @@ describe('apply through a faulty network', () => {
       expect(after.addresses.length - world.before.addresses.length, context).toBeLessThanOrEqual(1);
       expect([0, 1], context).toContain(run.code);
 
-      if (report.error) {
+      if (report.applied === undefined) {
         // The very first look failed: nothing was changed.
         expect(run.code).toBe(1);
+        expect(report.error?.code, context).toBeDefined();
         expect(after.poolIpsByEni, context).toEqual(world.before.poolIpsByEni);
         return;
       }
       if (run.code === 0) {
+        expect(report.error, context).toBeUndefined();
         expect(report.converged).toBe(true);
         expect(report.notDone).toEqual([]);
         for (const eni of world.poolEnis())
           expect(after.poolIpsByEni.get(eni), `${eni} ${context}`).toHaveLength(1);
         return;
       }
-      // Exit 1: the report says exactly what holds now.
+      // Exit 1: the report says why, and exactly what holds now.
+      expect(report.error?.code, context).toBe('NotConverged');
       expect(report.verified, context).toBe(true);
       const bound = (eni: string | null, allocationId: string | null) =>
         eni !== null && allocationId !== null && (after.poolIpsByEni.get(eni) ?? []).includes(allocationId);
