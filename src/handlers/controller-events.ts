@@ -35,6 +35,7 @@ const cloudTrailSchema = z.looseObject({
   source: z.string(),
   detail: z.looseObject({
     eventName: z.string(),
+    eventTime: z.optional(z.string()),
     errorCode: z.optional(z.string()),
     requestParameters: z.nullish(z.record(z.string(), z.unknown())),
     responseElements: z.nullish(z.record(z.string(), z.unknown())),
@@ -61,6 +62,8 @@ export interface EniFromEvent {
   readonly vpcId?: string;
   readonly securityGroupIds: readonly string[];
   readonly interfaceType?: string;
+  /** When CloudTrail recorded the CreateNetworkInterface call (epoch ms), if the event says. */
+  readonly createdAt?: number;
 }
 
 export type ControllerEvent =
@@ -108,6 +111,7 @@ export function classifyEvent(event: unknown): ControllerEvent {
         'event field',
         'InvalidEvent',
       );
+      const createdAt = detail.eventTime === undefined ? Number.NaN : Date.parse(detail.eventTime);
       return {
         kind: 'eni-created',
         eventName,
@@ -117,6 +121,7 @@ export function classifyEvent(event: unknown): ControllerEvent {
           ...(eni.vpcId ? { vpcId: eni.vpcId } : {}),
           securityGroupIds: (eni.groupSet?.items ?? []).map((group) => group.groupId),
           ...(eni.interfaceType ? { interfaceType: eni.interfaceType } : {}),
+          ...(Number.isFinite(createdAt) ? { createdAt } : {}),
         },
       };
     }

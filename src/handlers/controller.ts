@@ -200,9 +200,13 @@ async function reconcileOnce(run: Run, config: ControllerConfig): Promise<Reconc
 function report(
   run: Run,
   results: readonly ReconcileResult[],
-  extra: { readonly fastPathApplied?: number; readonly fields?: Readonly<Record<string, unknown>> } = {},
+  extra: {
+    readonly fastPathApplied?: number;
+    readonly timeToBindMs?: number;
+    readonly fields?: Readonly<Record<string, unknown>>;
+  } = {},
 ) {
-  const summary = reportRun(results, extra.fastPathApplied ?? 0);
+  const summary = reportRun(results, extra.fastPathApplied ?? 0, extra.timeToBindMs);
   const durationMs = run.runtime.now() - run.started;
   const level = summary.converged && summary.unboundEnis === 0 ? 'info' : 'warn';
   run.logger.log(level, 'reconcile summary', {
@@ -258,8 +262,16 @@ async function onEniCreated(run: Run, eni: EniFromEvent): Promise<EventRunRespon
       fastPath,
     };
   }
-  const summary = report(run, [await reconcileOnce(run, config)], {
+  const boundByFastPathAt = fastPath.kind === 'bound' ? run.runtime.now() : undefined;
+  const result = await reconcileOnce(run, config);
+  const boundAt =
+    boundByFastPathAt ??
+    (result.applied.some((applied) => applied.networkInterfaceId === eni.id) ? run.runtime.now() : undefined);
+  const summary = report(run, [result], {
     fastPathApplied: fastPath.kind === 'bound' ? 1 : 0,
+    ...(boundAt !== undefined && eni.createdAt !== undefined
+      ? { timeToBindMs: Math.max(0, boundAt - eni.createdAt) }
+      : {}),
     fields: { fastPath: fastPath.kind, networkInterfaceId: eni.id },
   });
   return {

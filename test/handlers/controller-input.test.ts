@@ -223,8 +223,12 @@ describe('classifyEvent', () => {
         vpcId: 'vpc-01',
         securityGroupIds: ['sg-2', 'sg-1'],
         interfaceType: 'lambda',
+        createdAt: Date.parse(eniEvent.detail.eventTime), // to time the binding (TimeToBindMs)
       },
     });
+    const undated = structuredClone(eniEvent) as unknown as { detail: { eventTime?: string } };
+    delete undated.detail.eventTime;
+    expect((classifyEvent(undated) as { eni: object }).eni).not.toHaveProperty('createdAt');
     const broken = structuredClone(eniEvent) as unknown as {
       detail: { responseElements: { networkInterface: { networkInterfaceId: string } } };
     };

@@ -364,10 +364,14 @@ describe('EventBridge events', () => {
         Pool: POOL,
         UnboundEnis: 0,
         FreePoolIps: 0,
+        PoolIps: 2,
+        BoundPoolIps: 2,
         ActionsApplied: 2,
         trigger: 'schedule',
       }),
     ]);
+    // No event named an ENI: nothing to time.
+    expect(metrics()[0]).not.toHaveProperty('TimeToBindMs');
   });
 
   it('binds the ENI a CreateNetworkInterface event names with DescribeAddresses + AssociateAddress, then converges', async () => {
@@ -387,8 +391,12 @@ describe('EventBridge events', () => {
     });
 
     calls.length = 0;
+    await sim.advance(45_000); // the event arrives 45 s after Lambda created the ENI
     const result = (await handler(event, context)) as EventRunResponse;
     expect(result.fastPath).toMatchObject({ kind: 'bound', membership: 'cache' });
+    // CloudTrail's eventTime has whole seconds: the ENI was created within the second before it.
+    expect(metrics().at(-1)?.TimeToBindMs).toBeGreaterThanOrEqual(45_000);
+    expect(metrics().at(-1)?.TimeToBindMs).toBeLessThan(46_000);
     expect(callsBeforeReconcile).toEqual(['DescribeAddresses', 'AssociateAddress']);
     expect(result).toMatchObject({ applied: 1, converged: true });
     const bound = await ipsByEni();
@@ -407,8 +415,12 @@ describe('EventBridge events', () => {
     await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group()] });
     const [event] = created();
     calls.length = 0;
+    await sim.advance(30_000);
     const result = (await controller({ LSI_FUNCTIONS: 'api' })(event, context)) as EventRunResponse;
     expect(result.fastPath).toMatchObject({ kind: 'deferred', reason: /was not in the last observation/ });
+    // The reconcile bound the event's ENI: timed from the event, as the fast path is.
+    expect(metrics().at(-1)?.TimeToBindMs).toBeGreaterThanOrEqual(30_000);
+    expect(metrics().at(-1)?.TimeToBindMs).toBeLessThan(31_000);
     expect([...callsBeforeReconcile].sort()).toEqual(['GetResources', 'ListFunctions']);
     expect(result).toMatchObject({ applied: 1, converged: true });
     expect([...(await ipsByEni()).values()].every(Boolean)).toBe(true);
@@ -459,6 +471,7 @@ describe('EventBridge events', () => {
     expect(exhausted.fastPath).toMatchObject({ kind: 'deferred', reason: 'pool "shop" has no free IP' });
     expect(exhausted.converged).toBe(true);
     expect(summaries().at(-1)).toMatchObject({ unboundEnis: 1, problems: ['PoolExhausted'] });
+    expect(metrics().at(-1)).not.toHaveProperty('TimeToBindMs'); // still waiting: UnboundEnis says so
     const ips = await ipsByEni();
     expect(ips.get(second as string)).toBe(spare.ip);
     expect(ips.get(third as string)).toBeUndefined();

@@ -65,23 +65,43 @@ describe('emfLine', () => {
 });
 
 describe('runMetricsLine', () => {
-  it('publishes the four controller metrics with dimension Pool', () => {
-    const line = runMetricsLine(
-      { pool: 'shop', applied: 3, failed: 0, unboundEnis: 1, freePoolIps: 2, converged: true, problems: [] },
-      40,
-      5,
-      { trigger: 'schedule' },
-    );
+  const report = {
+    pool: 'shop',
+    applied: 3,
+    failed: 0,
+    unboundEnis: 1,
+    freePoolIps: 2,
+    poolIps: 5,
+    boundPoolIps: 3,
+    converged: true,
+    problems: [],
+  };
+
+  it('publishes the controller metrics with dimension Pool', () => {
+    const line = runMetricsLine(report, 40, 5, { trigger: 'schedule' });
     const document = JSON.parse(line);
     expect(document).toMatchObject({
       Pool: 'shop',
       UnboundEnis: 1,
       FreePoolIps: 2,
+      PoolIps: 5,
+      BoundPoolIps: 3,
       ActionsApplied: 3,
       ReconcileDurationMs: 40,
       trigger: 'schedule',
     });
     expect(document._aws.CloudWatchMetrics[0].Namespace).toBe('LambdaStaticIp');
+    // Only a run that bound the ENI of its CreateNetworkInterface event knows how long that took.
+    expect(document).not.toHaveProperty('TimeToBindMs');
+  });
+
+  it('publishes TimeToBindMs, in milliseconds, when the run measured it', () => {
+    const document = JSON.parse(runMetricsLine({ ...report, timeToBindMs: 61_500 }, 40, 5));
+    expect(document.TimeToBindMs).toBe(61_500);
+    expect(document._aws.CloudWatchMetrics[0].Metrics).toContainEqual({
+      Name: 'TimeToBindMs',
+      Unit: 'Milliseconds',
+    });
   });
 
   it('needs a reconcile to report on', () => {
