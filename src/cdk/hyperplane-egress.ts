@@ -6,6 +6,7 @@ import {
   type FunctionProps,
   type IFunction,
   Function as LambdaFunctionResource,
+  type Runtime,
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -168,6 +169,15 @@ export interface HyperplaneEgressProps {
   readonly alarmTopic?: ITopic;
 
   /**
+   * The Lambda runtime of the construct's own functions: the controller, the deployment handler and the
+   * probes. Their code is an ES module bundle built for Node.js 20 and later, so only a Node.js runtime from
+   * `nodejs20.x` on will do (`UnsupportedRuntime` at synth otherwise). Your functions keep their own.
+   *
+   * @default Runtime.NODEJS_22_X
+   */
+  readonly runtime?: Runtime;
+
+  /**
    * How long the controller's and the probes' logs are kept. The log groups are retained when the stack
    * is deleted.
    *
@@ -216,9 +226,13 @@ export class HyperplaneEgress extends Construct {
   /** Every alarm above. */
   readonly alarms: IAlarm[];
 
+  /** The runtime of the construct's own functions. */
+  private readonly runtime: Runtime;
+
   constructor(scope: Construct, id: string, props: HyperplaneEgressProps) {
     super(scope, id);
     const settings = checkSettings(this, props);
+    this.runtime = handlerRuntime(this, props.runtime);
     const pool = props.pool;
     this.poolName = pool.poolName;
     this.allowList = pool.publicIps;
@@ -319,7 +333,7 @@ export class HyperplaneEgress extends Construct {
       allowList: this.allowList,
       ...(settings.probeEchoUrl === undefined ? {} : { echoUrl: settings.probeEchoUrl }),
       retention,
-      runtime: handlerRuntime(),
+      runtime: this.runtime,
       architecture: HANDLER_ARCHITECTURE,
     });
     for (const combination of combinations) probes.add(combination);
@@ -365,7 +379,7 @@ export class HyperplaneEgress extends Construct {
     return {
       code: handlerCode(this, 'controller'),
       handler: 'index.handler',
-      runtime: handlerRuntime(),
+      runtime: this.runtime,
       architecture: HANDLER_ARCHITECTURE,
       memorySize: 256,
       role,

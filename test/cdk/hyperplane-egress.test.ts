@@ -7,7 +7,14 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  type CfnFunction,
+  Code,
+  type IFunction,
+  Function as LambdaFunction,
+  Runtime,
+  RuntimeFamily,
+} from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
@@ -661,6 +668,13 @@ describe('HyperplaneEgress: synth-time checks', () => {
       'MaxIpsTooLow',
       /raise maxIps/,
     ],
+    [
+      'a runtime of another family',
+      { runtime: Runtime.PYTHON_3_12 },
+      'UnsupportedRuntime',
+      /runtime python3\.12 cannot run .* use a Node\.js runtime from nodejs20\.x on/,
+    ],
+    ['a Node.js runtime before 20', { runtime: Runtime.NODEJS_18_X }, 'UnsupportedRuntime', /nodejs18\.x/],
   ] as const)('refuses %s', (_, overrides, code, message) => {
     const error = thrownBy(build(overrides as Partial<HyperplaneEgressProps>));
     expect(error.code).toBe(code);
@@ -675,6 +689,34 @@ describe('HyperplaneEgress: synth-time checks', () => {
       /pool "bad" \(Bad\/Pool\) has 2 address\(es\), and the functions need 4 \(2 \(subnet, security-group set\) combination\(s\) \+ 2 spare\(s\)\)/,
     );
     expect(error.message).toMatch(/raise size to 4/);
+  });
+});
+
+describe('HyperplaneEgress: runtime', () => {
+  it("runs the controller, the deployment handler and the probes on the runtime given, the user's functions on theirs", () => {
+    const stack = new Stack(new App(), 'Runtime');
+    const vpc = publicVpc(stack);
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'newer', size: 3 });
+    const nodejs24 = new Runtime('nodejs24.x', RuntimeFamily.NODEJS);
+    const egress = new HyperplaneEgress(stack, 'Egress', {
+      pool,
+      functions: [fn],
+      probe: true,
+      runtime: nodejs24,
+    });
+    const runtimeOf = (f: IFunction) => (f.node.defaultChild as CfnFunction).runtime;
+    const own = [egress.controller, egress.deploymentHandler, ...egress.probes];
+    expect(own).toHaveLength(4);
+    for (const f of own) expect(runtimeOf(f)).toBe('nodejs24.x');
+    expect(runtimeOf(fn)).toBe('nodejs22.x');
+    // nodejs20.x is the oldest the bundles (target node20) run on.
+    const oldest = new HyperplaneEgress(stack, 'Oldest', {
+      pool,
+      functions: [fn],
+      runtime: Runtime.NODEJS_20_X,
+    });
+    expect(runtimeOf(oldest.controller)).toBe('nodejs20.x');
   });
 });
 
