@@ -1,4 +1,4 @@
-import { CfnOutput, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CustomResource, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import type { Alarm, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
@@ -41,7 +41,7 @@ import {
 import { poolSizeProblem } from './hyperplane-pool-size.js';
 import { checkSettings, DEFAULT_SPARES, type HyperplaneSettings } from './hyperplane-settings.js';
 import { propsError } from './props-error.js';
-import type { StaticIpPool } from './static-ip-pool.js';
+import type { IStaticIpPool } from './static-ip-pool.js';
 
 /** Properties of a {@link HyperplaneEgress}. */
 export interface HyperplaneEgressProps {
@@ -56,8 +56,12 @@ export interface HyperplaneEgressProps {
    * Without `allocate`, the addresses nobody else holds must cover one per (subnet, security-group set) of
    * the functions plus `spares` (`PoolTooSmall`); with it, `maxIps` counts the others' addresses too
    * (`MaxIpsTooLow`). Checked when the construct is created and again at synth, once every consumer exists.
+   *
+   * A pool imported with `StaticIpPool.fromPoolName` works too: the controller finds its addresses by their
+   * tag. Its size is then checked only at deploy time (a warning says so), and `probe` needs its public IPs,
+   * which only `StaticIpPool.fromAllocationIds` knows (`PoolAddressesUnknown`).
    */
-  readonly pool: StaticIpPool;
+  readonly pool: IStaticIpPool;
 
   /**
    * The functions whose egress leaves from the pool. Each must be attached to public subnets (a route
@@ -209,7 +213,10 @@ export class HyperplaneEgress extends Construct {
   readonly deploymentHandler: IFunction;
   /** Binds the ENIs at deployment, unbinds them at removal. Depend on it to run after egress works. */
   readonly customResource: CustomResource;
-  /** The pool's public IPs: the allow-list the probes check. */
+  /**
+   * The pool's public IPs: the allow-list the probes check. For a pool imported by name, the custom
+   * resource's `AllowList` attribute instead (a list token, known at deploy time).
+   */
   readonly allowList: string[];
   /** The (subnet, security-group set) combinations of the functions the app knows: one ENI and one IP each. */
   readonly combinations: number;
@@ -235,18 +242,18 @@ export class HyperplaneEgress extends Construct {
     this.runtime = handlerRuntime(this, props.runtime);
     const pool = props.pool;
     this.poolName = pool.poolName;
-    this.allowList = pool.publicIps;
+    const publicIps = pool.addresses?.map((address) => address.publicIp);
 
     const placed = this.placeFunctions(props.functions);
     const combinations = combinationsOf(placed);
     this.combinations = combinations.length;
     warnAboutSubnets(this, combinations);
-    this.checkPoolSize(pool, combinations.length, settings);
+    this.checkPool(pool, combinations.length, settings);
     const reserved = () => pool.claimedAllocationIds({ except: this });
 
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const logGroup = new LogGroup(this, 'ControllerLogs', { retention });
-    this.probes = settings.probe ? this.deployProbes(combinations, settings, retention) : [];
+    this.probes = settings.probe ? this.deployProbes(combinations, settings, retention, publicIps ?? []) : [];
 
     // The probes join the pool's functions: they share the functions' ENIs, and as pool functions they
     // are not reported as outsiders sharing them (SharedEni) on every run.
@@ -275,6 +282,7 @@ export class HyperplaneEgress extends Construct {
     });
     // The Functions property refers to every function (and probe): CloudFormation creates the custom
     // resource after them (a named function must exist) and deletes it before them. No DependsOn needed.
+    this.allowList = publicIps ?? Fn.split(',', this.customResource.getAttString('AllowList'));
 
     this.startAfterBinding(settings);
 
@@ -308,9 +316,25 @@ export class HyperplaneEgress extends Construct {
 
   /**
    * Fails now when the pool is too small for the consumers that exist, and at synth when the consumers
-   * constructed after this one leave too little.
+   * constructed after this one leave too little. A pool imported by name has no known size (a warning),
+   * and no public IPs for the probes (an error).
    */
-  private checkPoolSize(pool: StaticIpPool, combinations: number, settings: HyperplaneSettings): void {
+  private checkPool(pool: IStaticIpPool, combinations: number, settings: HyperplaneSettings): void {
+    if (pool.addresses === undefined) {
+      if (settings.probe) {
+        throw propsError(
+          this,
+          'PoolAddressesUnknown',
+          `probe: true checks each ENI's egress IP against the public IPs of pool "${pool.poolName}", but ${pool.node.path} was imported by name, which knows none; import it with StaticIpPool.fromAllocationIds(scope, id, { poolName, allocationIds }), or turn probe off`,
+        );
+      }
+      if (!settings.allocate) {
+        Annotations.of(this).addWarningV2(
+          'lambda-static-ip:poolSizeUnknown',
+          `pool "${pool.poolName}" (${pool.node.path}) was imported by name, so its size is unknown at synth: it needs ${combinations} IP(s) for the (subnet, security-group set) combinations the app knows plus ${settings.spares} spare(s), and the deployment fails with PoolExhausted if it has fewer`,
+        );
+      }
+    }
     const problem = () => poolSizeProblem(this, pool, combinations, settings);
     const early = problem();
     if (early) throw propsError(this, early.code, early.message);
@@ -327,10 +351,11 @@ export class HyperplaneEgress extends Construct {
     combinations: readonly Combination[],
     settings: HyperplaneSettings,
     retention: RetentionDays,
+    allowList: readonly string[],
   ): IFunction[] {
     const probes = new EgressProbes(this, {
       poolName: this.poolName,
-      allowList: this.allowList,
+      allowList,
       ...(settings.probeEchoUrl === undefined ? {} : { echoUrl: settings.probeEchoUrl }),
       retention,
       runtime: this.runtime,

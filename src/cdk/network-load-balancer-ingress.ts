@@ -13,12 +13,16 @@ import { AlbListenerTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-target
 import { Construct } from 'constructs';
 import { LambdaAlb, type StaticIngressProps } from './lambda-alb.js';
 import { propsError } from './props-error.js';
-import type { PoolAddress, StaticIpPool } from './static-ip-pool.js';
+import type { IStaticIpPool, PoolAddress } from './static-ip-pool.js';
 
 /** Properties of a {@link NetworkLoadBalancerIngress}. */
 export interface NetworkLoadBalancerIngressProps extends StaticIngressProps {
-  /** The pool the NLB's addresses come from: one per subnet (so per Availability Zone), claimed from it. */
-  readonly pool: StaticIpPool;
+  /**
+   * The pool the NLB's addresses come from: one per subnet (so per Availability Zone), claimed from it. A
+   * pool of this app, or one imported with `StaticIpPool.fromAllocationIds`; one imported by name has no
+   * allocation ids to give (`PoolAddressesUnknown`).
+   */
+  readonly pool: IStaticIpPool;
 
   /**
    * The public subnets of the internet-facing NLB, at most one per Availability Zone.

@@ -692,6 +692,76 @@ describe('HyperplaneEgress: synth-time checks', () => {
   });
 });
 
+describe('HyperplaneEgress: a pool made elsewhere', () => {
+  const warningsOf = (construct: IConstruct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === 'aws:cdk:warning')
+      .map((entry) => String(entry.data));
+  /** One function in two public subnets: two combinations, plus the default spare. */
+  function setup(id: string) {
+    const stack = new Stack(new App(), id);
+    const vpc = publicVpc(stack, 'egress');
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    return { stack, vpc, fn };
+  }
+
+  it('binds a pool imported by name, checking its size at deploy time with a warning', () => {
+    const { stack, vpc, fn } = setup('ByName');
+    const pool = StaticIpPool.fromPoolName(stack, 'Pool', 'made-by-cli');
+    const egress = new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn] });
+    const environment = stack.resolve((egress.controller.node.defaultChild as CfnFunction).environment) as {
+      variables: Record<string, string>;
+    };
+    expect(environment.variables.LSI_POOL).toBe('made-by-cli');
+    expect(warningsOf(egress)).toEqual([
+      expect.stringMatching(
+        /^pool "made-by-cli" \(ByName\/Pool\) was imported by name, so its size is unknown at synth: it needs 2 IP\(s\) .* plus 1 spare\(s\), and the deployment fails with PoolExhausted/,
+      ),
+    ]);
+    // Its public IPs are the custom resource's to tell, at deploy time.
+    expect(stack.resolve(egress.allowList)).toEqual({
+      'Fn::Split': [',', { 'Fn::GetAtt': [id(stack, egress.customResource), 'AllowList'] }],
+    });
+    // The addresses the probe and the NAT gateways need are not known.
+    const probe = thrownBy(
+      () => new HyperplaneEgress(stack, 'Probed', { pool, functions: [fn], probe: true }),
+    );
+    expect(probe.code).toBe('PoolAddressesUnknown');
+    expect(probe.message).toMatch(
+      /^ByName\/Probed: probe: true checks .*\.fromAllocationIds.*, or turn probe off/,
+    );
+    const nat = thrownBy(() => new NatGatewayEgress(stack, 'Nat', { vpc, pool }));
+    expect(nat.code).toBe('PoolAddressesUnknown');
+    expect(nat.message).toMatch(/^ByName\/Nat: needs the allocation ids of 2 address/);
+  });
+
+  it('probes and sizes a pool imported by its allocation ids with the looked-up IPs', () => {
+    const { stack, fn } = setup('ByIds');
+    const ids = ['eipalloc-0000000a', 'eipalloc-0000000b', 'eipalloc-0000000c'];
+    const short = StaticIpPool.fromAllocationIds(stack, 'Short', {
+      poolName: 'p',
+      allocationIds: ids.slice(0, 1),
+    });
+    const error = thrownBy(() => new HyperplaneEgress(stack, 'TooSmall', { pool: short, functions: [fn] }));
+    expect(error.code).toBe('PoolTooSmall');
+    expect(error.message).toMatch(
+      /has 1 address\(es\), and the functions need 3 .*import 2 more of the pool/,
+    );
+
+    const pool = StaticIpPool.fromAllocationIds(stack, 'Pool', { poolName: 'p', allocationIds: ids });
+    const egress = new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn], probe: true });
+    expect(egress.allowList).toEqual(pool.addresses?.map((address) => address.publicIp));
+    const [probe] = egress.probes as [IFunction];
+    const variables = stack.resolve((probe.node.defaultChild as CfnFunction).environment) as {
+      variables: Record<string, unknown>;
+    };
+    expect(JSON.stringify(variables.variables.LSI_ALLOW_LIST)).toMatch(
+      /PoolLookup1.*PoolLookup2.*PoolLookup3/,
+    );
+    expect(warningsOf(egress)).toEqual([]);
+  });
+});
+
 describe('HyperplaneEgress: runtime', () => {
   it("runs the controller, the deployment handler and the probes on the runtime given, the user's functions on theirs", () => {
     const stack = new Stack(new App(), 'Runtime');

@@ -152,6 +152,18 @@ describe('NetworkLoadBalancerIngress props validation', () => {
     expect(error.message).toContain('raise size to 2');
   });
 
+  it('refuses a pool imported by name, whose allocation ids it cannot know', () => {
+    const other = new Stack();
+    const byName = StaticIpPool.fromPoolName(other, 'Imported', 'webhooks');
+    const error = thrownBy(
+      () => new NetworkLoadBalancerIngress(other, 'Ingress', { ...parts(other), pool: byName }),
+    );
+    expect(error.code).toBe('PoolAddressesUnknown');
+    expect(error.message).toMatch(
+      /^Default\/Ingress: needs the allocation ids of 2 address\(es\) \(one per NLB subnet\)/,
+    );
+  });
+
   it('refuses an ALB from another VPC', () => {
     const other = new Stack();
     const own = parts(other);
