@@ -692,6 +692,77 @@ describe('HyperplaneEgress: synth-time checks', () => {
   });
 });
 
+describe('HyperplaneEgress: functions added after construction', () => {
+  /** mainStack's functions, given in props or added later (after another construct, as apps do). */
+  function twoFunctions(late: boolean) {
+    // One stack name for both: names of constructs appear in the template.
+    const stack = new Stack(new App(), 'Egress');
+    const vpc = publicVpc(stack);
+    const sg1 = securityGroup(stack, 'Sg1', vpc);
+    const sg2 = securityGroup(stack, 'Sg2', vpc);
+    const a = vpcFunction(stack, 'A', vpc, [sg1]);
+    const b = vpcFunction(stack, 'B', vpc, [sg2, sg1], { subnets: vpc.publicSubnets.slice(0, 1) });
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'shop', size: 4 });
+    const topic = new Topic(stack, 'Alarms');
+    const props = { pool, probe: true, alarmTopic: topic };
+    const egress = new HyperplaneEgress(
+      stack,
+      'Egress',
+      late ? props : { ...props, functions: [a, b.currentVersion] },
+    );
+    new Topic(stack, 'Unrelated');
+    if (late) {
+      expect(egress.combinations).toBe(0);
+      egress.addFunction(a);
+      egress.addFunction(b.currentVersion);
+      egress.addFunction(a); // a second time: nothing new
+    }
+    return { stack, a, b, egress };
+  }
+  const given = twoFunctions(false);
+  const added = twoFunctions(true);
+
+  it('builds the same template as functions given in props: names, probes, schedules, alarms', () => {
+    const resources = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as object;
+    expect(resources(added.stack)).toEqual(resources(given.stack));
+    expect(added.egress.combinations).toBe(3);
+    expect(added.egress.probes).toHaveLength(3);
+    expect(added.egress.probeAlarms).toHaveLength(2);
+    expect(added.egress.alarms).toHaveLength(2 + 1 + 2);
+    // The controller and the custom resource name the functions added later.
+    const properties = Template.fromStack(added.stack).findResources('Custom::LambdaStaticIpPoolBinding');
+    expect(Object.values(properties)[0]).toMatchObject({
+      Properties: {
+        Functions: [
+          { Ref: id(added.stack, added.a) },
+          { Ref: id(added.stack, added.b) },
+          ...added.egress.probes.map((probe) => ({ Ref: id(added.stack, probe) })),
+        ],
+      },
+    });
+  });
+
+  it('checks an added function as the prop: no VPC, a pool too small', () => {
+    const stack = new Stack(new App(), 'Checked');
+    const vpc = publicVpc(stack);
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'small', size: 2 });
+    const egress = new HyperplaneEgress(stack, 'Egress', { pool, spares: 0 });
+    const noVpc = new LambdaFunction(stack, 'NoVpc', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => ({});'),
+    });
+    const error = thrownBy(() => egress.addFunction(noVpc));
+    expect(error.code).toBe('FunctionNotInVpc');
+    expect(error.message).toMatch(/^Checked\/Egress: function Checked\/NoVpc is not attached to a VPC/);
+    egress.addFunction(vpcFunction(stack, 'Fits', vpc, [securityGroup(stack, 'Sg1', vpc)]));
+    const third = vpcFunction(stack, 'Third', vpc, [securityGroup(stack, 'Sg2', vpc)]);
+    const small = thrownBy(() => egress.addFunction(third));
+    expect(small.code).toBe('PoolTooSmall');
+    expect(small.message).toMatch(/has 2 address\(es\), and the functions need 4 \(4 \(subnet/);
+  });
+});
+
 describe('HyperplaneEgress: a pool made elsewhere', () => {
   const warningsOf = (construct: IConstruct) =>
     construct.node.metadata
@@ -715,7 +786,7 @@ describe('HyperplaneEgress: a pool made elsewhere', () => {
     expect(environment.variables.LSI_POOL).toBe('made-by-cli');
     expect(warningsOf(egress)).toEqual([
       expect.stringMatching(
-        /^pool "made-by-cli" \(ByName\/Pool\) was imported by name, so its size is unknown at synth: it needs 2 IP\(s\) .* plus 1 spare\(s\), and the deployment fails with PoolExhausted/,
+        /^pool "made-by-cli" \(ByName\/Pool\) was imported by name, so its size is unknown at synth: it needs an IP per \(subnet, security-group set\) of the functions plus 1 spare\(s\), and the deployment fails with PoolExhausted/,
       ),
     ]);
     // Its public IPs are the custom resource's to tell, at deploy time.
