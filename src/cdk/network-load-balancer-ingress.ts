@@ -1,5 +1,11 @@
 import { CfnOutput, Fn } from 'aws-cdk-lib';
-import { Peer, type SubnetSelection, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import {
+  type Connections,
+  type IConnectable,
+  Peer,
+  type SubnetSelection,
+  SubnetType,
+} from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationProtocol,
   ListenerAction,
@@ -48,7 +54,7 @@ export interface NetworkLoadBalancerIngressProps extends StaticIngressProps {
  *
  * See `GlobalAcceleratorIngress` for why ingress has a construct per strategy.
  */
-export class NetworkLoadBalancerIngress extends Construct {
+export class NetworkLoadBalancerIngress extends Construct implements IConnectable {
   readonly networkLoadBalancer: NetworkLoadBalancer;
   /** The ALB, created or yours. An ALB can sit behind at most two NLBs. */
   readonly loadBalancer: LambdaAlb['loadBalancer'];
@@ -58,6 +64,11 @@ export class NetworkLoadBalancerIngress extends Construct {
   readonly addresses: readonly PoolAddress[];
   /** The NLB's public IPs: what a vendor allow-lists. */
   readonly staticIps: string[];
+  /**
+   * The security group that filters callers, the one `allowedPeers` writes to:
+   * `ingress.connections.allowFrom(peer, Port.tcp(443))` admits more callers.
+   */
+  readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: NetworkLoadBalancerIngressProps) {
     super(scope, id);
@@ -104,6 +115,8 @@ export class NetworkLoadBalancerIngress extends Construct {
         allocationId: (this.addresses[index] as PoolAddress).allocationId,
       })),
     });
+    // The ALB's today; the NLB's own (this.networkLoadBalancer.connections) once it has one.
+    this.connections = alb.loadBalancer.connections;
 
     const healthCheckPath = props.healthCheckPath ?? '/lambda-static-ip/health';
     if (!healthCheckPath.startsWith('/')) {

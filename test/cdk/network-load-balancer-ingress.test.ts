@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { type CfnEIP, type CfnSubnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { type CfnEIP, type CfnSubnet, Peer, Port, Vpc } from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
   type CfnLoadBalancer,
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { NetworkLoadBalancerIngress, StaticIpPool } from '../../src/cdk/index.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { expectCleanCfnLint, synthesize, testApp } from '../support/cfn-lint.js';
-import { ingressFixture } from '../support/ingress-fixture.js';
+import { inboundRules, ingressFixture } from '../support/ingress-fixture.js';
 import { expectScopedLambdaTarget } from '../support/lambda-target-assertions.js';
 import { thrownBy } from '../support/thrown.js';
 
@@ -140,6 +140,23 @@ describe('NetworkLoadBalancerIngress', () => {
       Value: { 'Fn::Join': [',', eipIds.map((id) => ({ 'Fn::GetAtt': [id, 'PublicIp'] }))] },
       Description: Match.stringLikeRegexp('^NLB static IPs'),
     });
+  });
+});
+
+describe('NetworkLoadBalancerIngress connections', () => {
+  it('is the security group that admits allowedPeers: allowFrom admits more callers the same way', () => {
+    const other = new Stack();
+    const ingress = new NetworkLoadBalancerIngress(other, 'Ingress', {
+      ...parts(other),
+      allowedPeers: [Peer.ipv4('203.0.113.0/24')],
+    });
+    ingress.connections.allowFrom(Peer.ipv4('198.51.100.0/24'), Port.tcp(80), 'a second vendor');
+    expect(inboundRules(other, ingress)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ cidrIp: '203.0.113.0/24', fromPort: 80, toPort: 80 }),
+        expect.objectContaining({ cidrIp: '198.51.100.0/24', fromPort: 80, toPort: 80 }),
+      ]),
+    );
   });
 });
 
