@@ -1,5 +1,5 @@
 import { Annotations, CfnOutput, CustomResource, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
-import type { Alarm, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, Dashboard, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import {
@@ -39,6 +39,7 @@ import {
   sparesShortAlarm,
   unboundEnisAlarm,
 } from './hyperplane-alarms.js';
+import { EgressDashboard } from './hyperplane-dashboard.js';
 import { poolSizeProblem } from './hyperplane-pool-size.js';
 import { checkSettings, DEFAULT_SPARES, type HyperplaneSettings } from './hyperplane-settings.js';
 import { propsError } from './props-error.js';
@@ -177,6 +178,15 @@ export interface HyperplaneEgressProps {
   readonly alarmTopic?: ITopic;
 
   /**
+   * Create a CloudWatch dashboard of the pool: its size, bound and free IPs, ENIs waiting for an IP, the
+   * time to bind a new ENI, the probes' verdicts, the controller's errors and run time, and the alarms
+   * (`egress.dashboard`). One dashboard costs $3 a month beyond the free tier's three.
+   *
+   * @default false
+   */
+  readonly dashboard?: boolean;
+
+  /**
    * The Lambda runtime of the construct's own functions: the controller, the deployment handler and the
    * probes. Their code is an ES module bundle built for Node.js 20 and later, so only a Node.js runtime from
    * `nodejs20.x` on will do (`UnsupportedRuntime` at synth otherwise). Your functions keep their own.
@@ -234,6 +244,8 @@ export class HyperplaneEgress extends Construct {
   readonly probeAlarms: IAlarm[] = [];
   /** Every alarm above. */
   readonly alarms: IAlarm[] = [];
+  /** The pool's CloudWatch dashboard, with `dashboard: true`. */
+  readonly dashboard?: Dashboard;
 
   private readonly pool: IStaticIpPool;
   private readonly settings: HyperplaneSettings;
@@ -247,6 +259,7 @@ export class HyperplaneEgress extends Construct {
   private readonly probeSubnets = new Set<string>();
   private readonly subnetsWarned = new Set<string>();
   private readonly alarmAction?: IAlarmAction;
+  private readonly dashboardBuilder?: EgressDashboard;
   /** Whether the synth-time size check is registered (once, whatever the number of functions added). */
   private sizeValidated = false;
 
@@ -301,6 +314,16 @@ export class HyperplaneEgress extends Construct {
     this.unboundEnisAlarm = unboundEnis;
     this.controllerErrorsAlarm = controllerErrors;
     this.sparesAlarm = sparesShort;
+    if (props.dashboard) {
+      this.dashboardBuilder = new EgressDashboard(this, {
+        poolName: this.poolName,
+        settings: this.settings,
+        controller: this.controller,
+        deploymentHandler: this.deploymentHandler,
+        alarms: this.alarms,
+      });
+      this.dashboard = this.dashboardBuilder.dashboard;
+    }
     this.outputs();
 
     for (const fn of props.functions ?? []) this.add(fn);
@@ -366,6 +389,7 @@ export class HyperplaneEgress extends Construct {
     this.probeSubnets.add(combination.subnetId);
     this.probeAlarms.push(alarm);
     this.addAlarm(alarm);
+    this.dashboardBuilder?.addProbeSubnet(combination.subnetId);
   }
 
   /** Every alarm notifies the topic, if any, on ALARM and on OK. */

@@ -33,7 +33,7 @@ import {
   PROBE_SCHEDULE_EXPRESSION,
 } from '../../src/handlers/event-patterns.js';
 import { PROBE_ENVIRONMENT } from '../../src/handlers/probe.js';
-import { METRICS_NAMESPACE } from '../../src/handlers/run-report.js';
+import { METRICS_NAMESPACE, runMetricsLine } from '../../src/handlers/run-report.js';
 import {
   CONTROLLER_TIMEOUT_SECONDS,
   DEFAULT_WAIT_SECONDS,
@@ -117,6 +117,7 @@ function mainStack(app: App) {
     probe: true,
     probeEchoUrl: 'https://echo.example.com/ip',
     alarmTopic: topic,
+    dashboard: true,
   });
   return { stack, vpc, sg1, sg2, a, b, pool, topic, egress };
 }
@@ -498,6 +499,109 @@ describe('HyperplaneEgress: alarms', () => {
   });
 });
 
+describe('HyperplaneEgress: dashboard', () => {
+  interface Widget {
+    readonly type: string;
+    readonly properties: {
+      readonly title?: string;
+      readonly metrics?: unknown[][];
+      readonly alarms?: string[];
+    };
+  }
+  /** A token in the dashboard's body, as the test writes it: `${...}` around its JSON. */
+  const placeholder = (token: unknown) => `\${${JSON.stringify(token).replace(/"/g, "'")}}`;
+  /** The dashboard's widgets, its tokens (Refs, GetAtts) turned into placeholders. */
+  function widgetsOf(t: Template): Widget[] {
+    const dashboards = Object.values(resourcesOf(t, 'AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const [dashboard] = dashboards as [
+      { Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } } },
+    ];
+    const [, parts] = dashboard.Properties.DashboardBody['Fn::Join'];
+    const body = parts.map((part) => (typeof part === 'string' ? part : placeholder(part))).join('');
+    return (JSON.parse(body) as { widgets: Widget[] }).widgets;
+  }
+  const widgets = widgetsOf(template);
+  const titled = (title: RegExp) => widgets.find((widget) => title.test(widget.properties.title ?? ''));
+  /** [namespace, name, dimension, value, ...] of each line of a widget. */
+  const linesOf = (title: RegExp) =>
+    (titled(title)?.properties.metrics ?? []).map((line) => line.filter((part) => typeof part === 'string'));
+  const statOf = (title: RegExp, name: string) =>
+    (titled(title)?.properties.metrics ?? [])
+      .filter((line) => line[1] === name)
+      .map((line) => (line.at(-1) as { stat?: string }).stat ?? 'Average');
+
+  it('is off unless asked for, and exposed when on', () => {
+    expect(main.egress.dashboard).toBeDefined();
+    expect(minimal.egress.dashboard).toBeUndefined();
+    minimalTemplate.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+
+  it('shows pool size, bound and free IPs and waiting ENIs, per pool, now and over time', () => {
+    const pool = (name: string) => [METRICS_NAMESPACE, name, 'Pool', 'shop'];
+    expect(linesOf(/^Now$/)).toEqual(['PoolIps', 'BoundPoolIps', 'FreePoolIps', 'UnboundEnis'].map(pool));
+    expect(linesOf(/^Pool IPs$/)).toEqual(['PoolIps', 'BoundPoolIps', 'FreePoolIps'].map(pool));
+    expect(statOf(/^Pool IPs$/, 'FreePoolIps')).toEqual(['Minimum']); // a dip is what matters
+    expect(linesOf(/^ENIs waiting/)).toEqual(['UnboundEnis', 'ActionsApplied'].map(pool));
+    expect(statOf(/^ENIs waiting/, 'UnboundEnis')).toEqual(['Maximum']);
+    expect(linesOf(/^Time to bind/)).toEqual([pool('TimeToBindMs'), pool('TimeToBindMs')]);
+    expect(statOf(/^Time to bind/, 'TimeToBindMs')).toEqual(['Average', 'Maximum']);
+    expect(linesOf(/^Run time/)).toEqual([pool('ReconcileDurationMs'), pool('ReconcileDurationMs')]);
+  });
+
+  it('shows one probe line per probe subnet, the controller errors and every alarm', () => {
+    expect(linesOf(/^Egress probes/)).toEqual(
+      main.vpc.publicSubnets.map((subnet) => [
+        METRICS_NAMESPACE,
+        'EgressIpInPool',
+        'Pool',
+        'shop',
+        'Subnet',
+        placeholder(ref(main.stack, subnet.subnetId)),
+      ]),
+    );
+    const controller = placeholder({ Ref: controllerId });
+    expect(linesOf(/^Controller errors/)).toEqual([
+      ['AWS/Lambda', 'Errors', 'FunctionName', controller],
+      ['AWS/Lambda', 'Throttles', 'FunctionName', controller],
+      ['AWS/Lambda', 'Errors', 'FunctionName', placeholder({ Ref: handlerId })],
+    ]);
+    const alarms = widgets.find((widget) => widget.type === 'alarm')?.properties.alarms;
+    expect(alarms).toEqual(main.egress.alarms.map((alarm) => placeholder(ref(main.stack, alarm.alarmArn))));
+    expect(alarms).toHaveLength(2 + 1 + 2); // the probe alarms, made after the dashboard, included
+  });
+
+  it('reads only metrics the handlers publish', () => {
+    const published = new Set([
+      ...JSON.parse(
+        runMetricsLine(
+          {
+            pool: 'shop',
+            applied: 0,
+            failed: 0,
+            unboundEnis: 0,
+            freePoolIps: 0,
+            poolIps: 0,
+            boundPoolIps: 0,
+            timeToBindMs: 0,
+            converged: true,
+            problems: [],
+          },
+          0,
+          0,
+        ),
+      )._aws.CloudWatchMetrics[0].Metrics.map((metric: { Name: string }) => metric.Name),
+      'EgressIpInPool', // the probe's
+    ]);
+    const read = widgets
+      .flatMap((widget) => widget.properties.metrics ?? [])
+      .filter((line) => line[0] === METRICS_NAMESPACE)
+      .map((line) => line[1]);
+    expect(read.length).toBeGreaterThan(0);
+    for (const name of read) expect(published).toContain(name);
+  });
+});
+
 describe('HyperplaneEgress: the egress probe', () => {
   const probes = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([, fn]) =>
     String(fn.Properties.Description).includes('egress probe'),
@@ -704,7 +808,7 @@ describe('HyperplaneEgress: functions added after construction', () => {
     const b = vpcFunction(stack, 'B', vpc, [sg2, sg1], { subnets: vpc.publicSubnets.slice(0, 1) });
     const pool = new StaticIpPool(stack, 'Pool', { poolName: 'shop', size: 4 });
     const topic = new Topic(stack, 'Alarms');
-    const props = { pool, probe: true, alarmTopic: topic };
+    const props = { pool, probe: true, alarmTopic: topic, dashboard: true };
     const egress = new HyperplaneEgress(
       stack,
       'Egress',
