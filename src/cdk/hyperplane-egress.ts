@@ -210,7 +210,8 @@ export interface HyperplaneEgressProps {
  *
  * Deploys the controller (reserved concurrency 1, on a schedule and, with a CloudTrail trail, on ENI and
  * function events), a custom resource that binds the ENIs during the deployment and unbinds them when it is
- * removed, CloudWatch alarms, and optionally an egress probe per (subnet, security-group set).
+ * removed, CloudWatch alarms, and optionally an egress probe per (subnet, security-group set) and a
+ * CloudWatch dashboard.
  *
  * Binding an Elastic IP to a Lambda ENI works but is not documented or supported by AWS: see
  * `docs/hyperplane-egress.md` for the caveats.
