@@ -3,6 +3,7 @@ import {
   AlarmStatusWidget,
   Dashboard,
   GraphWidget,
+  type GraphWidgetProps,
   type IAlarm,
   type IWidget,
   SingleValueWidget,
@@ -58,6 +59,17 @@ export class EgressDashboard {
         height: 6,
       });
     }
+    // Counts and durations start at 0; three graphs make a row.
+    const graph = (props: GraphWidgetProps) =>
+      new GraphWidget({ leftYAxis: { min: 0 }, width: 8, height: 6, ...props });
+    const timing = (title: string, metricName: string) =>
+      graph({
+        title,
+        left: [
+          metric(metricName, 'Average', 'average', TIMING_PERIOD),
+          metric(metricName, 'Maximum', 'longest', TIMING_PERIOD),
+        ],
+      });
     const rows: IWidget[][] = [
       [
         new TextWidget({
@@ -79,36 +91,21 @@ export class EgressDashboard {
         new AlarmStatusWidget({ title: 'Alarms', alarms: options.alarms as IAlarm[], width: 8, height: 4 }),
       ],
       [
-        new GraphWidget({
+        graph({
           title: 'Pool IPs',
           left: [poolIps, boundIps, freeIps],
-          leftYAxis: { min: 0 },
           leftAnnotations:
             settings.spares > 0
               ? [{ value: settings.spares, label: `spares wanted (${settings.spares})` }]
               : [],
-          width: 8,
-          height: 6,
         }),
-        new GraphWidget({
+        graph({
           title: 'ENIs waiting for an IP',
           left: [waiting],
           right: [metric('ActionsApplied', 'Sum', 'bindings and moves applied')],
-          leftYAxis: { min: 0 },
           rightYAxis: { min: 0 },
-          width: 8,
-          height: 6,
         }),
-        new GraphWidget({
-          title: 'Time to bind a new ENI (ms, event path)',
-          left: [
-            metric('TimeToBindMs', 'Average', 'average', TIMING_PERIOD),
-            metric('TimeToBindMs', 'Maximum', 'longest', TIMING_PERIOD),
-          ],
-          leftYAxis: { min: 0 },
-          width: 8,
-          height: 6,
-        }),
+        timing('Time to bind a new ENI (ms, event path)', 'TimeToBindMs'),
       ],
       [
         this.probes ??
@@ -118,27 +115,15 @@ export class EgressDashboard {
             width: 8,
             height: 6,
           }),
-        new GraphWidget({
+        graph({
           title: 'Controller errors',
           left: [
             controller.metricErrors({ statistic: 'Sum', period: resync, label: 'controller errors' }),
             controller.metricThrottles({ statistic: 'Sum', period: resync, label: 'controller throttles' }),
             deploymentHandler.metricErrors({ statistic: 'Sum', period: resync, label: 'deployment errors' }),
           ],
-          leftYAxis: { min: 0 },
-          width: 8,
-          height: 6,
         }),
-        new GraphWidget({
-          title: 'Run time (ms)',
-          left: [
-            metric('ReconcileDurationMs', 'Average', 'run, average', TIMING_PERIOD),
-            metric('ReconcileDurationMs', 'Maximum', 'run, longest', TIMING_PERIOD),
-          ],
-          leftYAxis: { min: 0 },
-          width: 8,
-          height: 6,
-        }),
+        timing('Run time (ms)', 'ReconcileDurationMs'),
       ],
     ];
     this.dashboard = new Dashboard(scope, 'Dashboard', { start: '-P1D', widgets: rows });

@@ -100,10 +100,9 @@ function securityGroup(stack: Stack, id: string, vpc: Vpc): SecurityGroup {
 
 /**
  * Function A in both public subnets with sg1; function B in the first subnet only with sg1 and sg2: three
- * combinations, (s1, sg1), (s2, sg1), (s1, sg1+sg2), in two subnets.
+ * combinations, (s1, sg1), (s2, sg1), (s1, sg1+sg2), in two subnets. A pool of 4, an alarm topic.
  */
-function mainStack(app: App) {
-  const stack = new Stack(app, 'Main');
+function shop(stack: Stack) {
   const vpc = publicVpc(stack);
   const sg1 = securityGroup(stack, 'Sg1', vpc);
   const sg2 = securityGroup(stack, 'Sg2', vpc);
@@ -111,6 +110,12 @@ function mainStack(app: App) {
   const b = vpcFunction(stack, 'B', vpc, [sg2, sg1], { subnets: vpc.publicSubnets.slice(0, 1) });
   const pool = new StaticIpPool(stack, 'Pool', { poolName: 'shop', size: 4 });
   const topic = new Topic(stack, 'Alarms');
+  return { vpc, sg1, sg2, a, b, pool, topic };
+}
+
+function mainStack(app: App) {
+  const stack = new Stack(app, 'Main');
+  const { vpc, sg1, sg2, a, b, pool, topic } = shop(stack);
   const egress = new HyperplaneEgress(stack, 'Egress', {
     pool,
     functions: [a, b.currentVersion], // a version stands for its function
@@ -801,13 +806,7 @@ describe('HyperplaneEgress: functions added after construction', () => {
   function twoFunctions(late: boolean) {
     // One stack name for both: names of constructs appear in the template.
     const stack = new Stack(new App(), 'Egress');
-    const vpc = publicVpc(stack);
-    const sg1 = securityGroup(stack, 'Sg1', vpc);
-    const sg2 = securityGroup(stack, 'Sg2', vpc);
-    const a = vpcFunction(stack, 'A', vpc, [sg1]);
-    const b = vpcFunction(stack, 'B', vpc, [sg2, sg1], { subnets: vpc.publicSubnets.slice(0, 1) });
-    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'shop', size: 4 });
-    const topic = new Topic(stack, 'Alarms');
+    const { a, b, pool, topic } = shop(stack);
     const props = { pool, probe: true, alarmTopic: topic, dashboard: true };
     const egress = new HyperplaneEgress(
       stack,
