@@ -1,5 +1,6 @@
 // Bundles the Lambda handlers for `Code.fromAsset`: one self-contained ESM file per handler, built for
-// the nodejs22.x runtime, at dist/handlers/<name>/index.mjs (handler `index.handler`). Run by
+// Node.js 20 and later (MIN_HANDLER_NODE_MAJOR; the constructs default to nodejs22.x and accept any
+// nodejs runtime from 20 on), at dist/handlers/<name>/index.mjs (handler `index.handler`). Run by
 // scripts/build.mjs.
 //
 // The AWS SDK is bundled rather than taken from the runtime: the runtime's copy changes under us
@@ -51,7 +52,7 @@ for (const name of handlers) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    target: 'node20',
     minify: true,
     // Prefer the SDK's ES module builds: they tree-shake; the CommonJS ones pull in whole packages.
     mainFields: ['module', 'main'],

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -48,8 +48,11 @@ export class EgressProbes {
    * A probe with exactly the combination's subnet and security groups: it then shares the functions' ENI.
    * Written into the function's VpcConfig, because `lambda.Function` wants the VPC and subnet objects where
    * the app may only know ids; the role gets the VPC access a VPC function needs.
+   *
+   * @param users the construct paths of the combination's functions for the description, read at synth
+   *   (functions added later may share the combination) @default - the combination's functions now
    */
-  add(combination: Combination): IFunction {
+  add(combination: Combination, users: () => readonly string[] = () => combination.functions): IFunction {
     const { logGroup, role, code } = this.sharedParts();
     const options = this.options;
     const environment = {
@@ -68,11 +71,13 @@ export class EgressProbes {
       role,
       logGroup,
       environment,
-      description:
-        `lambda-static-ip: egress probe of pool "${options.poolName}" beside ${combination.functions.join(', ')}`.slice(
-          0,
-          256,
-        ),
+      description: Lazy.string({
+        produce: () =>
+          `lambda-static-ip: egress probe of pool "${options.poolName}" beside ${users().join(', ')}`.slice(
+            0,
+            256,
+          ),
+      }),
       retryAttempts: 0,
     });
     (probe.node.defaultChild as CfnFunction).vpcConfig = {

@@ -1,5 +1,12 @@
 import { Annotations, CfnOutput, Fn } from 'aws-cdk-lib';
-import { CfnVPCGatewayAttachment, type IVpc, Peer, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  CfnVPCGatewayAttachment,
+  type Connections,
+  type IConnectable,
+  type IVpc,
+  Peer,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
 import {
   Accelerator,
   ClientAffinity,
@@ -44,7 +51,7 @@ export interface GlobalAcceleratorIngressProps extends StaticIngressProps {
  * option: each has only the props that mean something for it (this one has no pool; `NetworkLoadBalancerIngress`
  * takes one). Both build the same ALB → Lambda half.
  */
-export class GlobalAcceleratorIngress extends Construct {
+export class GlobalAcceleratorIngress extends Construct implements IConnectable {
   readonly accelerator: Accelerator;
   readonly listener: Listener;
   /** The ALB, created or yours. */
@@ -55,6 +62,12 @@ export class GlobalAcceleratorIngress extends Construct {
   readonly staticIps: string[];
   /** The accelerator's DNS name, which resolves to the static IPs. */
   readonly dnsName: string;
+  /**
+   * The security group that filters callers: the ALB's, which sees each client's own address (client IP
+   * preservation). `ingress.connections.allowFrom(peer, Port.tcp(443))` admits more callers, as
+   * `allowedPeers` does.
+   */
+  readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: GlobalAcceleratorIngressProps) {
     super(scope, id);
@@ -74,6 +87,7 @@ export class GlobalAcceleratorIngress extends Construct {
     const peers = props.allowedPeers ?? [Peer.anyIpv4()];
     alb.allowFrom(peers, 'static ingress');
     LambdaAlb.acknowledgeOpenToInternet(alb.createdSecurityGroup, peers);
+    this.connections = alb.loadBalancer.connections;
 
     this.accelerator = new Accelerator(this, 'Accelerator', {
       ...(props.acceleratorName === undefined ? {} : { acceleratorName: props.acceleratorName }),

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
-import { HANDLER_RUNTIME } from '../handlers/timeout-budget.js';
+import { HANDLER_RUNTIME, MIN_HANDLER_NODE_MAJOR } from '../handlers/timeout-budget.js';
 import { propsError } from './props-error.js';
 
 /** The handlers `scripts/bundle-handlers.mjs` builds, each to `dist/handlers/<name>/index.mjs`. */
@@ -35,9 +35,29 @@ export function handlerCode(scope: IConstruct, name: HandlerName): Code {
 /** The architecture the project's functions run on. */
 export const HANDLER_ARCHITECTURE = Architecture.ARM_64;
 
-/** The runtime the bundles are built for, pinned. */
-export function handlerRuntime(): Runtime {
-  const runtime = Runtime.NODEJS_22_X;
-  if (runtime.name !== HANDLER_RUNTIME) throw new Error(`runtime ${runtime.name} is not ${HANDLER_RUNTIME}`);
+/**
+ * The runtime of the project's functions: `runtime` when given, else nodejs22.x. The bundles are ESM built
+ * for Node.js 20 and later, so any other family, or an older Node.js, is refused at synth.
+ *
+ * @throws InputError `UnsupportedRuntime`, naming the runtime and the fix
+ */
+export function handlerRuntime(scope: IConstruct, runtime?: Runtime): Runtime {
+  if (runtime === undefined) {
+    const pinned = Runtime.NODEJS_22_X;
+    if (pinned.name !== HANDLER_RUNTIME) throw new Error(`runtime ${pinned.name} is not ${HANDLER_RUNTIME}`);
+    return pinned;
+  }
+  const major = /^nodejs(\d+)\.x$/.exec(runtime.name)?.[1];
+  if (
+    runtime.family !== RuntimeFamily.NODEJS ||
+    major === undefined ||
+    Number(major) < MIN_HANDLER_NODE_MAJOR
+  ) {
+    throw propsError(
+      scope,
+      'UnsupportedRuntime',
+      `runtime ${runtime.name} cannot run the lambda-static-ip handlers (ES modules built for Node.js ${MIN_HANDLER_NODE_MAJOR} and later); use a Node.js runtime from nodejs${MIN_HANDLER_NODE_MAJOR}.x on, or leave runtime out for ${HANDLER_RUNTIME}`,
+    );
+  }
   return runtime;
 }

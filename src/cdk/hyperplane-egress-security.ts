@@ -1,5 +1,6 @@
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { CfnPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct, IConstruct } from 'constructs';
 import { subnetClassifier } from './function-placement.js';
@@ -49,6 +50,30 @@ export function controllerVpcIds(
   return ids;
 }
 
+/**
+ * After a function is added with `addFunction`: the controller's role, written at construction, must still
+ * cover every VPC of the pool's functions. With `vpcs` given, the same check as at construction; without,
+ * the role was narrowed to the VPCs of the functions known then, and a function in another VPC (or whose
+ * VPC the app does not know) is an error naming the fix.
+ */
+export function vpcsStillCovered(
+  owner: Construct,
+  given: readonly IVpc[] | undefined,
+  narrowedTo: readonly string[] | undefined,
+  placed: readonly { readonly path: string; readonly subnetIds: readonly string[] }[],
+): void {
+  const now = controllerVpcIds(owner, given, placed);
+  if (given !== undefined || narrowedTo === undefined) return;
+  const added = placed.at(-1)?.path;
+  if (now === undefined || now.some((vpcId) => !narrowedTo.includes(vpcId))) {
+    throw propsError(
+      owner,
+      'FunctionOutsideVpcs',
+      `function ${added}, added after construction, is in a VPC the controller's role does not cover (it was narrowed to the VPCs of the functions given then); pass it in functions, or name every VPC of the pool in vpcs`,
+    );
+  }
+}
+
 /** Why the controller's role has each wildcard resource, by statement id (see src/core/iam-policy.ts). */
 const CONTROLLER_WILDCARDS: Readonly<Record<string, string>> = {
   DescribeNetworkAndAddresses:
@@ -75,17 +100,10 @@ const CONTROLLER_WILDCARDS: Readonly<Record<string, string>> = {
  */
 export function acknowledgeHyperplaneEgressNag(parts: {
   readonly controllerRole: IConstruct;
-  readonly probeRole?: IConstruct;
   readonly provider: IConstruct;
   readonly functions: readonly IConstruct[];
 }): void {
-  for (const fn of parts.functions) {
-    acknowledgeNag(fn.node.defaultChild ?? fn, {
-      id: 'AwsSolutions-L1',
-      reason:
-        'pinned to nodejs22.x, a supported runtime and the one its pre-built handler bundle is built and tested for; moving to a newer runtime is a release of lambda-static-ip, not a synth-time default',
-    });
-  }
+  for (const fn of parts.functions) acknowledgeRuntime(fn);
   const role = parts.controllerRole.node.defaultChild;
   if (role instanceof CfnRole) {
     const stack = role.stack;
@@ -98,13 +116,6 @@ export function acknowledgeHyperplaneEgressNag(parts: {
         policies.flatMap((policy) => (stack.resolve(policy.policyDocument) as PolicyJson).Statement),
         (statement) => CONTROLLER_WILDCARDS[statement.Sid ?? ''],
       ),
-    );
-  }
-  const probeRole = parts.probeRole?.node.defaultChild;
-  if (probeRole instanceof CfnRole) {
-    acknowledgeManagedPolicies(
-      probeRole,
-      "AWSLambdaVPCAccessExecutionRole is AWS's policy for attaching a function to a VPC (ENI management, CloudWatch Logs), kept current by AWS as Lambda's needs change; the probe makes no AWS call of its own",
     );
   }
   // aws-cdk-lib's custom-resource Provider framework: its functions, roles and waiter state machine.
@@ -137,6 +148,26 @@ export function acknowledgeHyperplaneEgressNag(parts: {
       );
     }
   }
+}
+
+/** A probe's findings: its runtime, and (with `withRole`, once: the probes share it) its role's policy. */
+export function acknowledgeProbeNag(probe: IFunction, withRole: boolean): void {
+  acknowledgeRuntime(probe);
+  const role = withRole ? probe.role?.node.defaultChild : undefined;
+  if (role instanceof CfnRole) {
+    acknowledgeManagedPolicies(
+      role,
+      "AWSLambdaVPCAccessExecutionRole is AWS's policy for attaching a function to a VPC (ENI management, CloudWatch Logs), kept current by AWS as Lambda's needs change; the probe makes no AWS call of its own",
+    );
+  }
+}
+
+function acknowledgeRuntime(fn: IConstruct): void {
+  acknowledgeNag(fn.node.defaultChild ?? fn, {
+    id: 'AwsSolutions-L1',
+    reason:
+      'pinned to nodejs22.x, a supported runtime and the one its pre-built handler bundle is built and tested for; moving to a newer runtime is a release of lambda-static-ip, not a synth-time default',
+  });
 }
 
 interface StatementJson {

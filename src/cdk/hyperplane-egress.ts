@@ -1,5 +1,5 @@
-import { CfnOutput, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import type { Alarm, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { Annotations, CfnOutput, CustomResource, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import type { Alarm, Dashboard, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { Role } from 'aws-cdk-lib/aws-iam';
@@ -7,11 +7,13 @@ import {
   type FunctionProps,
   type IFunction,
   Function as LambdaFunctionResource,
+  type Runtime,
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Provider } from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { combinationKey } from '../core/combination.js';
 import type { CONTROLLER_ENVIRONMENT } from '../handlers/controller-config.js';
 import {
   CONTROLLER_RESERVED_CONCURRENCY,
@@ -38,11 +40,17 @@ import {
   sparesShortAlarm,
   unboundEnisAlarm,
 } from './hyperplane-alarms.js';
-import { acknowledgeHyperplaneEgressNag, controllerVpcIds } from './hyperplane-egress-security.js';
+import { EgressDashboard } from './hyperplane-dashboard.js';
+import {
+  acknowledgeHyperplaneEgressNag,
+  acknowledgeProbeNag,
+  controllerVpcIds,
+  vpcsStillCovered,
+} from './hyperplane-egress-security.js';
 import { poolSizeProblem } from './hyperplane-pool-size.js';
 import { checkSettings, DEFAULT_SPARES, type HyperplaneSettings } from './hyperplane-settings.js';
 import { propsError } from './props-error.js';
-import type { StaticIpPool } from './static-ip-pool.js';
+import type { IStaticIpPool } from './static-ip-pool.js';
 
 /** Properties of a {@link HyperplaneEgress}. */
 export interface HyperplaneEgressProps {
@@ -57,8 +65,12 @@ export interface HyperplaneEgressProps {
    * Without `allocate`, the addresses nobody else holds must cover one per (subnet, security-group set) of
    * the functions plus `spares` (`PoolTooSmall`); with it, `maxIps` counts the others' addresses too
    * (`MaxIpsTooLow`). Checked when the construct is created and again at synth, once every consumer exists.
+   *
+   * A pool imported with `StaticIpPool.fromPoolName` works too: the controller finds its addresses by their
+   * tag. Its size is then checked only at deploy time (a warning says so), and `probe` needs its public IPs,
+   * which only `StaticIpPool.fromAllocationIds` knows (`PoolAddressesUnknown`).
    */
-  readonly pool: StaticIpPool;
+  readonly pool: IStaticIpPool;
 
   /**
    * The functions whose egress leaves from the pool. Each must be attached to public subnets (a route
@@ -67,9 +79,12 @@ export interface HyperplaneEgressProps {
    * `lambda-static-ip:pool=<poolName>` elsewhere belong to the pool too, so the list may be empty.
    *
    * Versions and aliases stand for their function. Imported functions are passed to the controller by
-   * name; their placement is checked at deploy time (and they get no egress probe).
+   * name; their placement is checked at deploy time (and they get no egress probe). Add more with
+   * {@link HyperplaneEgress.addFunction}.
+   *
+   * @default - none yet: only those added later and those tagged for the pool
    */
-  readonly functions: IFunction[];
+  readonly functions?: IFunction[];
 
   /**
    * The VPCs whose Lambda ENIs the controller may bind: the `ec2:Vpc` condition of its role on the
@@ -193,6 +208,24 @@ export interface HyperplaneEgressProps {
   readonly alarmTopic?: ITopic;
 
   /**
+   * Create a CloudWatch dashboard of the pool: its size, bound and free IPs, ENIs waiting for an IP, the
+   * time to bind a new ENI, the probes' verdicts, the controller's errors and run time, and the alarms
+   * (`egress.dashboard`). One dashboard costs $3 a month beyond the free tier's three.
+   *
+   * @default false
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * The Lambda runtime of the construct's own functions: the controller, the deployment handler and the
+   * probes. Their code is an ES module bundle built for Node.js 20 and later, so only a Node.js runtime from
+   * `nodejs20.x` on will do (`UnsupportedRuntime` at synth otherwise). Your functions keep their own.
+   *
+   * @default Runtime.NODEJS_22_X
+   */
+  readonly runtime?: Runtime;
+
+  /**
    * How long the controller's and the probes' logs are kept. The log groups are retained when the stack
    * is deleted.
    *
@@ -207,7 +240,8 @@ export interface HyperplaneEgressProps {
  *
  * Deploys the controller (reserved concurrency 1, on a schedule and, with a CloudTrail trail, on ENI and
  * function events), a custom resource that binds the ENIs during the deployment and unbinds them when it is
- * removed, CloudWatch alarms, and optionally an egress probe per (subnet, security-group set).
+ * removed, CloudWatch alarms, and optionally an egress probe per (subnet, security-group set) and a
+ * CloudWatch dashboard.
  *
  * Binding an Elastic IP to a Lambda ENI works but is not documented or supported by AWS: see
  * `docs/hyperplane-egress.md` for the caveats.
@@ -224,120 +258,268 @@ export class HyperplaneEgress extends Construct {
   readonly deploymentHandler: IFunction;
   /** Binds the ENIs at deployment, unbinds them at removal. Depend on it to run after egress works. */
   readonly customResource: CustomResource;
-  /** The pool's public IPs: the allow-list the probes check. */
+  /**
+   * The pool's public IPs: the allow-list the probes check. For a pool imported by name, the custom
+   * resource's `AllowList` attribute instead (a list token, known at deploy time).
+   */
   readonly allowList: string[];
-  /** The (subnet, security-group set) combinations of the functions the app knows: one ENI and one IP each. */
-  readonly combinations: number;
-  /** The egress probes, one per combination (empty without `probe`). */
-  readonly probes: IFunction[];
+  /** The egress probes, one per combination (empty without `probe`); grows as functions are added. */
+  readonly probes: IFunction[] = [];
   /** UnboundEnis maximum above 0 in two of three resync periods. */
   readonly unboundEnisAlarm: IAlarm;
   /** The controller function failing in three resync periods in a row. */
   readonly controllerErrorsAlarm: IAlarm;
   /** FreePoolIps below `spares` for an hour; undefined when `spares` is 0. */
   readonly sparesAlarm?: IAlarm;
-  /** EgressIpInPool minimum below 1 for two probe periods, one per probe subnet. */
-  readonly probeAlarms: IAlarm[];
+  /** EgressIpInPool minimum below 1 for two probe periods, one per probe subnet; grows with the probes. */
+  readonly probeAlarms: IAlarm[] = [];
   /** Every alarm above. */
-  readonly alarms: IAlarm[];
+  readonly alarms: IAlarm[] = [];
+  /** The pool's CloudWatch dashboard, with `dashboard: true`. */
+  readonly dashboard?: Dashboard;
+
+  private readonly pool: IStaticIpPool;
+  private readonly settings: HyperplaneSettings;
+  /** The runtime of the construct's own functions. */
+  private readonly runtime: Runtime;
+  /** The pool's functions the app knows, each once, in the order they were given. */
+  private readonly placed: PlacedFunction[] = [];
+  /** The probes' builder; undefined without `probe`. */
+  private readonly probeBuilder?: EgressProbes;
+  /** The subnets a probe alarm watches, and those warned about as not public. */
+  private readonly probeSubnets = new Set<string>();
+  private readonly subnetsWarned = new Set<string>();
+  private readonly alarmAction?: IAlarmAction;
+  private readonly dashboardBuilder?: EgressDashboard;
+  /** The VPCs given in props, and those the controller's role is narrowed to (undefined: any). */
+  private readonly vpcs?: readonly IVpc[];
+  private readonly vpcIds: readonly string[] | undefined;
+  /** Whether the synth-time size check is registered (once, whatever the number of functions added). */
+  private sizeValidated = false;
 
   constructor(scope: Construct, id: string, props: HyperplaneEgressProps) {
     super(scope, id);
-    const settings = checkSettings(this, props);
-    const pool = props.pool;
-    this.poolName = pool.poolName;
-    this.allowList = pool.publicIps;
-
-    const placed = this.placeFunctions(props.functions);
-    const combinations = combinationsOf(placed);
-    this.combinations = combinations.length;
-    warnAboutSubnets(this, combinations);
-    this.checkPoolSize(pool, combinations.length, settings);
-    const reserved = () => pool.claimedAllocationIds({ except: this });
-
+    this.settings = checkSettings(this, props);
+    this.runtime = handlerRuntime(this, props.runtime);
+    this.pool = props.pool;
+    this.poolName = props.pool.poolName;
+    this.checkPoolAddresses();
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
-    const logGroup = new LogGroup(this, 'ControllerLogs', { retention });
-    this.probes = settings.probe ? this.deployProbes(combinations, settings, retention) : [];
+    if (this.settings.probe) this.probeBuilder = this.probeBuilderFor(retention);
 
-    // The probes join the pool's functions: they share the functions' ENIs, and as pool functions they
-    // are not reported as outsiders sharing them (SharedEni) on every run.
-    const functionNames = [...placed.map((p) => p.fn), ...this.probes].map((fn) => fn.functionName);
+    const logGroup = new LogGroup(this, 'ControllerLogs', { retention });
+    // The functions given are placed first: the controller's role is narrowed to their VPCs.
+    for (const fn of props.functions ?? []) this.place(fn);
+    if (props.vpcs) this.vpcs = props.vpcs;
+    this.vpcIds = controllerVpcIds(this, props.vpcs, this.placed);
     const role = controllerRole(this, {
       poolName: this.poolName,
-      allocate: settings.allocate,
+      allocate: this.settings.allocate,
       logGroup,
-      vpcs: controllerVpcIds(this, props.vpcs, placed),
+      vpcs: this.vpcIds,
     });
-    const environment = {
-      LSI_POOL: pool.poolName,
-      LSI_FUNCTIONS: Stack.of(this).toJsonString(functionNames),
-      LSI_ALLOCATE: String(settings.allocate),
-      LSI_MAX_IPS: String(settings.maxIps),
-      LSI_SPARES: String(settings.spares),
-      LSI_RESERVED: Lazy.string({ produce: () => Stack.of(this).toJsonString(reserved()) }),
-      LSI_UPDATE_WATCH_SECONDS: String(settings.updateWatchSeconds),
-      LSI_FULL_REFRESH_SECONDS: String(settings.fullRefreshSeconds),
-    } satisfies Partial<Record<(typeof CONTROLLER_ENVIRONMENT)[number], string>>;
-    this.controller = this.controllerFunction(settings, role, logGroup, environment);
+    const environment = this.controllerEnvironment();
+    this.controller = this.controllerFunction(role, logGroup, environment);
     this.deploymentHandler = this.deploymentFunction(role, logGroup, environment);
-
-    this.customResource = this.binding(settings, {
-      Pool: pool.poolName,
-      Functions: functionNames,
+    this.customResource = this.binding({
+      Pool: this.poolName,
+      Functions: Lazy.list({ produce: () => this.functionNames() }),
       Allocate: environment.LSI_ALLOCATE,
       MaxIps: environment.LSI_MAX_IPS,
       Spares: environment.LSI_SPARES,
-      ReservedAllocationIds: Lazy.list({ produce: reserved }),
-      WaitSeconds: String(settings.waitSeconds),
+      ReservedAllocationIds: Lazy.list({ produce: () => this.reserved() }),
+      WaitSeconds: String(this.settings.waitSeconds),
     });
     // The Functions property refers to every function (and probe): CloudFormation creates the custom
     // resource after them (a named function must exist) and deletes it before them. No DependsOn needed.
     acknowledgeHyperplaneEgressNag({
       controllerRole: role,
-      ...(this.probes[0]?.role ? { probeRole: this.probes[0].role } : {}),
       provider: this.node.findChild('Provider'),
-      functions: [this.controller, this.deploymentHandler, ...this.probes],
+      functions: [this.controller, this.deploymentHandler],
     });
+    this.allowList = this.publicIps() ?? Fn.split(',', this.customResource.getAttString('AllowList'));
+    this.startAfterBinding([
+      ...controllerTriggers(this, this.controller, {
+        poolName: this.poolName,
+        eventDriven: this.settings.eventDriven,
+        resyncMinutes: this.settings.resyncMinutes,
+      }),
+      this.controller,
+    ]);
 
-    this.startAfterBinding(settings);
-
-    const unboundEnis = unboundEnisAlarm(this, this.poolName, settings);
-    const controllerErrors = controllerErrorsAlarm(this, this.poolName, this.controller, settings);
-    const sparesShort = settings.spares > 0 ? sparesShortAlarm(this, this.poolName, settings) : undefined;
-    const probeAlarms = this.probeAlarmsFor(combinations, settings);
-    const alarms = [unboundEnis, controllerErrors, ...(sparesShort ? [sparesShort] : []), ...probeAlarms];
+    if (props.alarmTopic) this.alarmAction = new SnsAction(props.alarmTopic);
+    const unboundEnis = unboundEnisAlarm(this, this.poolName, this.settings);
+    const controllerErrors = controllerErrorsAlarm(this, this.poolName, this.controller, this.settings);
+    const sparesShort =
+      this.settings.spares > 0 ? sparesShortAlarm(this, this.poolName, this.settings) : undefined;
+    for (const alarm of [unboundEnis, controllerErrors, ...(sparesShort ? [sparesShort] : [])]) {
+      this.addAlarm(alarm);
+    }
     this.unboundEnisAlarm = unboundEnis;
     this.controllerErrorsAlarm = controllerErrors;
     this.sparesAlarm = sparesShort;
-    this.probeAlarms = probeAlarms;
-    this.alarms = alarms;
-    if (props.alarmTopic) notify(props.alarmTopic, alarms);
-
-    this.outputs();
-  }
-
-  /** Each function once, with its placement (an error without a VPC, a warning when only the deployment can tell). */
-  private placeFunctions(functions: readonly IFunction[]): PlacedFunction[] {
-    const placed: PlacedFunction[] = [];
-    const seen = new Set<string>();
-    for (const fn of functions) {
-      const path = unqualified(fn).node.path;
-      if (seen.has(path)) continue;
-      seen.add(path);
-      placed.push(placeFunction(this, fn));
+    if (props.dashboard) {
+      this.dashboardBuilder = new EgressDashboard(this, {
+        poolName: this.poolName,
+        settings: this.settings,
+        controller: this.controller,
+        deploymentHandler: this.deploymentHandler,
+        alarms: this.alarms,
+      });
+      this.dashboard = this.dashboardBuilder.dashboard;
     }
-    return placed;
+    this.outputs();
+
+    this.buildForNewCombinations(0);
+    this.checkPoolSize();
   }
 
   /**
-   * Fails now when the pool is too small for the consumers that exist, and at synth when the consumers
-   * constructed after this one leave too little.
+   * The (subnet, security-group set) combinations of the functions the app knows: one ENI and one IP each.
+   * Grows as functions are added.
    */
-  private checkPoolSize(pool: StaticIpPool, combinations: number, settings: HyperplaneSettings): void {
-    const problem = () => poolSizeProblem(this, pool, combinations, settings);
+  get combinations(): number {
+    return combinationsOf(this.placed).length;
+  }
+
+  /**
+   * Adds a function to the pool, as if given in `functions`: checked the same way (`FunctionNotInVpc`, the
+   * pool's size, warnings about its subnets), named to the controller and the custom resource, and, with
+   * `probe`, a probe for each combination it brings. A function already in the pool is ignored.
+   *
+   * @throws InputError `FunctionNotInVpc`, `PoolTooSmall` or `MaxIpsTooLow`, naming this construct
+   */
+  addFunction(fn: IFunction): void {
+    this.add(fn);
+    this.checkPoolSize();
+  }
+
+  /** Places one function, and builds what its new combinations need: probes, their schedules and alarms. */
+  private add(fn: IFunction): void {
+    const before = this.combinations;
+    if (!this.place(fn)) return;
+    vpcsStillCovered(this, this.vpcs, this.vpcIds, this.placed);
+    this.buildForNewCombinations(before);
+  }
+
+  /** Places one function the pool does not know yet; false if it knows it. */
+  private place(fn: IFunction): boolean {
+    const path = unqualified(fn).node.path;
+    if (this.placed.some((known) => known.path === path)) return false;
+    this.placed.push(placeFunction(this, fn));
+    return true;
+  }
+
+  /** Warns about the subnets of the combinations after the first `before`, and gives each its probe. */
+  private buildForNewCombinations(before: number): void {
+    const combinations = combinationsOf(this.placed);
+    warnAboutSubnets(this, combinations, this.subnetsWarned);
+    // Combinations keep the order they first appear in: the new ones come last.
+    for (const combination of combinations.slice(before)) this.addProbe(combination);
+  }
+
+  /**
+   * Without `probe`, nothing. Else a probe in the combination, on its schedule after the custom resource,
+   * and the first probe of a subnet brings that subnet's alarm.
+   */
+  private addProbe(combination: Combination): void {
+    if (!this.probeBuilder) return;
+    const key = combinationKey(combination.subnetId, combination.securityGroupIds);
+    // The functions of the combination, at synth: later functions may share it.
+    const users = () =>
+      combinationsOf(this.placed).find((c) => combinationKey(c.subnetId, c.securityGroupIds) === key)
+        ?.functions ?? combination.functions;
+    const probe = this.probeBuilder.add(combination, users);
+    const index = this.probes.length;
+    this.probes.push(probe);
+    acknowledgeProbeNag(probe, index === 0);
+    this.startAfterBinding([probeSchedule(this, probe, index, this.poolName, this.settings.probeMinutes)]);
+    if (this.probeSubnets.has(combination.subnetId)) return;
+    const alarm = probeAlarm(
+      this,
+      this.probeSubnets.size,
+      combination.subnetId,
+      this.poolName,
+      this.settings,
+      this.customResource,
+    );
+    this.probeSubnets.add(combination.subnetId);
+    this.probeAlarms.push(alarm);
+    this.addAlarm(alarm);
+    this.dashboardBuilder?.addProbeSubnet(combination.subnetId);
+  }
+
+  /** Every alarm notifies the topic, if any, on ALARM and on OK. */
+  private addAlarm(alarm: Alarm): void {
+    this.alarms.push(alarm);
+    if (this.alarmAction) {
+      alarm.addAlarmAction(this.alarmAction);
+      alarm.addOkAction(this.alarmAction);
+    }
+  }
+
+  /**
+   * The probes join the pool's functions: they share the functions' ENIs, and as pool functions they are
+   * not reported as outsiders sharing them (SharedEni) on every run. Read at synth, so functions added
+   * after construction are in.
+   */
+  private functionNames(): string[] {
+    return [...this.placed.map((placed) => placed.fn), ...this.probes].map((fn) => fn.functionName);
+  }
+
+  /** What other consumers of the pool hold, whether constructed before or after this one: read at synth. */
+  private reserved(): string[] {
+    return this.pool.claimedAllocationIds({ except: this });
+  }
+
+  private publicIps(): string[] | undefined {
+    return this.pool.addresses?.map((address) => address.publicIp);
+  }
+
+  private controllerEnvironment() {
+    return {
+      LSI_POOL: this.poolName,
+      LSI_FUNCTIONS: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.functionNames()) }),
+      LSI_ALLOCATE: String(this.settings.allocate),
+      LSI_MAX_IPS: String(this.settings.maxIps),
+      LSI_SPARES: String(this.settings.spares),
+      LSI_RESERVED: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.reserved()) }),
+      LSI_UPDATE_WATCH_SECONDS: String(this.settings.updateWatchSeconds),
+      LSI_FULL_REFRESH_SECONDS: String(this.settings.fullRefreshSeconds),
+    } satisfies Partial<Record<(typeof CONTROLLER_ENVIRONMENT)[number], string>>;
+  }
+
+  /**
+   * A pool imported by name has no public IPs for the probes (an error) and no size the app knows (a
+   * warning: the deployment checks it).
+   */
+  private checkPoolAddresses(): void {
+    if (this.pool.addresses !== undefined) return;
+    if (this.settings.probe) {
+      throw propsError(
+        this,
+        'PoolAddressesUnknown',
+        `probe: true checks each ENI's egress IP against the public IPs of pool "${this.poolName}", but ${this.pool.node.path} was imported by name, which knows none; import it with StaticIpPool.fromAllocationIds(scope, id, { poolName, allocationIds }), or turn probe off`,
+      );
+    }
+    if (!this.settings.allocate) {
+      Annotations.of(this).addWarningV2(
+        'lambda-static-ip:poolSizeUnknown',
+        `pool "${this.poolName}" (${this.pool.node.path}) was imported by name, so its size is unknown at synth: it needs an IP per (subnet, security-group set) of the functions plus ${this.settings.spares} spare(s), and the deployment fails with PoolExhausted if it has fewer`,
+      );
+    }
+  }
+
+  /**
+   * Fails now when the pool is too small for the functions and the consumers that exist; once at synth
+   * too, when functions and consumers added later are known.
+   */
+  private checkPoolSize(): void {
+    const problem = () => poolSizeProblem(this, this.pool, this.combinations, this.settings);
     const early = problem();
     if (early) throw propsError(this, early.code, early.message);
-    // Other consumers of the pool may be constructed after this one: their holdings are known at synth.
+    if (this.sizeValidated) return;
+    this.sizeValidated = true;
     this.node.addValidation({
       validate: () => {
         const late = problem();
@@ -346,37 +528,26 @@ export class HyperplaneEgress extends Construct {
     });
   }
 
-  private deployProbes(
-    combinations: readonly Combination[],
-    settings: HyperplaneSettings,
-    retention: RetentionDays,
-  ): IFunction[] {
-    const probes = new EgressProbes(this, {
+  private probeBuilderFor(retention: RetentionDays): EgressProbes {
+    return new EgressProbes(this, {
       poolName: this.poolName,
-      allowList: this.allowList,
-      ...(settings.probeEchoUrl === undefined ? {} : { echoUrl: settings.probeEchoUrl }),
+      allowList: this.publicIps() ?? [],
+      ...(this.settings.probeEchoUrl === undefined ? {} : { echoUrl: this.settings.probeEchoUrl }),
       retention,
-      runtime: handlerRuntime(),
+      runtime: this.runtime,
       architecture: HANDLER_ARCHITECTURE,
     });
-    for (const combination of combinations) probes.add(combination);
-    return probes.functions;
   }
 
   /** The controller: one run at a time, on the schedule and on CloudTrail events. */
-  private controllerFunction(
-    settings: HyperplaneSettings,
-    role: Role,
-    logGroup: LogGroup,
-    environment: Record<string, string>,
-  ): IFunction {
+  private controllerFunction(role: Role, logGroup: LogGroup, environment: Record<string, string>): IFunction {
     return new LambdaFunctionResource(this, 'Controller', {
       ...this.controllerProps(role, logGroup, environment),
       description: `lambda-static-ip: keeps the ENIs of pool "${this.poolName}" bound (schedule, CloudTrail events)`,
       // One run at a time. Schedule and CloudTrail invocations are asynchronous, so a busy slot queues them.
       reservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
       // One degraded reconcile, plus the update watch: the watch stops while a reconcile budget remains.
-      timeout: Duration.seconds(controllerTimeoutSeconds(settings.updateWatchSeconds)),
+      timeout: Duration.seconds(controllerTimeoutSeconds(this.settings.updateWatchSeconds)),
       // Each run reads what it acts on afresh: a retried or stale event adds nothing a resync would not.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(15),
@@ -402,7 +573,7 @@ export class HyperplaneEgress extends Construct {
     return {
       code: handlerCode(this, 'controller'),
       handler: 'index.handler',
-      runtime: handlerRuntime(),
+      runtime: this.runtime,
       architecture: HANDLER_ARCHITECTURE,
       memorySize: 256,
       role,
@@ -416,12 +587,12 @@ export class HyperplaneEgress extends Construct {
    * environment's values again: a change reaches CloudFormation as an Update, which waits for the pool to
    * converge with them.
    */
-  private binding(settings: HyperplaneSettings, properties: Record<string, unknown>): CustomResource {
+  private binding(properties: Record<string, unknown>): CustomResource {
     const provider = new Provider(this, 'Provider', {
       onEventHandler: this.deploymentHandler,
       isCompleteHandler: this.deploymentHandler,
       queryInterval: Duration.seconds(PROVIDER_QUERY_INTERVAL_SECONDS),
-      totalTimeout: Duration.seconds(providerTotalTimeoutSeconds(settings.waitSeconds)),
+      totalTimeout: Duration.seconds(providerTotalTimeoutSeconds(this.settings.waitSeconds)),
     });
     return new CustomResource(this, 'Binding', {
       serviceToken: provider.serviceToken,
@@ -436,26 +607,8 @@ export class HyperplaneEgress extends Construct {
    * Delete unbinds. The probes likewise start once egress works. The controller goes before the Delete
    * too, and with it any event still queued for it.
    */
-  private startAfterBinding(settings: HyperplaneSettings): void {
-    const rules = controllerTriggers(this, this.controller, {
-      poolName: this.poolName,
-      eventDriven: settings.eventDriven,
-      resyncMinutes: settings.resyncMinutes,
-    });
-    const probeRules = this.probes.map((probe, index) =>
-      probeSchedule(this, probe, index, this.poolName, settings.probeMinutes),
-    );
-    for (const rule of [...rules, ...probeRules]) rule.node.addDependency(this.customResource);
-    this.controller.node.addDependency(this.customResource);
-  }
-
-  /** One alarm per probe subnet (the metric's dimensions are Pool and Subnet). */
-  private probeAlarmsFor(combinations: readonly Combination[], settings: HyperplaneSettings): Alarm[] {
-    if (this.probes.length === 0) return [];
-    const subnets = [...new Set(combinations.map((combination) => combination.subnetId))];
-    return subnets.map((subnetId, index) =>
-      probeAlarm(this, index, subnetId, this.poolName, settings, this.customResource),
-    );
+  private startAfterBinding(constructs: readonly IConstruct[]): void {
+    for (const construct of constructs) construct.node.addDependency(this.customResource);
   }
 
   private outputs(): void {
@@ -467,14 +620,5 @@ export class HyperplaneEgress extends Construct {
       description: `Pool "${this.poolName}": the controller function (its logs: one summary line per run)`,
       value: this.controller.functionName,
     });
-  }
-}
-
-/** Every alarm notifies the topic on ALARM and on OK. */
-function notify(topic: ITopic, alarms: readonly Alarm[]): void {
-  const action: IAlarmAction = new SnsAction(topic);
-  for (const alarm of alarms) {
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
   }
 }

@@ -1,6 +1,6 @@
 import type { IConstruct } from 'constructs';
 import type { HyperplaneSettings } from './hyperplane-settings.js';
-import type { StaticIpPool } from './static-ip-pool.js';
+import { type IStaticIpPool, morePoolAddresses } from './static-ip-pool.js';
 
 /** Why the pool cannot serve the functions, with the code of the synth error. */
 export interface PoolSizeProblem {
@@ -12,13 +12,14 @@ export interface PoolSizeProblem {
  * The pool must serve the functions with the addresses other consumers do not hold (those are reserved
  * for them): without `allocate`, an IP per combination plus the spares; with it, `maxIps` (which counts
  * every address of the pool) must leave room for both. Asked when the construct is created, with the
- * consumers known then, and again at synth, once every consumer exists.
+ * consumers known then, and again at synth, once every consumer exists. A pool imported by name has no
+ * size the app knows: only `maxIps` is checked then, and the deployment checks the rest (`PoolExhausted`).
  *
  * @param consumer the `HyperplaneEgress`, whose own holding (none) is left out
  */
 export function poolSizeProblem(
   consumer: IConstruct,
-  pool: StaticIpPool,
+  pool: IStaticIpPool,
   combinations: number,
   settings: HyperplaneSettings,
 ): PoolSizeProblem | undefined {
@@ -38,11 +39,9 @@ export function poolSizeProblem(
       message: `maxIps ${settings.maxIps} is below the ${needed} IPs the functions need (${need})${others}; raise maxIps to ${held + needed} or lower spares`,
     };
   }
-  const size = pool.addresses.length;
-  if (size - held >= needed) return undefined;
-  const grow = pool.adopted
-    ? `adopt ${held + needed - size} more existingAllocationIds`
-    : `raise size to ${held + needed} (the default Elastic IP quota is 5 per Region)`;
+  const size = pool.addresses?.length;
+  if (size === undefined || size - held >= needed) return undefined;
+  const grow = morePoolAddresses(pool, held + needed - size, held + needed);
   const reserved =
     held > 0
       ? `, of which ${holding} (the controller leaves those alone): ${size - held} left for the functions, which`

@@ -13,4 +13,12 @@ export {
   NetworkLoadBalancerIngress,
   type NetworkLoadBalancerIngressProps,
 } from './network-load-balancer-ingress.js';
-export { type PoolAddress, StaticIpPool, type StaticIpPoolProps } from './static-ip-pool.js';
+export type { PoolBindGrantOptions } from './pool-grants.js';
+export {
+  type IStaticIpPool,
+  type PoolAddress,
+  type PoolHolder,
+  StaticIpPool,
+  type StaticIpPoolAttributes,
+  type StaticIpPoolProps,
+} from './static-ip-pool.js';

@@ -9,7 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { propsError } from './props-error.js';
-import type { PoolAddress, StaticIpPool } from './static-ip-pool.js';
+import type { IStaticIpPool, PoolAddress } from './static-ip-pool.js';
 
 /**
  * How the NAT gateways are laid out.
@@ -33,8 +33,12 @@ export interface NatGatewayEgressProps {
    */
   readonly vpc: IVpc;
 
-  /** The pool the gateways' addresses come from (claimed from it: one per gateway, or per zone if regional). */
-  readonly pool: StaticIpPool;
+  /**
+   * The pool the gateways' addresses come from (claimed from it: one per gateway, or per zone if regional).
+   * A pool of this app, or one imported with `StaticIpPool.fromAllocationIds`; one imported by name has no
+   * allocation ids to give (`PoolAddressesUnknown`).
+   */
+  readonly pool: IStaticIpPool;
 
   /** @default 'zonal' */
   readonly mode?: NatGatewayMode;

@@ -1,5 +1,13 @@
 import { CfnOutput, Fn } from 'aws-cdk-lib';
-import { Peer, Port, SecurityGroup, type SubnetSelection, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import {
+  type Connections,
+  type IConnectable,
+  Peer,
+  Port,
+  SecurityGroup,
+  type SubnetSelection,
+  SubnetType,
+} from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationProtocol,
   ListenerAction,
@@ -14,12 +22,16 @@ import { Construct } from 'constructs';
 import { LambdaAlb, type StaticIngressProps } from './lambda-alb.js';
 import { acknowledgeNag } from './nag-acknowledgements.js';
 import { propsError } from './props-error.js';
-import type { PoolAddress, StaticIpPool } from './static-ip-pool.js';
+import type { IStaticIpPool, PoolAddress } from './static-ip-pool.js';
 
 /** Properties of a {@link NetworkLoadBalancerIngress}. */
 export interface NetworkLoadBalancerIngressProps extends StaticIngressProps {
-  /** The pool the NLB's addresses come from: one per subnet (so per Availability Zone), claimed from it. */
-  readonly pool: StaticIpPool;
+  /**
+   * The pool the NLB's addresses come from: one per subnet (so per Availability Zone), claimed from it. A
+   * pool of this app, or one imported with `StaticIpPool.fromAllocationIds`; one imported by name has no
+   * allocation ids to give (`PoolAddressesUnknown`).
+   */
+  readonly pool: IStaticIpPool;
 
   /**
    * The public subnets of the internet-facing NLB, at most one per Availability Zone.
@@ -51,7 +63,7 @@ export interface NetworkLoadBalancerIngressProps extends StaticIngressProps {
  *
  * See `GlobalAcceleratorIngress` for why ingress has a construct per strategy.
  */
-export class NetworkLoadBalancerIngress extends Construct {
+export class NetworkLoadBalancerIngress extends Construct implements IConnectable {
   readonly networkLoadBalancer: NetworkLoadBalancer;
   /** The NLB's own security group: `allowedPeers` on the listener ports, out only to the ALB. */
   readonly securityGroup: SecurityGroup;
@@ -63,6 +75,11 @@ export class NetworkLoadBalancerIngress extends Construct {
   readonly addresses: readonly PoolAddress[];
   /** The NLB's public IPs: what a vendor allow-lists. */
   readonly staticIps: string[];
+  /**
+   * The security group that filters callers, the one `allowedPeers` writes to:
+   * `ingress.connections.allowFrom(peer, Port.tcp(443))` admits more callers.
+   */
+  readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: NetworkLoadBalancerIngressProps) {
     super(scope, id);
@@ -117,6 +134,7 @@ export class NetworkLoadBalancerIngress extends Construct {
         allocationId: (this.addresses[index] as PoolAddress).allocationId,
       })),
     });
+    this.connections = this.networkLoadBalancer.connections;
 
     const healthCheckPath = props.healthCheckPath ?? '/lambda-static-ip/health';
     if (!healthCheckPath.startsWith('/')) {

@@ -1,11 +1,12 @@
 import { ArnFormat, CfnOutput, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { CfnEIP } from 'aws-cdk-lib/aws-ec2';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
 import { ALLOCATION_ID_RULE, isAllocationId } from '../core/allocation-id.js';
 import { StaticIpError } from '../core/errors.js';
 import { POOL_TAG_KEY, validatePoolName } from '../core/pool.js';
+import { grantPoolBind, grantPoolRead, type PoolBindGrantOptions } from './pool-grants.js';
 import { propsError } from './props-error.js';
 
 /** One Elastic IP of a pool. Both values are usually tokens, resolved at deploy time. */
@@ -67,97 +68,73 @@ interface Claim {
   readonly count: number;
 }
 
-/**
- * A named pool of Elastic IPs for static egress and ingress: the addresses a vendor allow-lists.
- *
- * Other constructs take addresses from it with {@link StaticIpPool.claim} (the NAT gateways of
- * `NatGatewayEgress`, the subnet mappings of `NetworkLoadBalancerIngress`). The addresses belong to the pool,
- * not to those consumers: they are retained when a gateway or a load balancer goes, so a strategy can change
- * without a new allow-list. `HyperplaneEgress` claims nothing: its controller binds the addresses no consumer
- * holds ({@link StaticIpPool.claimedAllocationIds} are reserved for their holders).
- */
-export class StaticIpPool extends Construct {
+/** A pool made elsewhere (another stack, another app, the CLI), known by its name and its addresses. */
+export interface StaticIpPoolAttributes {
+  /** The pool's name, as in the `lambda-static-ip:pool` tag its addresses carry. */
+  readonly poolName: string;
   /**
-   * The largest pool this construct builds or adopts. Far above the default quota (5 per Region); it keeps
-   * the adoption custom resource's IAM policy and the stack's outputs small.
+   * The allocation ids of the pool's addresses (`eipalloc-…`), in the order consumers should take them.
+   * Their public IPs are looked up at deploy time; nothing is tagged, untagged or released.
    */
-  static readonly MAX_SIZE = 32;
+  readonly allocationIds: string[];
+}
 
+/**
+ * A pool of Elastic IPs, built in this app ({@link StaticIpPool}) or imported
+ * ({@link StaticIpPool.fromPoolName}, {@link StaticIpPool.fromAllocationIds}).
+ */
+export interface IStaticIpPool extends IConstruct {
   /** The pool name, as in the `lambda-static-ip:pool` tag. */
   readonly poolName: string;
-  /** Every address of the pool, in order. */
-  readonly addresses: readonly PoolAddress[];
-  /** The allocation ids, in the order of {@link addresses}. */
-  readonly allocationIds: string[];
-  /** The public IPs, in the order of {@link addresses}: the allow-list. */
-  readonly publicIps: string[];
-  /** True when the pool adopts existing addresses rather than allocating its own. */
-  readonly adopted: boolean;
 
-  private readonly claims: Claim[] = [];
-
-  constructor(scope: Construct, id: string, props: StaticIpPoolProps) {
-    super(scope, id);
-    try {
-      this.poolName = validatePoolName(props.poolName);
-    } catch (error) {
-      throw error instanceof StaticIpError ? propsError(this, error.code, error.message, error) : error;
-    }
-
-    if (props.size !== undefined && props.existingAllocationIds !== undefined) {
-      throw propsError(
-        this,
-        'ContradictoryPoolProps',
-        `both size (${props.size}) and existingAllocationIds were given; give size to allocate new addresses, or existingAllocationIds to adopt yours, not both`,
-      );
-    }
-    if (props.existingAllocationIds !== undefined) {
-      if (props.removalPolicy !== undefined) {
-        throw propsError(
-          this,
-          'ContradictoryPoolProps',
-          'removalPolicy applies only to addresses the pool allocates (size); adopted addresses are never released by the stack, so drop removalPolicy',
-        );
-      }
-      this.adopted = true;
-      this.addresses = this.adopt(validateAllocationIds(this, props.existingAllocationIds));
-    } else if (props.size !== undefined) {
-      this.adopted = false;
-      this.addresses = this.allocate(
-        validateSize(this, props.size),
-        props.removalPolicy ?? RemovalPolicy.RETAIN,
-      );
-    } else {
-      throw propsError(
-        this,
-        'MissingPoolSize',
-        'neither size nor existingAllocationIds was given; give size (1-32) to allocate new addresses, or existingAllocationIds to adopt addresses you own',
-      );
-    }
-    this.allocationIds = this.addresses.map((address) => address.allocationId);
-    this.publicIps = this.addresses.map((address) => address.publicIp);
-
-    new CfnOutput(this, 'AllowList', {
-      description: `Pool "${this.poolName}": the public IPs to allow-list, comma-separated`,
-      value: Fn.join(',', this.publicIps),
-    });
-  }
-
-  /** How many addresses no consumer has claimed yet. */
-  get unclaimed(): number {
-    return this.addresses.length - this.claimedCount();
-  }
+  /**
+   * Every address of the pool the app knows, in order; undefined for a pool imported by name, whose
+   * addresses only the deployment sees.
+   */
+  readonly addresses: readonly PoolAddress[] | undefined;
 
   /**
    * The consumers holding addresses of the pool so far, in claim order. Consumers constructed later claim
    * later: read this at synth time (in a validation or a `Lazy`) to see them all.
    */
+  readonly holders: readonly PoolHolder[];
+
+  /**
+   * Hands `count` addresses that no other consumer holds to `consumer`, in pool order.
+   *
+   * @throws InputError `PoolTooSmall` when too few are left; `PoolAddressesUnknown` for a pool imported by name
+   */
+  claim(consumer: IConstruct, count: number, purpose?: string): PoolAddress[];
+
+  /** The allocation ids consumers hold, in pool order, leaving out `except`'s. Usually tokens. */
+  claimedAllocationIds(options?: { readonly except?: IConstruct }): string[];
+
+  /**
+   * Lets the grantee read the pool as `plan`, `status`, `ips` and `audit` do (`iam-policy --access read`).
+   */
+  grantRead(grantee: IGrantable): Grant;
+
+  /**
+   * Lets the grantee bind, move and tag the pool's addresses, as `apply` and the in-account controller do
+   * (`iam-policy --for controller`), reads included; allocation only with `allocate`. Never a release.
+   */
+  grantBind(grantee: IGrantable, options?: PoolBindGrantOptions): Grant;
+}
+
+/** What every pool does alike: consumers' claims, and grants. */
+export abstract class StaticIpPoolBase extends Construct implements IStaticIpPool {
+  abstract readonly poolName: string;
+  abstract readonly addresses: readonly PoolAddress[] | undefined;
+
+  private readonly claims: Claim[] = [];
+
   get holders(): readonly PoolHolder[] {
+    const addresses = this.addresses ?? [];
     let start = 0;
     return this.claims.map((claim) => {
-      const addresses = this.addresses.slice(start, start + claim.count);
+      const held = addresses.slice(start, start + claim.count);
       start += claim.count;
-      return { consumer: claim.consumer.node.path, addresses };
+      return { consumer: claim.consumer.node.path, addresses: held };
     });
   }
 
@@ -183,7 +160,8 @@ export class StaticIpPool extends Construct {
    * @param consumer the construct that will attach the addresses; named in errors
    * @param count how many addresses it needs
    * @param purpose why, for the error message: `one per Availability Zone`
-   * @throws InputError `PoolTooSmall` naming the pool, the consumer and the size that would do
+   * @throws InputError `PoolTooSmall` naming the pool, the consumer and the size that would do;
+   *   `PoolAddressesUnknown` when the pool was imported by name
    */
   claim(consumer: IConstruct, count: number, purpose = ''): PoolAddress[] {
     if (!Number.isInteger(count) || count < 1) {
@@ -193,26 +171,138 @@ export class StaticIpPool extends Construct {
         `cannot claim ${count} addresses from a pool; claim 1 or more`,
       );
     }
+    const why = purpose ? ` (${purpose})` : '';
+    const addresses = this.addresses;
+    if (addresses === undefined) {
+      throw propsError(
+        consumer,
+        'PoolAddressesUnknown',
+        `needs the allocation ids of ${count} address(es)${why} of pool "${this.poolName}" at synth, but ${this.node.path} was imported by name, which knows none; import it with StaticIpPool.fromAllocationIds(scope, id, { poolName, allocationIds }) instead`,
+      );
+    }
     const start = this.claimedCount();
-    if (start + count > this.addresses.length) {
+    if (start + count > addresses.length) {
       const holders = this.claims
         .map((claim) => `${claim.consumer.node.path} holds ${claim.count}`)
         .join(', ');
-      const fix = this.adopted
-        ? `adopt ${start + count - this.addresses.length} more existingAllocationIds`
-        : `raise size to ${start + count} (the default Elastic IP quota is 5 per Region)`;
       throw propsError(
         consumer,
         'PoolTooSmall',
-        `needs ${count} address(es)${purpose ? ` (${purpose})` : ''} from pool "${this.poolName}" (${this.node.path}), which has ${this.addresses.length}${holders ? ` and ${holders}` : ''}: ${fix}, or give this construct a pool of its own`,
+        `needs ${count} address(es)${why} from pool "${this.poolName}" (${this.node.path}), which has ${addresses.length}${holders ? ` and ${holders}` : ''}: ${morePoolAddresses(this, start + count - addresses.length, start + count)}, or give this construct a pool of its own`,
       );
     }
     this.claims.push({ consumer, count });
-    return this.addresses.slice(start, start + count);
+    return addresses.slice(start, start + count);
   }
 
-  private claimedCount(): number {
+  grantRead(grantee: IGrantable): Grant {
+    return grantPoolRead(this, this.poolName, grantee);
+  }
+
+  grantBind(grantee: IGrantable, options: PoolBindGrantOptions = {}): Grant {
+    return grantPoolBind(this, this.poolName, grantee, options);
+  }
+
+  protected claimedCount(): number {
     return this.claims.reduce((sum, claim) => sum + claim.count, 0);
+  }
+}
+
+/**
+ * A named pool of Elastic IPs for static egress and ingress: the addresses a vendor allow-lists.
+ *
+ * Other constructs take addresses from it with {@link StaticIpPool.claim} (the NAT gateways of
+ * `NatGatewayEgress`, the subnet mappings of `NetworkLoadBalancerIngress`). The addresses belong to the pool,
+ * not to those consumers: they are retained when a gateway or a load balancer goes, so a strategy can change
+ * without a new allow-list. `HyperplaneEgress` claims nothing: its controller binds the addresses no consumer
+ * holds ({@link StaticIpPool.claimedAllocationIds} are reserved for their holders).
+ */
+export class StaticIpPool extends StaticIpPoolBase {
+  /**
+   * The largest pool this construct builds or adopts. Far above the default quota (5 per Region); it keeps
+   * the adoption custom resource's IAM policy and the stack's outputs small.
+   */
+  static readonly MAX_SIZE = 32;
+
+  /**
+   * A pool made elsewhere, known by name only: enough for `HyperplaneEgress` (its controller finds the
+   * addresses by their tag) and for grants. Its addresses are unknown at synth, so consumers that need
+   * allocation ids (`NatGatewayEgress`, `NetworkLoadBalancerIngress`, `HyperplaneEgress` with `probe`) fail
+   * with `PoolAddressesUnknown`, and `HyperplaneEgress` checks the pool's size only at deploy time.
+   */
+  static fromPoolName(scope: Construct, id: string, poolName: string): IStaticIpPool {
+    return new ImportedStaticIpPool(scope, id, poolName, undefined);
+  }
+
+  /**
+   * A pool made elsewhere, with the allocation ids of its addresses: consumers claim them as from a pool
+   * of this app. The stack looks each public IP up at deploy time (as for `existingAllocationIds`) and
+   * neither tags, untags nor releases anything. Claims are tracked per imported object: import a pool
+   * once per app, or two imports may hand one address to two consumers.
+   */
+  static fromAllocationIds(scope: Construct, id: string, attributes: StaticIpPoolAttributes): IStaticIpPool {
+    return new ImportedStaticIpPool(scope, id, attributes.poolName, attributes.allocationIds);
+  }
+
+  /** The pool name, as in the `lambda-static-ip:pool` tag. */
+  readonly poolName: string;
+  /** Every address of the pool, in order. */
+  readonly addresses: readonly PoolAddress[];
+  /** The allocation ids, in the order of {@link addresses}. */
+  readonly allocationIds: string[];
+  /** The public IPs, in the order of {@link addresses}: the allow-list. */
+  readonly publicIps: string[];
+  /** True when the pool adopts existing addresses rather than allocating its own. */
+  readonly adopted: boolean;
+
+  constructor(scope: Construct, id: string, props: StaticIpPoolProps) {
+    super(scope, id);
+    this.poolName = checkedPoolName(this, props.poolName);
+
+    if (props.size !== undefined && props.existingAllocationIds !== undefined) {
+      throw propsError(
+        this,
+        'ContradictoryPoolProps',
+        `both size (${props.size}) and existingAllocationIds were given; give size to allocate new addresses, or existingAllocationIds to adopt yours, not both`,
+      );
+    }
+    if (props.existingAllocationIds !== undefined) {
+      if (props.removalPolicy !== undefined) {
+        throw propsError(
+          this,
+          'ContradictoryPoolProps',
+          'removalPolicy applies only to addresses the pool allocates (size); adopted addresses are never released by the stack, so drop removalPolicy',
+        );
+      }
+      this.adopted = true;
+      this.addresses = this.adopt(
+        validateAllocationIds(this, 'existingAllocationIds', props.existingAllocationIds),
+      );
+    } else if (props.size !== undefined) {
+      this.adopted = false;
+      this.addresses = this.allocate(
+        validateSize(this, props.size),
+        props.removalPolicy ?? RemovalPolicy.RETAIN,
+      );
+    } else {
+      throw propsError(
+        this,
+        'MissingPoolSize',
+        'neither size nor existingAllocationIds was given; give size (1-32) to allocate new addresses, or existingAllocationIds to adopt addresses you own',
+      );
+    }
+    this.allocationIds = this.addresses.map((address) => address.allocationId);
+    this.publicIps = this.addresses.map((address) => address.publicIp);
+
+    new CfnOutput(this, 'AllowList', {
+      description: `Pool "${this.poolName}": the public IPs to allow-list, comma-separated`,
+      value: Fn.join(',', this.publicIps),
+    });
+  }
+
+  /** How many addresses no consumer has claimed yet. */
+  get unclaimed(): number {
+    return this.addresses.length - this.claimedCount();
   }
 
   private allocate(size: number, removalPolicy: RemovalPolicy): PoolAddress[] {
@@ -268,28 +358,71 @@ export class StaticIpPool extends Construct {
       ]),
     });
 
-    // One lookup per address, so each public IP stays paired with its allocation id (DescribeAddresses does
-    // not promise to answer in request order). DescribeAddresses has no resource-level permissions.
-    return allocationIds.map((allocationId, index) => {
-      const describeCall = {
-        service: 'EC2',
-        action: 'DescribeAddresses',
-        parameters: { AllocationIds: [allocationId] },
-        physicalResourceId: PhysicalResourceId.of(allocationId),
-        outputPaths: ['Addresses.0.PublicIp'],
-      };
-      const lookup = new AwsCustomResource(this, `Lookup${index + 1}`, {
-        resourceType: 'Custom::LambdaStaticIpPoolAddress',
-        onCreate: describeCall,
-        onUpdate: describeCall,
-        installLatestAwsSdk: false,
-        policy: AwsCustomResourcePolicy.fromStatements([
-          new PolicyStatement({ actions: ['ec2:DescribeAddresses'], resources: ['*'] }),
-        ]),
-      });
-      return { allocationId, publicIp: lookup.getResponseField('Addresses.0.PublicIp') };
-    });
+    return lookUpAddresses(this, allocationIds);
   }
+}
+
+/** A pool imported by name, or by name and allocation ids. */
+class ImportedStaticIpPool extends StaticIpPoolBase {
+  readonly poolName: string;
+  readonly addresses: readonly PoolAddress[] | undefined;
+
+  constructor(scope: Construct, id: string, poolName: string, allocationIds: readonly string[] | undefined) {
+    super(scope, id);
+    this.poolName = checkedPoolName(this, poolName);
+    this.addresses =
+      allocationIds === undefined
+        ? undefined
+        : lookUpAddresses(this, validateAllocationIds(this, 'allocationIds', allocationIds));
+  }
+}
+
+/**
+ * How to give `pool` the `missing` addresses it lacks (`total` in all), for error messages: by the way the
+ * app came to know its addresses.
+ */
+export function morePoolAddresses(pool: IStaticIpPool, missing: number, total: number): string {
+  if (pool instanceof StaticIpPool) {
+    return pool.adopted
+      ? `adopt ${missing} more existingAllocationIds`
+      : `raise size to ${total} (the default Elastic IP quota is 5 per Region)`;
+  }
+  return `import ${missing} more of the pool's allocationIds (or add addresses to the pool first)`;
+}
+
+function checkedPoolName(scope: IConstruct, poolName: string): string {
+  try {
+    return validatePoolName(poolName);
+  } catch (error) {
+    throw error instanceof StaticIpError ? propsError(scope, error.code, error.message, error) : error;
+  }
+}
+
+/**
+ * The addresses with their public IPs, looked up at deploy time: one lookup per address
+ * (`Lookup<n>`), so each public IP stays paired with its allocation id (DescribeAddresses does not
+ * promise to answer in request order). DescribeAddresses has no resource-level permissions.
+ */
+function lookUpAddresses(scope: Construct, allocationIds: readonly string[]): PoolAddress[] {
+  return allocationIds.map((allocationId, index) => {
+    const describeCall = {
+      service: 'EC2',
+      action: 'DescribeAddresses',
+      parameters: { AllocationIds: [allocationId] },
+      physicalResourceId: PhysicalResourceId.of(allocationId),
+      outputPaths: ['Addresses.0.PublicIp'],
+    };
+    const lookup = new AwsCustomResource(scope, `Lookup${index + 1}`, {
+      resourceType: 'Custom::LambdaStaticIpPoolAddress',
+      onCreate: describeCall,
+      onUpdate: describeCall,
+      installLatestAwsSdk: false,
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['ec2:DescribeAddresses'], resources: ['*'] }),
+      ]),
+    });
+    return { allocationId, publicIp: lookup.getResponseField('Addresses.0.PublicIp') };
+  });
 }
 
 function validateSize(pool: StaticIpPool, size: number): number {
@@ -303,12 +436,12 @@ function validateSize(pool: StaticIpPool, size: number): number {
   return size;
 }
 
-function validateAllocationIds(pool: StaticIpPool, ids: readonly string[]): readonly string[] {
+function validateAllocationIds(pool: IConstruct, prop: string, ids: readonly string[]): readonly string[] {
   if (Token.isUnresolved(ids) || ids.length === 0 || ids.length > StaticIpPool.MAX_SIZE) {
     throw propsError(
       pool,
       'InvalidAllocationIds',
-      `existingAllocationIds must list 1 to ${StaticIpPool.MAX_SIZE} ids at synth time; got ${Token.isUnresolved(ids) ? 'a list token' : `${ids.length}`}`,
+      `${prop} must list 1 to ${StaticIpPool.MAX_SIZE} ids at synth time; got ${Token.isUnresolved(ids) ? 'a list token' : `${ids.length}`}`,
     );
   }
   const seen = new Set<string>();

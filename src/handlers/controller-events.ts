@@ -36,6 +36,7 @@ const cloudTrailSchema = z.looseObject({
   source: z.string(),
   detail: z.looseObject({
     eventName: z.string(),
+    eventTime: z.optional(z.string()),
     errorCode: z.optional(z.string()),
     requestParameters: z.nullish(z.record(z.string(), z.unknown())),
     responseElements: z.nullish(z.record(z.string(), z.unknown())),
@@ -64,6 +65,8 @@ export interface EniFromEvent {
   readonly securityGroupIds: readonly string[];
   /** How the event shows it is Lambda's: the response's `interfaceType`, or the description Lambda gives. */
   readonly lambdaBy: 'interface-type' | 'description';
+  /** When CloudTrail recorded the CreateNetworkInterface call (epoch ms), if the event says. */
+  readonly createdAt?: number;
 }
 
 export type ControllerEvent =
@@ -122,6 +125,7 @@ export function classifyEvent(event: unknown): ControllerEvent {
           reason: `ENI ${eni.networkInterfaceId} is not a Lambda ENI (${eni.interfaceType ? `type ${eni.interfaceType}` : 'no interfaceType, and a description not starting with "AWS Lambda VPC ENI"'})`,
         };
       }
+      const createdAt = detail.eventTime === undefined ? Number.NaN : Date.parse(detail.eventTime);
       return {
         kind: 'eni-created',
         eventName,
@@ -131,6 +135,7 @@ export function classifyEvent(event: unknown): ControllerEvent {
           ...(eni.vpcId ? { vpcId: eni.vpcId } : {}),
           securityGroupIds: (eni.groupSet?.items ?? []).map((group) => group.groupId),
           lambdaBy,
+          ...(Number.isFinite(createdAt) ? { createdAt } : {}),
         },
       };
     }

@@ -240,9 +240,13 @@ async function reconcileWithView(run: Run, full = false): Promise<ViewRun> {
 function report(
   run: Run,
   results: readonly ReconcileResult[],
-  extra: { readonly fastPathApplied?: number; readonly fields?: Readonly<Record<string, unknown>> } = {},
+  extra: {
+    readonly fastPathApplied?: number;
+    readonly timeToBindMs?: number;
+    readonly fields?: Readonly<Record<string, unknown>>;
+  } = {},
 ) {
-  const summary = reportRun(results, extra.fastPathApplied ?? 0);
+  const summary = reportRun(results, extra.fastPathApplied ?? 0, extra.timeToBindMs);
   const durationMs = run.runtime.now() - run.started;
   const level = summary.converged && summary.unboundEnis === 0 ? 'info' : 'warn';
   run.logger[level]('reconcile summary', {
@@ -314,12 +318,21 @@ async function onEniCreated(run: Run, eni: EniFromEvent): Promise<EventRunRespon
       fastPath,
     };
   }
+  const boundByFastPathAt = fastPath.kind === 'bound' ? run.runtime.now() : undefined;
   const { results, observed } = await reconcileWithView(
     run,
     fastPath.kind === 'deferred' && fastPath.observeInFull,
   );
+  const boundAt =
+    boundByFastPathAt ??
+    (results.some((result) => result.applied.some((applied) => applied.networkInterfaceId === eni.id))
+      ? run.runtime.now()
+      : undefined);
   const summary = report(run, results, {
     fastPathApplied: fastPath.kind === 'bound' ? 1 : 0,
+    ...(boundAt !== undefined && eni.createdAt !== undefined
+      ? { timeToBindMs: Math.max(0, boundAt - eni.createdAt) }
+      : {}),
     fields: { fastPath: fastPath.kind, networkInterfaceId: eni.id, observed },
   });
   return {

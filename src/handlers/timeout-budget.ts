@@ -39,8 +39,11 @@ export function controllerTimeoutSeconds(updateWatchSeconds: number = DEFAULT_UP
 /** The controller's timeout with the default update watch. */
 export const CONTROLLER_TIMEOUT_SECONDS = controllerTimeoutSeconds();
 
-/** The runtime the bundles are built for (esbuild target node22). */
+/** The default runtime of the project's functions (the controller, the deployment handler, the probes). */
 export const HANDLER_RUNTIME = 'nodejs22.x';
+
+/** The oldest Node.js major the bundles run on: `scripts/bundle-handlers.mjs` builds for target node20. */
+export const MIN_HANDLER_NODE_MAJOR = 20;
 
 /** One run at a time: two reconciles at once are safe (compare-and-swap) but waste calls and races. */
 export const CONTROLLER_RESERVED_CONCURRENCY = 1;

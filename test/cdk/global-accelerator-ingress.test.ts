@@ -1,6 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { CfnInternetGateway, CfnVPCGatewayAttachment, Peer, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  CfnInternetGateway,
+  CfnVPCGatewayAttachment,
+  Peer,
+  Port,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
   type CfnLoadBalancer,
@@ -11,7 +18,7 @@ import { type CfnAccelerator, ClientAffinity } from 'aws-cdk-lib/aws-globalaccel
 import { describe, expect, it } from 'vitest';
 import { GlobalAcceleratorIngress, type GlobalAcceleratorIngressProps } from '../../src/cdk/index.js';
 import { expectCleanCfnLint, synthesize, testApp } from '../support/cfn-lint.js';
-import { ingressFixture } from '../support/ingress-fixture.js';
+import { inboundRules, ingressFixture } from '../support/ingress-fixture.js';
 import { expectScopedLambdaTarget } from '../support/lambda-target-assertions.js';
 import { thrownBy } from '../support/thrown.js';
 
@@ -40,7 +47,7 @@ new GlobalAcceleratorIngress(fullStack, 'Ingress', {
 const byoStack = new Stack(app, 'BringYourOwnAlb');
 const byo = ingressFixture(byoStack);
 const ownAlb = new ApplicationLoadBalancer(byoStack, 'OwnAlb', { vpc: byo.vpc });
-new GlobalAcceleratorIngress(byoStack, 'Ingress', {
+const byoIngress = new GlobalAcceleratorIngress(byoStack, 'Ingress', {
   handler: byo.handler,
   loadBalancer: ownAlb,
   clientIpPreservation: false,
@@ -50,6 +57,24 @@ const {
   templates: [basicTemplate, fullTemplate, byoTemplate],
   templatePaths,
 } = synthesize([basicStack, fullStack, byoStack]);
+
+describe('GlobalAcceleratorIngress connections', () => {
+  it("is the ALB's security group, which filters callers: allowFrom admits more, as allowedPeers does", () => {
+    const stack = new Stack();
+    const ingress = new GlobalAcceleratorIngress(stack, 'Ingress', {
+      ...ingressFixture(stack),
+      allowedPeers: [Peer.ipv4('203.0.113.0/24')],
+    });
+    ingress.connections.allowFrom(Peer.ipv4('198.51.100.0/24'), Port.tcp(80), 'a second vendor');
+    expect(ingress.connections.securityGroups).toEqual(ingress.loadBalancer.connections.securityGroups);
+    expect(inboundRules(stack, ingress)).toEqual([
+      expect.objectContaining({ cidrIp: '203.0.113.0/24', fromPort: 80, toPort: 80 }),
+      expect.objectContaining({ cidrIp: '198.51.100.0/24', fromPort: 80, toPort: 80 }),
+    ]);
+    // With your own ALB, its security group.
+    expect(byoIngress.connections).toBe(ownAlb.connections);
+  });
+});
 
 describe('GlobalAcceleratorIngress by default', () => {
   it('creates an accelerator with a TCP listener on port 80', () => {

@@ -24,7 +24,7 @@ function world() {
     securityGroups: [new SecurityGroup(stack, 'Group', { vpc })],
     allowPublicSubnet: true,
   });
-  const pool = new StaticIpPool(stack, 'Pool', { poolName: 'p', size: 3 });
+  const pool = new StaticIpPool(stack, 'Pool', { poolName: 'p', size: 6 });
   return { stack, vpc, other, fn, pool };
 }
 
@@ -82,6 +82,26 @@ describe("HyperplaneEgress narrows the controller's ENI grant to the functions' 
     );
     const egress = new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn, imported] });
     expect(enisInVpcs(egress)).toBeUndefined();
+  });
+
+  it('refuses addFunction of a function outside the VPCs the role was narrowed to, and accepts one inside', () => {
+    const { stack, vpc, other, fn, pool } = world();
+    const egress = new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn] });
+    const inVpc = (id: string, where: Vpc) =>
+      new LambdaFunction(stack, id, {
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: Code.fromInline('exports.handler = async () => ({});'),
+        vpc: where,
+        vpcSubnets: { subnetType: SubnetType.PUBLIC },
+        securityGroups: [new SecurityGroup(stack, `${id}Group`, { vpc: where })],
+        allowPublicSubnet: true,
+      });
+    egress.addFunction(inVpc('Same', vpc));
+    expect(enisInVpcs(egress)).toEqual([vpcArn(stack.getLogicalId(vpc.node.defaultChild as never))]);
+    const error = thrownBy(() => egress.addFunction(inVpc('Elsewhere', other)));
+    expect(error.code).toBe('FunctionOutsideVpcs');
+    expect(error.message).toMatch(/^Default\/Egress: function Default\/Elsewhere, added after construction/);
   });
 
   it.each<[string, (w: ReturnType<typeof world>) => Partial<HyperplaneEgressProps>, string, RegExp]>([

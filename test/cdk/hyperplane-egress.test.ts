@@ -7,7 +7,14 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  type CfnFunction,
+  Code,
+  type IFunction,
+  Function as LambdaFunction,
+  Runtime,
+  RuntimeFamily,
+} from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +33,7 @@ import {
   PROBE_SCHEDULE_EXPRESSION,
 } from '../../src/handlers/event-patterns.js';
 import { PROBE_ENVIRONMENT } from '../../src/handlers/probe.js';
-import { METRICS_NAMESPACE } from '../../src/handlers/run-report.js';
+import { METRICS_NAMESPACE, runMetrics } from '../../src/handlers/run-report.js';
 import {
   CONTROLLER_TIMEOUT_SECONDS,
   DEFAULT_WAIT_SECONDS,
@@ -93,10 +100,9 @@ function securityGroup(stack: Stack, id: string, vpc: Vpc): SecurityGroup {
 
 /**
  * Function A in both public subnets with sg1; function B in the first subnet only with sg1 and sg2: three
- * combinations, (s1, sg1), (s2, sg1), (s1, sg1+sg2), in two subnets.
+ * combinations, (s1, sg1), (s2, sg1), (s1, sg1+sg2), in two subnets. A pool of 4, an alarm topic.
  */
-function mainStack(app: App) {
-  const stack = new Stack(app, 'Main');
+function shop(stack: Stack) {
   const vpc = publicVpc(stack);
   const sg1 = securityGroup(stack, 'Sg1', vpc);
   const sg2 = securityGroup(stack, 'Sg2', vpc);
@@ -104,12 +110,19 @@ function mainStack(app: App) {
   const b = vpcFunction(stack, 'B', vpc, [sg2, sg1], { subnets: vpc.publicSubnets.slice(0, 1) });
   const pool = new StaticIpPool(stack, 'Pool', { poolName: 'shop', size: 4 });
   const topic = new Topic(stack, 'Alarms');
+  return { vpc, sg1, sg2, a, b, pool, topic };
+}
+
+function mainStack(app: App) {
+  const stack = new Stack(app, 'Main');
+  const { vpc, sg1, sg2, a, b, pool, topic } = shop(stack);
   const egress = new HyperplaneEgress(stack, 'Egress', {
     pool,
     functions: [a, b.currentVersion], // a version stands for its function
     probe: true,
     probeEchoUrl: 'https://echo.example.com/ip',
     alarmTopic: topic,
+    dashboard: true,
   });
   return { stack, vpc, sg1, sg2, a, b, pool, topic, egress };
 }
@@ -492,6 +505,106 @@ describe('HyperplaneEgress: alarms', () => {
   });
 });
 
+describe('HyperplaneEgress: dashboard', () => {
+  interface Widget {
+    readonly type: string;
+    readonly properties: {
+      readonly title?: string;
+      readonly metrics?: unknown[][];
+      readonly alarms?: string[];
+    };
+  }
+  /** A token in the dashboard's body, as the test writes it: `${...}` around its JSON. */
+  const placeholder = (token: unknown) => `\${${JSON.stringify(token).replace(/"/g, "'")}}`;
+  /** The dashboard's widgets, its tokens (Refs, GetAtts) turned into placeholders. */
+  function widgetsOf(t: Template): Widget[] {
+    const dashboards = Object.values(resourcesOf(t, 'AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const [dashboard] = dashboards as [
+      { Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } } },
+    ];
+    const [, parts] = dashboard.Properties.DashboardBody['Fn::Join'];
+    const body = parts.map((part) => (typeof part === 'string' ? part : placeholder(part))).join('');
+    return (JSON.parse(body) as { widgets: Widget[] }).widgets;
+  }
+  const widgets = widgetsOf(template);
+  const titled = (title: RegExp) => widgets.find((widget) => title.test(widget.properties.title ?? ''));
+  /** [namespace, name, dimension, value, ...] of each line of a widget. */
+  const linesOf = (title: RegExp) =>
+    (titled(title)?.properties.metrics ?? []).map((line) => line.filter((part) => typeof part === 'string'));
+  const statOf = (title: RegExp, name: string) =>
+    (titled(title)?.properties.metrics ?? [])
+      .filter((line) => line[1] === name)
+      .map((line) => (line.at(-1) as { stat?: string }).stat ?? 'Average');
+
+  it('is off unless asked for, and exposed when on', () => {
+    expect(main.egress.dashboard).toBeDefined();
+    expect(minimal.egress.dashboard).toBeUndefined();
+    minimalTemplate.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+
+  it('shows pool size, bound and free IPs and waiting ENIs, per pool, now and over time', () => {
+    const pool = (name: string) => [METRICS_NAMESPACE, name, 'Pool', 'shop'];
+    expect(linesOf(/^Now$/)).toEqual(['PoolIps', 'BoundPoolIps', 'FreePoolIps', 'UnboundEnis'].map(pool));
+    expect(linesOf(/^Pool IPs$/)).toEqual(['PoolIps', 'BoundPoolIps', 'FreePoolIps'].map(pool));
+    expect(statOf(/^Pool IPs$/, 'FreePoolIps')).toEqual(['Minimum']); // a dip is what matters
+    expect(linesOf(/^ENIs waiting/)).toEqual(['UnboundEnis', 'ActionsApplied'].map(pool));
+    expect(statOf(/^ENIs waiting/, 'UnboundEnis')).toEqual(['Maximum']);
+    expect(linesOf(/^Time to bind/)).toEqual([pool('TimeToBindMs'), pool('TimeToBindMs')]);
+    expect(statOf(/^Time to bind/, 'TimeToBindMs')).toEqual(['Average', 'Maximum']);
+    expect(linesOf(/^Run time/)).toEqual([pool('ReconcileDurationMs'), pool('ReconcileDurationMs')]);
+  });
+
+  it('shows one probe line per probe subnet, the controller errors and every alarm', () => {
+    expect(linesOf(/^Egress probes/)).toEqual(
+      main.vpc.publicSubnets.map((subnet) => [
+        METRICS_NAMESPACE,
+        'EgressIpInPool',
+        'Pool',
+        'shop',
+        'Subnet',
+        placeholder(ref(main.stack, subnet.subnetId)),
+      ]),
+    );
+    const controller = placeholder({ Ref: controllerId });
+    expect(linesOf(/^Controller errors/)).toEqual([
+      ['AWS/Lambda', 'Errors', 'FunctionName', controller],
+      ['AWS/Lambda', 'Throttles', 'FunctionName', controller],
+      ['AWS/Lambda', 'Errors', 'FunctionName', placeholder({ Ref: handlerId })],
+    ]);
+    const alarms = widgets.find((widget) => widget.type === 'alarm')?.properties.alarms;
+    expect(alarms).toEqual(main.egress.alarms.map((alarm) => placeholder(ref(main.stack, alarm.alarmArn))));
+    expect(alarms).toHaveLength(2 + 1 + 2); // the probe alarms, made after the dashboard, included
+  });
+
+  it('reads only metrics the handlers publish', () => {
+    const published = new Set([
+      ...runMetrics(
+        {
+          pool: 'shop',
+          applied: 0,
+          failed: 0,
+          unboundEnis: 0,
+          freePoolIps: 0,
+          poolIps: 0,
+          boundPoolIps: 0,
+          timeToBindMs: 0,
+          converged: true,
+          problems: [],
+        },
+        0,
+      ).metrics.map((metric) => metric.name),
+      'EgressIpInPool', // the probe's
+    ]);
+    const read = widgets
+      .flatMap((widget) => widget.properties.metrics ?? [])
+      .filter((line) => line[0] === METRICS_NAMESPACE)
+      .map((line) => line[1]);
+    expect(read.length).toBeGreaterThan(0);
+    for (const name of read) expect(published).toContain(name);
+  });
+});
+
 describe('HyperplaneEgress: the egress probe', () => {
   const probes = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([, fn]) =>
     String(fn.Properties.Description).includes('egress probe'),
@@ -662,6 +775,13 @@ describe('HyperplaneEgress: synth-time checks', () => {
       'MaxIpsTooLow',
       /raise maxIps/,
     ],
+    [
+      'a runtime of another family',
+      { runtime: Runtime.PYTHON_3_12 },
+      'UnsupportedRuntime',
+      /runtime python3\.12 cannot run .* use a Node\.js runtime from nodejs20\.x on/,
+    ],
+    ['a Node.js runtime before 20', { runtime: Runtime.NODEJS_18_X }, 'UnsupportedRuntime', /nodejs18\.x/],
   ] as const)('refuses %s', (_, overrides, code, message) => {
     const error = thrownBy(build(overrides as Partial<HyperplaneEgressProps>));
     expect(error.code).toBe(code);
@@ -676,6 +796,170 @@ describe('HyperplaneEgress: synth-time checks', () => {
       /pool "bad" \(Bad\/Pool\) has 2 address\(es\), and the functions need 4 \(2 \(subnet, security-group set\) combination\(s\) \+ 2 spare\(s\)\)/,
     );
     expect(error.message).toMatch(/raise size to 4/);
+  });
+});
+
+describe('HyperplaneEgress: functions added after construction', () => {
+  /** mainStack's functions, given in props or added later (after another construct, as apps do). */
+  function twoFunctions(late: boolean) {
+    // One stack name for both: names of constructs appear in the template.
+    const stack = new Stack(new App(), 'Egress');
+    const { vpc, a, b, pool, topic } = shop(stack);
+    // vpcs: the controller's role is written at construction, so only named VPCs narrow it for both.
+    const props = { pool, vpcs: [vpc], probe: true, alarmTopic: topic, dashboard: true };
+    const egress = new HyperplaneEgress(
+      stack,
+      'Egress',
+      late ? props : { ...props, functions: [a, b.currentVersion] },
+    );
+    new Topic(stack, 'Unrelated');
+    if (late) {
+      expect(egress.combinations).toBe(0);
+      egress.addFunction(a);
+      egress.addFunction(b.currentVersion);
+      egress.addFunction(a); // a second time: nothing new
+    }
+    return { stack, a, b, egress };
+  }
+  const given = twoFunctions(false);
+  const added = twoFunctions(true);
+
+  it('builds the same template as functions given in props: names, probes, schedules, alarms', () => {
+    const resources = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as object;
+    expect(resources(added.stack)).toEqual(resources(given.stack));
+    expect(added.egress.combinations).toBe(3);
+    expect(added.egress.probes).toHaveLength(3);
+    expect(added.egress.probeAlarms).toHaveLength(2);
+    expect(added.egress.alarms).toHaveLength(2 + 1 + 2);
+    // The controller and the custom resource name the functions added later.
+    const properties = Template.fromStack(added.stack).findResources('Custom::LambdaStaticIpPoolBinding');
+    expect(Object.values(properties)[0]).toMatchObject({
+      Properties: {
+        Functions: [
+          { Ref: id(added.stack, added.a) },
+          { Ref: id(added.stack, added.b) },
+          ...added.egress.probes.map((probe) => ({ Ref: id(added.stack, probe) })),
+        ],
+      },
+    });
+  });
+
+  it('checks an added function as the prop: no VPC, a pool too small', () => {
+    const stack = new Stack(new App(), 'Checked');
+    const vpc = publicVpc(stack);
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'small', size: 2 });
+    const egress = new HyperplaneEgress(stack, 'Egress', { pool, spares: 0 });
+    const noVpc = new LambdaFunction(stack, 'NoVpc', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => ({});'),
+    });
+    const error = thrownBy(() => egress.addFunction(noVpc));
+    expect(error.code).toBe('FunctionNotInVpc');
+    expect(error.message).toMatch(/^Checked\/Egress: function Checked\/NoVpc is not attached to a VPC/);
+    egress.addFunction(vpcFunction(stack, 'Fits', vpc, [securityGroup(stack, 'Sg1', vpc)]));
+    const third = vpcFunction(stack, 'Third', vpc, [securityGroup(stack, 'Sg2', vpc)]);
+    const small = thrownBy(() => egress.addFunction(third));
+    expect(small.code).toBe('PoolTooSmall');
+    expect(small.message).toMatch(/has 2 address\(es\), and the functions need 4 \(4 \(subnet/);
+  });
+});
+
+describe('HyperplaneEgress: a pool made elsewhere', () => {
+  const warningsOf = (construct: IConstruct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === 'aws:cdk:warning')
+      .map((entry) => String(entry.data));
+  /** One function in two public subnets: two combinations, plus the default spare. */
+  function setup(id: string) {
+    const stack = new Stack(new App(), id);
+    const vpc = publicVpc(stack, 'egress');
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    return { stack, vpc, fn };
+  }
+
+  it('binds a pool imported by name, checking its size at deploy time with a warning', () => {
+    const { stack, vpc, fn } = setup('ByName');
+    const pool = StaticIpPool.fromPoolName(stack, 'Pool', 'made-by-cli');
+    const egress = new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn] });
+    const environment = stack.resolve((egress.controller.node.defaultChild as CfnFunction).environment) as {
+      variables: Record<string, string>;
+    };
+    expect(environment.variables.LSI_POOL).toBe('made-by-cli');
+    expect(warningsOf(egress)).toEqual([
+      expect.stringMatching(
+        /^pool "made-by-cli" \(ByName\/Pool\) was imported by name, so its size is unknown at synth: it needs an IP per \(subnet, security-group set\) of the functions plus 1 spare\(s\), and the deployment fails with PoolExhausted/,
+      ),
+    ]);
+    // Its public IPs are the custom resource's to tell, at deploy time.
+    expect(stack.resolve(egress.allowList)).toEqual({
+      'Fn::Split': [',', { 'Fn::GetAtt': [id(stack, egress.customResource), 'AllowList'] }],
+    });
+    // The addresses the probe and the NAT gateways need are not known.
+    const probe = thrownBy(
+      () => new HyperplaneEgress(stack, 'Probed', { pool, functions: [fn], probe: true }),
+    );
+    expect(probe.code).toBe('PoolAddressesUnknown');
+    expect(probe.message).toMatch(
+      /^ByName\/Probed: probe: true checks .*\.fromAllocationIds.*, or turn probe off/,
+    );
+    const nat = thrownBy(() => new NatGatewayEgress(stack, 'Nat', { vpc, pool }));
+    expect(nat.code).toBe('PoolAddressesUnknown');
+    expect(nat.message).toMatch(/^ByName\/Nat: needs the allocation ids of 2 address/);
+  });
+
+  it('probes and sizes a pool imported by its allocation ids with the looked-up IPs', () => {
+    const { stack, fn } = setup('ByIds');
+    const ids = ['eipalloc-0000000a', 'eipalloc-0000000b', 'eipalloc-0000000c'];
+    const short = StaticIpPool.fromAllocationIds(stack, 'Short', {
+      poolName: 'p',
+      allocationIds: ids.slice(0, 1),
+    });
+    const error = thrownBy(() => new HyperplaneEgress(stack, 'TooSmall', { pool: short, functions: [fn] }));
+    expect(error.code).toBe('PoolTooSmall');
+    expect(error.message).toMatch(
+      /has 1 address\(es\), and the functions need 3 .*import 2 more of the pool/,
+    );
+
+    const pool = StaticIpPool.fromAllocationIds(stack, 'Pool', { poolName: 'p', allocationIds: ids });
+    const egress = new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn], probe: true });
+    expect(egress.allowList).toEqual(pool.addresses?.map((address) => address.publicIp));
+    const [probe] = egress.probes as [IFunction];
+    const variables = stack.resolve((probe.node.defaultChild as CfnFunction).environment) as {
+      variables: Record<string, unknown>;
+    };
+    expect(JSON.stringify(variables.variables.LSI_ALLOW_LIST)).toMatch(
+      /PoolLookup1.*PoolLookup2.*PoolLookup3/,
+    );
+    expect(warningsOf(egress)).toEqual([]);
+  });
+});
+
+describe('HyperplaneEgress: runtime', () => {
+  it("runs the controller, the deployment handler and the probes on the runtime given, the user's functions on theirs", () => {
+    const stack = new Stack(new App(), 'Runtime');
+    const vpc = publicVpc(stack);
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'newer', size: 3 });
+    const nodejs24 = new Runtime('nodejs24.x', RuntimeFamily.NODEJS);
+    const egress = new HyperplaneEgress(stack, 'Egress', {
+      pool,
+      functions: [fn],
+      probe: true,
+      runtime: nodejs24,
+    });
+    const runtimeOf = (f: IFunction) => (f.node.defaultChild as CfnFunction).runtime;
+    const own = [egress.controller, egress.deploymentHandler, ...egress.probes];
+    expect(own).toHaveLength(4);
+    for (const f of own) expect(runtimeOf(f)).toBe('nodejs24.x');
+    expect(runtimeOf(fn)).toBe('nodejs22.x');
+    // nodejs20.x is the oldest the bundles (target node20) run on.
+    const oldest = new HyperplaneEgress(stack, 'Oldest', {
+      pool,
+      functions: [fn],
+      runtime: Runtime.NODEJS_20_X,
+    });
+    expect(runtimeOf(oldest.controller)).toBe('nodejs20.x');
   });
 });
 

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
-import { type CfnEIP, type CfnSecurityGroup, type CfnSubnet, Peer, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { type CfnEIP, type CfnSecurityGroup, type CfnSubnet, Peer, Port, Vpc } from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
   type CfnLoadBalancer,
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { NetworkLoadBalancerIngress, StaticIpPool } from '../../src/cdk/index.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { expectCleanCfnLint, synthesize, testApp } from '../support/cfn-lint.js';
-import { ingressFixture } from '../support/ingress-fixture.js';
+import { inboundRules, ingressFixture } from '../support/ingress-fixture.js';
 import { expectScopedLambdaTarget } from '../support/lambda-target-assertions.js';
 import { thrownBy } from '../support/thrown.js';
 
@@ -226,6 +226,23 @@ describe('NetworkLoadBalancerIngress', () => {
   });
 });
 
+describe('NetworkLoadBalancerIngress connections', () => {
+  it('is the security group that admits allowedPeers: allowFrom admits more callers the same way', () => {
+    const other = new Stack();
+    const ingress = new NetworkLoadBalancerIngress(other, 'Ingress', {
+      ...parts(other),
+      allowedPeers: [Peer.ipv4('203.0.113.0/24')],
+    });
+    ingress.connections.allowFrom(Peer.ipv4('198.51.100.0/24'), Port.tcp(80), 'a second vendor');
+    expect(inboundRules(other, ingress)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ cidrIp: '203.0.113.0/24', fromPort: 80, toPort: 80 }),
+        expect.objectContaining({ cidrIp: '198.51.100.0/24', fromPort: 80, toPort: 80 }),
+      ]),
+    );
+  });
+});
+
 describe('NetworkLoadBalancerIngress props validation', () => {
   it('refuses a pool with fewer addresses than NLB subnets', () => {
     const small = new Stack();
@@ -233,6 +250,18 @@ describe('NetworkLoadBalancerIngress props validation', () => {
     expect(error.code).toBe('PoolTooSmall');
     expect(error.message).toContain('Default/Ingress: needs 2 address(es) (one per NLB subnet)');
     expect(error.message).toContain('raise size to 2');
+  });
+
+  it('refuses a pool imported by name, whose allocation ids it cannot know', () => {
+    const other = new Stack();
+    const byName = StaticIpPool.fromPoolName(other, 'Imported', 'webhooks');
+    const error = thrownBy(
+      () => new NetworkLoadBalancerIngress(other, 'Ingress', { ...parts(other), pool: byName }),
+    );
+    expect(error.code).toBe('PoolAddressesUnknown');
+    expect(error.message).toMatch(
+      /^Default\/Ingress: needs the allocation ids of 2 address\(es\) \(one per NLB subnet\)/,
+    );
   });
 
   it('refuses an ALB from another VPC', () => {

@@ -1,8 +1,10 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { StaticIpPool } from '../../src/cdk/index.js';
+import { controllerStatements, iamPolicy, type PolicyStatement } from '../../src/core/iam-policy.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { expectCleanCfnLint, synthesize, testApp } from '../support/cfn-lint.js';
 import { thrownBy } from '../support/thrown.js';
@@ -24,10 +26,24 @@ const adopted = new StaticIpPool(adoptedStack, 'Pool', {
   poolName: 'vendor-a',
   existingAllocationIds: ADOPTED,
 });
+// A pool made elsewhere, imported with its allocation ids, and roles granted on pools.
+const importedStack = new Stack(app, 'Imported');
+const imported = StaticIpPool.fromAllocationIds(importedStack, 'Pool', {
+  poolName: 'vendor-b',
+  allocationIds: ADOPTED,
+});
+const byName = StaticIpPool.fromPoolName(importedStack, 'ByName', 'elsewhere');
+const role = (id: string) => new Role(importedStack, id, { assumedBy: new AccountRootPrincipal() });
+const readerRole = role('Reader');
+const binderRole = role('Binder');
+const allocatorRole = role('Allocator');
+const readGrant = byName.grantRead(readerRole);
+const bindGrant = imported.grantBind(binderRole);
+imported.grantBind(allocatorRole, { allocate: true });
 const {
-  templates: [allocatedTemplate, destroyTemplate, adoptedTemplate],
+  templates: [allocatedTemplate, destroyTemplate, adoptedTemplate, importedTemplate],
   templatePaths,
-} = synthesize([allocatedStack, destroyStack, adoptedStack]);
+} = synthesize([allocatedStack, destroyStack, adoptedStack, importedStack]);
 
 describe('StaticIpPool with size', () => {
   it('allocates that many VPC Elastic IPs, each tagged with the pool and retained by default', () => {
@@ -182,6 +198,120 @@ describe('StaticIpPool.claim', () => {
     const stack = new Stack();
     const pool = new StaticIpPool(stack, 'Pool', { poolName: 'p', existingAllocationIds: ADOPTED });
     expect(thrownBy(() => pool.claim(stack, 3)).message).toContain('adopt 1 more existingAllocationIds');
+  });
+});
+
+describe('StaticIpPool.fromPoolName and fromAllocationIds', () => {
+  it('imports a pool by name without a resource or an address, and no consumer can claim from it', () => {
+    const stack = new Stack();
+    const pool = StaticIpPool.fromPoolName(stack, 'Pool', 'made-by-cli');
+    expect(pool.poolName).toBe('made-by-cli');
+    expect(pool.addresses).toBeUndefined();
+    expect(stack.node.findAll().filter((c) => c instanceof CfnResource)).toEqual([]);
+    const error = thrownBy(() => pool.claim(new Construct(stack, 'Nat'), 2, 'one per NAT gateway'));
+    expect(error.code).toBe('PoolAddressesUnknown');
+    expect(error.message).toMatch(
+      /^Default\/Nat: needs the allocation ids of 2 address\(es\) \(one per NAT gateway\) of pool "made-by-cli" at synth, but Default\/Pool was imported by name.*StaticIpPool\.fromAllocationIds/,
+    );
+    expect(pool.holders).toEqual([]);
+    expect(pool.claimedAllocationIds()).toEqual([]);
+  });
+
+  it('imports a pool by its allocation ids: looked up, never tagged, allocated or released', () => {
+    expect(imported.addresses?.map((address) => address.allocationId)).toEqual(ADOPTED);
+    importedTemplate.resourceCountIs('AWS::EC2::EIP', 0);
+    importedTemplate.resourceCountIs('Custom::LambdaStaticIpPoolAdoption', 0);
+    for (const id of ADOPTED) {
+      importedTemplate.hasResourceProperties('Custom::LambdaStaticIpPoolAddress', {
+        Create: Match.serializedJson(
+          Match.objectLike({ action: 'DescribeAddresses', parameters: { AllocationIds: [id] } }),
+        ),
+      });
+    }
+    const publicIp = importedStack.resolve(imported.addresses?.[1]?.publicIp);
+    expect(publicIp).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^PoolLookup2/), 'Addresses.0.PublicIp'],
+    });
+  });
+
+  it('lets consumers claim the imported ids in order, and tells them to import more', () => {
+    const stack = new Stack();
+    const pool = StaticIpPool.fromAllocationIds(stack, 'Pool', { poolName: 'p', allocationIds: ADOPTED });
+    expect(pool.claim(new Construct(stack, 'Nlb'), 1).map((address) => address.allocationId)).toEqual([
+      ADOPTED[0],
+    ]);
+    const error = thrownBy(() => pool.claim(new Construct(stack, 'Nat'), 2));
+    expect(error.code).toBe('PoolTooSmall');
+    expect(error.message).toContain('Default/Nlb holds 1: import 1 more of the pool');
+  });
+
+  it.each([
+    [
+      'an invalid pool name',
+      () => StaticIpPool.fromPoolName(new Stack(), 'Pool', 'no spaces'),
+      'InvalidPoolName',
+    ],
+    [
+      'no allocation id',
+      () => StaticIpPool.fromAllocationIds(new Stack(), 'Pool', { poolName: 'p', allocationIds: [] }),
+      'InvalidAllocationIds',
+    ],
+    [
+      'a malformed allocation id',
+      () => StaticIpPool.fromAllocationIds(new Stack(), 'Pool', { poolName: 'p', allocationIds: ['eip-1'] }),
+      'InvalidAllocationId',
+    ],
+  ])('rejects %s at synth time, naming the construct path', (_, build, code) => {
+    const error = thrownBy(build);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(/^Default\/Pool: /);
+  });
+});
+
+describe('StaticIpPool grants', () => {
+  /** The statements of the policy attached to a role, as CloudFormation gets them. */
+  function statementsOf(template: Template, roleConstruct: Role): Record<string, unknown>[] {
+    const roleId = importedStack.getLogicalId(roleConstruct.node.defaultChild as CfnResource);
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+    ) as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }[];
+    expect(policies).toHaveLength(1);
+    return policies[0]?.Properties.PolicyDocument.Statement ?? [];
+  }
+  /** The project's own statements for the imported stack, rendered as CDK renders a statement. */
+  function rendered(statements: readonly PolicyStatement[]): Record<string, unknown>[] {
+    const one = (value: unknown) => (Array.isArray(value) && value.length === 1 ? value[0] : value);
+    return statements.map(({ Sid: _, ...statement }) =>
+      importedStack.resolve({
+        ...statement,
+        Action: one(statement.Action),
+        Resource: one(statement.Resource),
+      }),
+    );
+  }
+  const scope = (pool: string) => ({
+    pool,
+    partition: importedStack.partition,
+    region: importedStack.region,
+    account: importedStack.account,
+  });
+
+  it('grants read as iam-policy --access read prints it, statement for statement', () => {
+    expect(statementsOf(importedTemplate, readerRole)).toEqual(
+      rendered(iamPolicy('cli-read', scope('elsewhere')).Statement),
+    );
+    expect(readGrant.success).toBe(true);
+  });
+
+  it("grants bind as the controller's policy, scoped to the pool's tag, without allocation unless asked", () => {
+    const bind = statementsOf(importedTemplate, binderRole);
+    expect(bind).toEqual(rendered(controllerStatements(scope('vendor-b'), { allocate: false })));
+    expect(JSON.stringify(bind)).toContain(`"ec2:ResourceTag/${POOL_TAG_KEY}":"vendor-b"`);
+    expect(JSON.stringify(bind)).not.toMatch(/AllocateAddress|ReleaseAddress/);
+    expect(bindGrant.principalStatements).toHaveLength(bind.length);
+    const allocating = statementsOf(importedTemplate, allocatorRole);
+    expect(allocating).toEqual(rendered(controllerStatements(scope('vendor-b'), { allocate: true })));
+    expect(JSON.stringify(allocating)).toContain('ec2:AllocateAddress');
   });
 });
 

@@ -219,6 +219,7 @@ describe('classifyEvent', () => {
       subnetId: 'subnet-01',
       vpcId: 'vpc-01',
       securityGroupIds: ['sg-2', 'sg-1'],
+      createdAt: Date.parse(eniEvent.detail.eventTime), // to time the binding (TimeToBindMs)
     };
     expect(classifyEvent(eniEvent)).toEqual({
       kind: 'eni-created',
@@ -253,6 +254,9 @@ describe('classifyEvent', () => {
     };
     typed.detail.responseElements.networkInterface.interfaceType = 'interface';
     expect(classifyEvent(typed)).toMatchObject({ kind: 'ignored', reason: /type interface/ });
+    const undated = structuredClone(eniEvent) as unknown as { detail: { eventTime?: string } };
+    delete undated.detail.eventTime;
+    expect((classifyEvent(undated) as { eni: object }).eni).not.toHaveProperty('createdAt');
 
     const broken = structuredClone(eniEvent) as unknown as {
       detail: { responseElements: { networkInterface: { networkInterfaceId: string } } };

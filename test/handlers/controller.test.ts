@@ -367,6 +367,8 @@ describe('EventBridge events', () => {
         Pool: POOL,
         UnboundEnis: 0,
         FreePoolIps: 0,
+        PoolIps: 2,
+        BoundPoolIps: 2,
         ActionsApplied: 2,
         trigger: 'schedule',
         requestId: 'req-1',
@@ -381,12 +383,16 @@ describe('EventBridge events', () => {
           Metrics: [
             { Name: 'UnboundEnis', Unit: 'Count' },
             { Name: 'FreePoolIps', Unit: 'Count' },
+            { Name: 'PoolIps', Unit: 'Count' },
+            { Name: 'BoundPoolIps', Unit: 'Count' },
             { Name: 'ActionsApplied', Unit: 'Count' },
             { Name: 'ReconcileDurationMs', Unit: 'Milliseconds' },
           ],
         },
       ],
     });
+    // No event named an ENI: nothing to time.
+    expect(metrics()[0]).not.toHaveProperty('TimeToBindMs');
   });
 
   it('binds the ENI a CreateNetworkInterface event names with DescribeAddresses + AssociateAddress, then converges from the view', async () => {
@@ -416,8 +422,12 @@ describe('EventBridge events', () => {
       });
 
       calls.length = 0;
+      await sim.advance(45_000); // the event arrives 45 s after Lambda created the ENI
       const result = (await handler(event, context)) as EventRunResponse;
       expect(result.fastPath).toMatchObject({ kind: 'bound' });
+      // CloudTrail's eventTime has whole seconds: the ENI was created within the second before it.
+      expect(metrics().at(-1)?.TimeToBindMs).toBeGreaterThanOrEqual(45_000);
+      expect(metrics().at(-1)?.TimeToBindMs).toBeLessThan(46_000);
       expect(callsBeforeReconcile).toEqual(['DescribeAddresses', 'AssociateAddress']);
       // The reconcile after it reads only what changes: no ListFunctions, however many functions.
       expect(calls.slice(2).sort()).toEqual(['DescribeAddresses', 'DescribeNetworkInterfaces']);
@@ -495,6 +505,7 @@ describe('EventBridge events', () => {
     await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group()] });
     const [event] = created();
     calls.length = 0;
+    await sim.advance(30_000);
     const result = (await controller({ LSI_FUNCTIONS: 'api' })(event, context)) as EventRunResponse;
     expect(result.fastPath).toMatchObject({
       kind: 'deferred',
@@ -503,6 +514,9 @@ describe('EventBridge events', () => {
     });
     expect(callsBeforeReconcile).toEqual([]);
     expect(calls).toContain('ListFunctions');
+    // The reconcile bound the event's ENI: timed from the event, as the fast path is.
+    expect(metrics().at(-1)?.TimeToBindMs).toBeGreaterThanOrEqual(30_000);
+    expect(metrics().at(-1)?.TimeToBindMs).toBeLessThan(31_000);
     expect(result).toMatchObject({ applied: 1, converged: true, observed: 'full' });
     expect([...(await ipsByEni()).values()].every(Boolean)).toBe(true);
   });
@@ -561,6 +575,7 @@ describe('EventBridge events', () => {
     expect(exhausted.fastPath).toMatchObject({ kind: 'deferred', reason: 'pool "shop" has no free IP' });
     expect(exhausted.converged).toBe(true);
     expect(summaries().at(-1)).toMatchObject({ unboundEnis: 1, problems: ['PoolExhausted'] });
+    expect(metrics().at(-1)).not.toHaveProperty('TimeToBindMs'); // still waiting: UnboundEnis says so
     const ips = await ipsByEni();
     expect(ips.get(second as string)).toBe(spare.ip);
     expect(ips.get(third as string)).toBeUndefined();

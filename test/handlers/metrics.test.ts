@@ -81,21 +81,36 @@ describe('HandlerMetrics (Powertools Metrics)', () => {
 });
 
 describe('runMetrics', () => {
-  it('names the four controller metrics, dimension Pool', () => {
-    const document = runMetrics(
-      { pool: 'shop', applied: 3, failed: 0, unboundEnis: 1, freePoolIps: 2, converged: true, problems: [] },
-      40,
-      { trigger: 'schedule' },
-    );
+  const report = {
+    pool: 'shop',
+    applied: 3,
+    failed: 0,
+    unboundEnis: 1,
+    freePoolIps: 2,
+    poolIps: 5,
+    boundPoolIps: 3,
+    converged: true,
+    problems: [],
+  };
+
+  it('names the controller metrics, dimension Pool; TimeToBindMs only when the run measured it', () => {
+    const document = runMetrics(report, 40, { trigger: 'schedule' });
     expect(document).toEqual({
       dimensions: { Pool: 'shop' },
       metrics: [
         { name: 'UnboundEnis', value: 1, unit: 'Count' },
         { name: 'FreePoolIps', value: 2, unit: 'Count' },
+        { name: 'PoolIps', value: 5, unit: 'Count' },
+        { name: 'BoundPoolIps', value: 3, unit: 'Count' },
         { name: 'ActionsApplied', value: 3, unit: 'Count' },
         { name: 'ReconcileDurationMs', value: 40, unit: 'Milliseconds' },
       ],
       properties: { trigger: 'schedule' },
+    });
+    expect(runMetrics({ ...report, timeToBindMs: 61_500 }, 40).metrics.at(-1)).toEqual({
+      name: 'TimeToBindMs',
+      value: 61_500,
+      unit: 'Milliseconds',
     });
   });
 
