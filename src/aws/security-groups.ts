@@ -1,5 +1,5 @@
 import { type IpPermission, paginateDescribeSecurityGroups } from '@aws-sdk/client-ec2';
-import type { InboundRule, OutboundRule, SecurityGroupView } from '../core/audit.js';
+import type { InboundRule, OutboundRule, RuleTraffic, SecurityGroupView } from '../core/audit.js';
 import type { AwsClients } from './clients.js';
 import { readByFilter } from './filter-chunks.js';
 
@@ -31,20 +31,23 @@ export async function describeSecurityGroups(
 
 function toOutboundRule(permission: IpPermission): OutboundRule {
   return {
-    protocol: permission.IpProtocol === '-1' ? 'all' : (permission.IpProtocol ?? 'all'),
-    ...(permission.FromPort === undefined ? {} : { fromPort: permission.FromPort }),
-    ...(permission.ToPort === undefined ? {} : { toPort: permission.ToPort }),
+    ...toTraffic(permission),
     ipv6Destinations: (permission.Ipv6Ranges ?? []).map((range) => range.CidrIpv6 ?? '').filter(Boolean),
     prefixLists: (permission.PrefixListIds ?? []).map((list) => list.PrefixListId ?? '').filter(Boolean),
   };
 }
 
-function toInboundRule(permission: IpPermission): InboundRule {
-  const protocol = permission.IpProtocol === '-1' ? 'all' : (permission.IpProtocol ?? 'all');
+function toTraffic(permission: IpPermission): RuleTraffic {
   return {
-    protocol,
+    protocol: permission.IpProtocol === '-1' ? 'all' : (permission.IpProtocol ?? 'all'),
     ...(permission.FromPort === undefined ? {} : { fromPort: permission.FromPort }),
     ...(permission.ToPort === undefined ? {} : { toPort: permission.ToPort }),
+  };
+}
+
+function toInboundRule(permission: IpPermission): InboundRule {
+  return {
+    ...toTraffic(permission),
     addressSources: [
       ...(permission.IpRanges ?? []).map((range) => range.CidrIp ?? ''),
       ...(permission.Ipv6Ranges ?? []).map((range) => range.CidrIpv6 ?? ''),

@@ -4,12 +4,16 @@ import type { Observation, ObservedFunction } from './model.js';
 import { type Plan, type Problem, type ProblemCode, SEVERITY_RANK, type Severity } from './plan.js';
 import { monthlyIpCostUsd, PUBLIC_IPV4_PRICE } from './public-ip-price.js';
 
-/** One inbound rule of a security group, as the audit needs it. */
-export interface InboundRule {
+/** What traffic a security-group rule covers. */
+export interface RuleTraffic {
   /** `tcp`, `udp`, `icmp`, or `all`. */
   readonly protocol: string;
   readonly fromPort?: number;
   readonly toPort?: number;
+}
+
+/** One inbound rule of a security group, as the audit needs it. */
+export interface InboundRule extends RuleTraffic {
   /** CIDR blocks (IPv4 and IPv6) and prefix lists: sources on the internet or in a network. */
   readonly addressSources: readonly string[];
   /** Other security groups: only their members may connect. */
@@ -17,11 +21,7 @@ export interface InboundRule {
 }
 
 /** One outbound rule of a security group, as the IPv6 checks need it. */
-export interface OutboundRule {
-  /** `tcp`, `udp`, `icmp`, or `all`. */
-  readonly protocol: string;
-  readonly fromPort?: number;
-  readonly toPort?: number;
+export interface OutboundRule extends RuleTraffic {
   /** IPv6 destinations (`::/0`, a vendor's prefix). */
   readonly ipv6Destinations: readonly string[];
   /** Prefix lists: they may hold IPv6 prefixes, which the audit does not read. */
