@@ -6,10 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanCfnLint } from '../support/cfn-lint.js';
 
 const EXPECTED_STACKS = [
+  'LsiDualStackEgressStack',
   'LsiHyperplaneEgressStack',
   'LsiIngressGaStack',
   'LsiIngressNlbStack',
   'LsiNatGatewayStack',
+  'LsiNatInstanceStack',
 ];
 
 type Metadata = Record<string, readonly { readonly type: string; readonly data: unknown }[]>;
