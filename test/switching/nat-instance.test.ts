@@ -123,7 +123,7 @@ describe('a NAT instance on pool IPs', () => {
   });
 
   it('takes an unreserved pool IP off a Lambda ENI at boot (AllowReassociation); apply then rebinds the ENI', async () => {
-    const [a, b, spare] = [
+    const [a, , spare] = [
       await allocateAddress(clients.ec2, tag),
       await allocateAddress(clients.ec2, tag),
       await allocateAddress(clients.ec2, tag),
