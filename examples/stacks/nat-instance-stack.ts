@@ -1,4 +1,4 @@
-import { ArnFormat, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnParameter, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   type IMachineImage,
   InstanceClass,
@@ -77,6 +77,7 @@ export class NatInstanceStack extends Stack {
         ],
       }),
     );
+    acknowledgeFckNat(natGatewayProvider);
     egressCheckFunction(this, vpc);
   }
 
@@ -86,6 +87,52 @@ export class NatInstanceStack extends Stack {
       resource,
       resourceName,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+}
+
+/**
+ * cdk-nag's findings on what cdk-fck-nat builds, answered where it builds them (the example adds the deny above
+ * and the ingress rule; the rest is the library's design).
+ */
+function acknowledgeFckNat(provider: FckNatInstanceProvider): void {
+  for (const group of provider.autoScalingGroups) {
+    Validations.of(group).acknowledge(
+      {
+        id: 'AwsSolutions-AS3',
+        reason:
+          'a group of one NAT instance that replaces a failed instance by itself; its group metrics are on (cdk-fck-nat sets GroupMetrics.all), alarm on them to hear of a replacement',
+      },
+      {
+        id: 'AwsSolutions-EC26',
+        reason:
+          'the fck-nat root volume holds the AMI and no data (a NAT instance forwards packets and keeps no state on disk); turn on EBS encryption by default in the account to encrypt it anyway',
+      },
+    );
+  }
+  Validations.of(provider.securityGroup).acknowledge({
+    id: 'AwsSolutions-EC23',
+    reason:
+      "inbound only from the VPC's own CIDR block (a reference cdk-nag cannot read): the NAT instances forward what the VPC's subnets send them, as fck-nat requires",
+  });
+  Validations.of(provider.role).acknowledge(
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy]',
+      reason:
+        "cdk-fck-nat attaches AWS's policy for Session Manager so that the instances can be reached and patched without SSH; enableSsm: false drops it",
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'fck-nat attaches its own ENI and turns its source/destination check off at boot, on interfaces whose ids only exist at run time; cdk-fck-nat grants those two actions on every ENI',
+    },
+  );
+  const policy = provider.role.node.tryFindChild('DefaultPolicy');
+  if (policy !== undefined) {
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "cdk-fck-nat grants AssociateAddress and DisassociateAddress on every address; the deny statement of the same policy narrows them to the instances' own two pool addresses",
     });
   }
 }
