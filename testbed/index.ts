@@ -23,6 +23,7 @@ export {
 } from './churn-scenarios.js';
 export { type CloudTrailEvent, cloudTrailEvent } from './cloudtrail-events.js';
 export { ControllerHarness, type ControllerHarnessOptions } from './controller-harness.js';
+export { addDualStack, type DualStackFixture } from './dual-stack.js';
 export {
   type FaultKind,
   type FaultProxy,

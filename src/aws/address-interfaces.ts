@@ -4,7 +4,7 @@ import { readByFilter } from './filter-chunks.js';
 
 /**
  * Describes the ENIs that hold some addresses, by id, to learn what each is (`InterfaceType`,
- * `Description`): one paged call per 200 ids, never one per address. The ids go in a
+ * `Description`, the instance it is attached to and its source/destination check): one paged call per 200 ids, never one per address. The ids go in a
  * `network-interface-id` filter rather than `NetworkInterfaceIds`, so an ENI deleted since the addresses
  * were read is simply missing from the answer instead of failing the whole call.
  */
@@ -26,5 +26,7 @@ export async function describeInterfaces(
     id: eni.NetworkInterfaceId ?? '',
     interfaceType: eni.InterfaceType ?? 'interface',
     description: eni.Description ?? '',
+    ...(eni.Attachment?.InstanceId ? { instanceId: eni.Attachment.InstanceId } : {}),
+    ...(eni.SourceDestCheck === undefined ? {} : { sourceDestCheck: eni.SourceDestCheck }),
   }));
 }

@@ -6,6 +6,7 @@ import {
   paginateDescribeNetworkInterfaces,
   paginateDescribeRouteTables,
   paginateDescribeSubnets,
+  type Route,
   type RouteTable,
   type Subnet,
 } from '@aws-sdk/client-ec2';
@@ -16,6 +17,7 @@ import { InputError } from '../core/errors.js';
 import { checkFunctionRegion, parseFunctionRef } from '../core/function-ref.js';
 import type {
   EniAssociation,
+  Ipv6DefaultRoute,
   Observation,
   ObservedAddress,
   ObservedEni,
@@ -218,7 +220,8 @@ export async function describeRegionAddresses(ec2: EC2Client): Promise<ObservedA
   }
 }
 
-function describeSubnets(clients: AwsClients, subnetIds: readonly string[]): Promise<Subnet[]> {
+/** The subnets, by id, in a constant number of paged calls; one deleted meanwhile is simply absent. */
+export function describeSubnets(clients: AwsClients, subnetIds: readonly string[]): Promise<Subnet[]> {
   return readByFilter(
     'ec2:DescribeSubnets',
     subnetIds,
@@ -342,6 +345,9 @@ function toObservedFunction(fn: FunctionConfiguration, poolNames: ReadonlySet<st
     securityGroupIds: normaliseGroups(fn.VpcConfig?.SecurityGroupIds ?? []),
     inPool: poolNames.has(name),
     ...(fn.LastModified ? { lastModified: fn.LastModified } : {}),
+    ...(fn.VpcConfig?.Ipv6AllowedForDualStack === undefined
+      ? {}
+      : { ipv6AllowedForDualStack: fn.VpcConfig.Ipv6AllowedForDualStack }),
   };
 }
 
@@ -379,7 +385,10 @@ function toObservedEni(eni: NetworkInterface): ObservedEni {
   };
 }
 
-/** Public when the subnet's route table (its own, else the VPC's main one) sends 0.0.0.0/0 to an IGW. */
+/**
+ * Public when the subnet's route table (its own, else the VPC's main one) sends 0.0.0.0/0 to an IGW; its
+ * IPv6 blocks and where the table sends ::/0, for IPv6 egress.
+ */
 function toObservedSubnet(subnet: Subnet, routeTables: readonly RouteTable[]): ObservedSubnet {
   const id = subnet.SubnetId ?? '';
   const vpcId = subnet.VpcId ?? '';
@@ -392,11 +401,42 @@ function toObservedSubnet(subnet: Subnet, routeTables: readonly RouteTable[]): O
   );
   const routesToInternetGateway = defaults.some((route) => (route.GatewayId ?? '').startsWith('igw-'));
   const natGatewayId = defaults.find((route) => route.NatGatewayId)?.NatGatewayId;
+  const ipv6Route = (table?.Routes ?? []).find(
+    (route) => route.DestinationIpv6CidrBlock === '::/0' && route.State !== 'blackhole',
+  );
+  const ipv6DefaultRoute = ipv6Route ? toIpv6DefaultRoute(ipv6Route) : undefined;
   return {
     id,
     vpcId,
     availabilityZone: subnet.AvailabilityZone ?? '',
     routesToInternetGateway,
     ...(natGatewayId ? { natGatewayId } : {}),
+    ipv6CidrBlocks: subnetIpv6CidrBlocks(subnet),
+    ...(ipv6DefaultRoute ? { ipv6DefaultRoute } : {}),
   };
+}
+
+/** The subnet's associated IPv6 blocks: one being disassociated no longer serves the subnet. */
+export function subnetIpv6CidrBlocks(subnet: Subnet): string[] {
+  return (subnet.Ipv6CidrBlockAssociationSet ?? [])
+    .filter((association) => association.Ipv6CidrBlockState?.State === 'associated')
+    .map((association) => association.Ipv6CidrBlock ?? '')
+    .filter(Boolean);
+}
+
+function toIpv6DefaultRoute(route: Route): Ipv6DefaultRoute {
+  if (route.EgressOnlyInternetGatewayId) {
+    return { target: 'egress-only-internet-gateway', id: route.EgressOnlyInternetGatewayId };
+  }
+  const gateway = route.GatewayId ?? '';
+  if (gateway.startsWith('igw-')) return { target: 'internet-gateway', id: gateway };
+  const other =
+    gateway ||
+    route.NatGatewayId ||
+    route.TransitGatewayId ||
+    route.NetworkInterfaceId ||
+    route.VpcPeeringConnectionId ||
+    route.InstanceId ||
+    'unknown';
+  return { target: 'other', id: other };
 }

@@ -1,24 +1,39 @@
+import { ipv6Findings } from './audit-ipv6.js';
 import { functionLabel } from './combination.js';
 import type { Observation, ObservedFunction } from './model.js';
 import { type Plan, type Problem, type ProblemCode, SEVERITY_RANK, type Severity } from './plan.js';
 import { monthlyIpCostUsd, PUBLIC_IPV4_PRICE } from './public-ip-price.js';
 
-/** One inbound rule of a security group, as the audit needs it. */
-export interface InboundRule {
+/** What traffic a security-group rule covers. */
+export interface RuleTraffic {
   /** `tcp`, `udp`, `icmp`, or `all`. */
   readonly protocol: string;
   readonly fromPort?: number;
   readonly toPort?: number;
+}
+
+/** One inbound rule of a security group, as the audit needs it. */
+export interface InboundRule extends RuleTraffic {
   /** CIDR blocks (IPv4 and IPv6) and prefix lists: sources on the internet or in a network. */
   readonly addressSources: readonly string[];
   /** Other security groups: only their members may connect. */
   readonly groupSources: readonly string[];
 }
 
+/** One outbound rule of a security group, as the IPv6 checks need it. */
+export interface OutboundRule extends RuleTraffic {
+  /** IPv6 destinations (`::/0`, a vendor's prefix). */
+  readonly ipv6Destinations: readonly string[];
+  /** Prefix lists: they may hold IPv6 prefixes, which the audit does not read. */
+  readonly prefixLists: readonly string[];
+}
+
 export interface SecurityGroupView {
   readonly id: string;
   readonly name?: string;
   readonly inbound: readonly InboundRule[];
+  /** Absent when not read: the IPv6 checks then do not judge the group. */
+  readonly outbound?: readonly OutboundRule[];
 }
 
 /** A Lambda alias and the versions it routes to. */
@@ -42,7 +57,19 @@ export type FindingCode =
   | 'EipQuotaHeadroom'
   | 'EipQuotaUnknown'
   | 'VersionVpcDiffers'
-  | 'AliasVpcDiffers';
+  | 'AliasVpcDiffers'
+  | 'Ipv6NotAllowed'
+  | 'SubnetWithoutIpv6Cidr'
+  | 'SubnetWithoutIpv6Route'
+  | 'Ipv6RouteNotToGateway'
+  | 'Ipv6EgressBlocked'
+  | 'Ipv6AllowList';
+
+/**
+ * Whether the audit checks IPv6 egress too: `asked` (`--ipv6`), `detected` (a pool function allows IPv6, so
+ * the pool evidently means to send it), or `off` (`--no-ipv6`, or no pool function allows it).
+ */
+export type Ipv6Check = 'asked' | 'detected' | 'off';
 
 /** One thing the audit found: a stable code, how bad it is, what it concerns, and what to do. */
 export interface Finding {
@@ -64,6 +91,8 @@ export interface AuditInput {
   readonly eipQuota?: number;
   /** Aliases of pool functions that have versions whose VPC configuration differs from $LATEST. */
   readonly aliases: readonly AliasView[];
+  /** @default 'off' */
+  readonly ipv6?: Ipv6Check;
 }
 
 export interface AuditReport {
@@ -72,6 +101,8 @@ export interface AuditReport {
   /** Errors first, then warnings, then info; stable order within each. */
   readonly findings: readonly Finding[];
   readonly summary: { readonly errors: number; readonly warnings: number; readonly info: number };
+  /** Whether IPv6 egress was checked, and why. */
+  readonly ipv6: Ipv6Check;
   readonly cost: {
     readonly ips: number;
     readonly monthlyUsd: number;
@@ -133,6 +164,8 @@ export function audit(input: AuditInput): AuditReport {
   findings.push(...costFindings(plan));
   findings.push(...quotaFindings(input.eipQuota, observation, plan));
   findings.push(...versionFindings(observation.functions, input.aliases));
+  const ipv6 = input.ipv6 ?? 'off';
+  if (ipv6 !== 'off') findings.push(...ipv6Findings(pool, observation, input.securityGroups));
 
   const ordered = findings
     .map((finding, index) => ({ finding, index }))
@@ -147,6 +180,7 @@ export function audit(input: AuditInput): AuditReport {
     region: plan.region,
     findings: ordered,
     summary: { errors: count('error'), warnings: count('warning'), info: count('info') },
+    ipv6,
     cost: {
       ips: plan.addresses.length,
       monthlyUsd: monthlyIpCostUsd(plan.addresses.length),

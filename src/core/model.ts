@@ -44,6 +44,10 @@ export interface ObservedInterface {
   /** As DescribeNetworkInterfaces reports it: `nat_gateway`, `network_load_balancer`, `interface`, … */
   readonly interfaceType: string;
   readonly description: string;
+  /** The EC2 instance the ENI is attached to, if any. */
+  readonly instanceId?: string;
+  /** `false` on an ENI that forwards traffic not its own: a NAT instance's. */
+  readonly sourceDestCheck?: boolean;
 }
 
 /** One function or published version, with the VPC placement that keeps its combination's ENIs alive. */
@@ -59,6 +63,11 @@ export interface ObservedFunction {
   readonly inPool: boolean;
   /** ISO-8601, from ListFunctions; recent changes may still be rolling out. */
   readonly lastModified?: string;
+  /**
+   * `VpcConfig.Ipv6AllowedForDualStack`: the function sends IPv6 from dual-stack subnets. Absent when
+   * Lambda does not report it, which means false.
+   */
+  readonly ipv6AllowedForDualStack?: boolean;
   /** Only known when fetched (GetFunctionConfiguration); ListFunctions does not report it. */
   readonly lastUpdateStatus?: string;
   readonly state?: string;
@@ -72,6 +81,16 @@ export interface ObservedSubnet {
   readonly routesToInternetGateway: boolean;
   /** The NAT gateway the subnet's route table sends 0.0.0.0/0 to, if any. */
   readonly natGatewayId?: string;
+  /** The subnet's associated IPv6 blocks (a /64 each): what a vendor allow-lists for IPv6 egress. */
+  readonly ipv6CidrBlocks?: readonly string[];
+  /** Where the subnet's route table sends `::/0`; absent when nowhere (or to a blackhole). */
+  readonly ipv6DefaultRoute?: Ipv6DefaultRoute;
+}
+
+/** A `::/0` route: to an internet gateway, an egress-only internet gateway, or something else (its id). */
+export interface Ipv6DefaultRoute {
+  readonly target: 'internet-gateway' | 'egress-only-internet-gateway' | 'other';
+  readonly id: string;
 }
 
 /** Everything one reconcile observed, in a constant number of (paged) read calls. */

@@ -1,4 +1,4 @@
-import { holderOfAddress, isGatewayHolder } from './address-holder.js';
+import { type AddressHolder, holderOfAddress, isGatewayHolder } from './address-holder.js';
 import { combinationKey, functionLabel } from './combination.js';
 import type {
   DesiredPool,
@@ -104,8 +104,8 @@ export interface EniView {
 }
 
 /**
- * One pool IP, for `status` and `ips`. `on-nat-gateway` and `on-load-balancer`: held by a NAT gateway or a
- * Network Load Balancer of the same pool (another strategy's), never touched; `elsewhere`: bound to
+ * One pool IP, for `status` and `ips`. `on-nat-gateway`, `on-nat-instance` and `on-load-balancer`: held by a
+ * NAT gateway, a NAT instance or a Network Load Balancer of the same pool (another strategy's), never touched; `elsewhere`: bound to
  * anything else outside the pool's Lambda ENIs, never touched either; `reserved`: free (or on a retired
  * ENI) but reserved for another consumer of the pool ({@link DesiredPool.reserved}), so never bound nor
  * counted as a spare. A reserved address on a pool function's ENI still shows `bound`: it serves traffic.
@@ -119,6 +119,7 @@ export interface AddressView {
     | 'reserved'
     | 'on-retired-eni'
     | 'on-nat-gateway'
+    | 'on-nat-instance'
     | 'on-load-balancer'
     | 'elsewhere';
   readonly networkInterfaceId?: string;
@@ -354,7 +355,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
       continue;
     }
     const on = address.networkInterfaceId ? enisById.get(address.networkInterfaceId) : undefined;
-    // A NAT gateway or NLB of the same pool holds it by design: not a problem, and never touched.
+    // A NAT gateway, NAT instance or NLB of the same pool holds it by design: not a problem, never touched.
     if (!on && !isGatewayHolder(holderOfAddress(address, interfaces))) {
       problems.push({
         code: 'PoolAddressElsewhere',
@@ -499,6 +500,13 @@ interface AddressContext {
   readonly reserved: ReadonlySet<string>;
 }
 
+/** The state of a pool IP that another strategy of the same pool holds. */
+const HELD_BY_ANOTHER_STRATEGY: Partial<Record<AddressHolder, AddressView['state']>> = {
+  'nat-gateway': 'on-nat-gateway',
+  'nat-instance': 'on-nat-instance',
+  'network-load-balancer': 'on-load-balancer',
+};
+
 function addressView(address: ObservedAddress, context: AddressContext): AddressView {
   const { enisById, retiredIds, views, interfaces, reserved } = context;
   const lastSubnetId = address.tags[LAST_SUBNET_TAG_KEY];
@@ -515,12 +523,7 @@ function addressView(address: ObservedAddress, context: AddressContext): Address
     const holder = holderOfAddress(address, interfaces);
     return {
       ...base,
-      state:
-        holder === 'nat-gateway'
-          ? 'on-nat-gateway'
-          : holder === 'network-load-balancer'
-            ? 'on-load-balancer'
-            : 'elsewhere',
+      state: HELD_BY_ANOTHER_STRATEGY[holder] ?? 'elsewhere',
       ...(address.networkInterfaceId ? { networkInterfaceId: address.networkInterfaceId } : {}),
     };
   }

@@ -26,7 +26,11 @@ export interface SwitchReadiness {
   /** Pool IPs on the pool functions' Lambda ENIs (freed by unbind, or by Lambda after the move). */
   readonly onLambdaEnis: number;
   readonly onNatGateways: number;
+  /** On NAT instances (fck-nat): freed, like the gateways', when they go. */
+  readonly onNatInstances: number;
   readonly onLoadBalancers: number;
+  /** IPs the old holders give back when they let go: the Lambda ENIs' for `nat`, the NAT devices' for `hyperplane`. */
+  readonly freeable: number;
   /** On retired Lambda ENIs, or bound elsewhere: not available to the target now. */
   readonly unavailable: number;
   readonly path: SwitchPath;
@@ -50,12 +54,13 @@ export function switchReadiness(plan: Plan, to: SwitchTarget, needed: number): S
     .sort((a, b) => compareIps(a.publicIp, b.publicIp));
   const onLambdaEnis = count('bound');
   const onNatGateways = count('on-nat-gateway');
+  const onNatInstances = count('on-nat-instance');
   const onLoadBalancers = count('on-load-balancer');
   const unavailable = count('on-retired-eni') + count('elsewhere');
-  // What the old holders give back when they let go: the functions' ENIs, or the NAT gateways.
-  const freed = to === 'nat' ? onLambdaEnis : onNatGateways;
+  // What the old holders give back when they let go: the functions' ENIs, or the NAT devices.
+  const freeable = to === 'nat' ? onLambdaEnis : onNatGateways + onNatInstances;
   const path: SwitchPath =
-    free.length >= needed ? 'spares' : free.length + freed >= needed ? 'free-first' : 'too-small';
+    free.length >= needed ? 'spares' : free.length + freeable >= needed ? 'free-first' : 'too-small';
   return {
     pool: plan.pool,
     region: plan.region,
@@ -65,7 +70,9 @@ export function switchReadiness(plan: Plan, to: SwitchTarget, needed: number): S
     take: path === 'spares' ? free.slice(0, needed) : [],
     onLambdaEnis,
     onNatGateways,
+    onNatInstances,
     onLoadBalancers,
+    freeable,
     unavailable,
     path,
   };

@@ -4,6 +4,7 @@ import { elasticIpLimit } from '../aws/elastic-ip-limit.js';
 import { type ObserveInput, observe } from '../aws/observe.js';
 import { describeSecurityGroups } from '../aws/security-groups.js';
 import { type AuditReport, audit, versionsWithOtherVpc } from '../core/audit.js';
+import { ipv6CheckFor } from '../core/audit-ipv6.js';
 import { plan } from '../core/plan.js';
 import { validatePoolName } from '../core/pool.js';
 
@@ -12,6 +13,11 @@ export interface AuditRequest extends ObserveInput {
   readonly spares?: number;
   /** Allocation ids another consumer of the pool holds or is about to take: not free, not spares. */
   readonly reserved?: readonly string[];
+  /**
+   * Check IPv6 egress too (`true`), or not (`false`). @default - checked when some pool function already
+   * allows IPv6 (`Ipv6AllowedForDualStack`)
+   */
+  readonly ipv6?: boolean;
 }
 
 /**
@@ -43,5 +49,6 @@ export async function auditPool(clients: AwsClients, request: AuditRequest): Pro
     securityGroups,
     ...(eipQuota === undefined ? {} : { eipQuota }),
     aliases,
+    ipv6: ipv6CheckFor(request.ipv6, observation.functions),
   });
 }

@@ -8,10 +8,12 @@ import { referenceProblems } from '../support/service-authorization.js';
 import { type CfnResourceJson, templateStatements } from '../support/template-iam.js';
 
 const EXPECTED_STACKS = [
+  'LsiDualStackEgressStack',
   'LsiHyperplaneEgressStack',
   'LsiIngressGaStack',
   'LsiIngressNlbStack',
   'LsiNatGatewayStack',
+  'LsiNatInstanceStack',
 ];
 
 type Metadata = Record<string, readonly { readonly type: string; readonly data: unknown }[]>;

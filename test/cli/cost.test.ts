@@ -58,6 +58,10 @@ describe('lambda-static-ip cost', () => {
     expect(run.stdout.match(/Data transfer out to the internet/g)).toHaveLength(1);
     expect(run.stdout).toContain('No NAT gateway ever breaks even on price');
     expect(run.stdout).toMatch(/^Recommendation: Hyperplane ENI Elastic IPs/m);
+    expect(run.stdout).toMatch(
+      /IPv6 dual-stack \(\/64s\)\s+egress\s+\$0\.00\s+\$0\.00\s+\$0\.00\s+vendor must accept IPv6/,
+    );
+    expect(run.stdout).toMatch(/^IPv6: IPv6 dual-stack \(\/64s\) adds \$0\.00 a month to the IPv4 choice/m);
   });
 
   it('--json prints exactly one document with every option and the required fields', async () => {
@@ -75,6 +79,7 @@ describe('lambda-static-ip cost', () => {
       'nat-gateway-single',
       'nat-gateway-per-az',
       'nat-gateway-regional',
+      'ipv6-dual-stack',
       'no-static-ip',
       'global-accelerator-alb',
       'nlb-pool-ips-alb',
@@ -93,6 +98,10 @@ describe('lambda-static-ip cost', () => {
       'not documented or supported by AWS',
     );
     expect(option(document, 'nat-instance').notes.join(' ')).toContain('minutes');
+    expect(option(document, 'ipv6-dual-stack')).toMatchObject({ monthlyTotalUsd: 0, publicIps: 0 });
+    expect(option(document, 'ipv6-dual-stack').notes.join(' ')).toMatch(
+      /must accept IPv6.*IPv4-only destinations still need an IPv4 strategy/,
+    );
     expect(document.dataTransferOut).toMatchObject({ gb: 100, monthlyUsd: 0 });
     expect(document.breakEven.some((entry) => entry.kind === 'crosses')).toBe(true);
     expect(document.recommendation.egress.strategy).toBe('hyperplane-eip');
@@ -191,8 +200,8 @@ describe('lambda-static-ip cost', () => {
     expect(run.stderr).toContain(`wrote the chart to ${path}`);
     const svg = await readFile(path, 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    expect(svg.match(/<path class="strategy-line"/g)).toHaveLength(6);
-    expect(svg.match(/class="legend-item"/g)).toHaveLength(6);
+    expect(svg.match(/<path class="strategy-line"/g)).toHaveLength(7);
+    expect(svg.match(/class="legend-item"/g)).toHaveLength(7);
     for (const label of [
       'Hyperplane ENI Elastic IPs',
       'NAT gateway per AZ',

@@ -179,6 +179,7 @@ describe('iam-policy: every call the CLI and the controller make is allowed, and
           [['plan'], 0],
           [['status'], 0],
           [['ips', '--direction', 'ingress'], 0],
+          [['ips', '--family', 'all'], 0],
           [['audit'], 1],
           [['switch-check', '--to', 'nat'], 0],
         ];

@@ -19,6 +19,16 @@ describe('holderOfInterface', () => {
   ])('%s with description %j is %s', (interfaceType, description, holder) => {
     expect(holderOfInterface({ interfaceType, description })).toBe(holder);
   });
+
+  it('takes an instance’s ENI for a NAT instance only when its source/destination check is off', () => {
+    const attached = { interfaceType: 'interface', description: '', instanceId: 'i-1' };
+    expect(holderOfInterface({ ...attached, sourceDestCheck: false })).toBe('nat-instance');
+    expect(holderOfInterface({ ...attached, sourceDestCheck: true })).toBe('instance');
+    expect(holderOfInterface(attached)).toBe('instance');
+    expect(holderOfInterface({ interfaceType: 'interface', description: '', sourceDestCheck: false })).toBe(
+      'other-interface',
+    );
+  });
 });
 
 describe('holderOfAddress and directionOf', () => {
@@ -38,8 +48,10 @@ describe('holderOfAddress and directionOf', () => {
     }
   });
 
-  it('counts NAT gateways and NLBs as the holders the reconciler leaves alone', () => {
-    expect(['nat-gateway', 'network-load-balancer'].every((h) => isGatewayHolder(h as never))).toBe(true);
+  it('counts NAT gateways, NAT instances and NLBs as the holders the reconciler leaves alone', () => {
+    expect(
+      ['nat-gateway', 'nat-instance', 'network-load-balancer'].every((h) => isGatewayHolder(h as never)),
+    ).toBe(true);
     expect(['lambda', 'instance', 'other-interface', 'none'].some((h) => isGatewayHolder(h as never))).toBe(
       false,
     );

@@ -76,11 +76,18 @@ describe('audit (pure)', () => {
     expect(monthlyIpCostUsd(7)).toBe(25.55);
   });
 
-  it('never throws, orders errors first, and gives every finding a fix (any well-formed world)', () => {
+  it('never throws, orders errors first, and gives every finding a fix (any well-formed world, IPv6 checked or not)', () => {
     fc.assert(
-      fc.property(worldArbitrary, ({ observation, desired }) => {
+      fc.property(worldArbitrary, fc.constantFrom('off', 'asked'), ({ observation, desired }, ipv6) => {
         const planned = plan(observation, { ...desired, allocate: false });
-        const result = audit({ observation, plan: planned, securityGroups: [], aliases: [], eipQuota: 5 });
+        const result = audit({
+          observation,
+          plan: planned,
+          securityGroups: [],
+          aliases: [],
+          eipQuota: 5,
+          ipv6: ipv6 as 'off' | 'asked',
+        });
         const ranks = result.findings.map((f) => ['error', 'warning', 'info'].indexOf(f.severity));
         expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
         for (const finding of result.findings) expect(finding.fix).not.toBe('');

@@ -12,6 +12,7 @@ import {
   DescribeAddressesCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
+  DescribeSubnetsCommand,
   DisassociateAddressCommand,
   type EC2Client,
   type NetworkInterfaceCreationType,
@@ -26,6 +27,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsClients, createIamClient } from '../../src/aws/clients.js';
 import {
+  addDualStack,
   createNetworkLoadBalancer,
   createVpcFixture,
   deleteLoadBalancer,
@@ -523,5 +525,20 @@ describe('Lambda', () => {
       new GetFunctionConfigurationCommand({ FunctionName: 'phased' }),
     );
     expect(cleared).toMatchObject({ State: 'Active', LastUpdateStatus: 'Successful' });
+  });
+});
+
+describe('IPv6 (dual-stack egress)', () => {
+  it('reports a subnet IPv6 CIDR block with Ipv6CidrBlockState.State "associated", as AWS does', async () => {
+    const dualStack = await addDualStack(clients.ec2, vpc, { routes: false });
+    const subnetId = vpc.privateSubnetIds[0] as string;
+    const described = await clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }));
+    expect(described.Subnets?.[0]?.Ipv6CidrBlockAssociationSet).toEqual([
+      {
+        AssociationId: expect.stringMatching(/^subnet-cidr-assoc-/),
+        Ipv6CidrBlock: dualStack.ipv6CidrBlocks[subnetId],
+        Ipv6CidrBlockState: { State: 'associated' },
+      },
+    ]);
   });
 });

@@ -25,6 +25,7 @@ from moto.ec2 import models as ec2_models
 from moto.ec2.exceptions import EC2ClientError, InvalidAllocationIdError, InvalidNetworkInterfaceIdError
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress, ElasticAddressBackend
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface, NetworkInterfaceBackend
+from moto.ec2.models.subnets import Subnet
 from moto.ec2.responses.account_attributes import AccountAttributes
 from moto.ec2.responses.elastic_ip_addresses import ElasticIPAddresses
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
@@ -609,6 +610,28 @@ def _patch_reset_clears_testbed_state() -> None:
     moto_api_backend.reset = reset
 
 
+# --- IPv6 (dual-stack egress) ----------------------------------------------------------------------
+
+
+def _patch_subnet_ipv6_cidr_state() -> None:
+    """AWS: each entry of a subnet's Ipv6CidrBlockAssociationSet reads Ipv6CidrBlockState
+    {State: "associated"} (moto: its State is the whole state dict as a string,
+    "{'State': 'associated'}", so a client keeping associated blocks only would see none)."""
+
+    def association_set(self: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "ipv6CidrBlock": association["ipv6CidrBlock"],
+                "associationId": association["associationId"],
+                "ipv6CidrBlockState": {"state": association["ipv6CidrBlockState"]["State"]},
+            }
+            for association in self.ipv6_cidr_block_associations.values()
+            if association["ipv6CidrBlockState"]["State"] == "associated"
+        ]
+
+    Subnet.ipv6_cidr_block_association_set = property(association_set)
+
+
 # --- Test-bed control routes ----------------------------------------------------------------------
 
 
@@ -790,6 +813,7 @@ def apply_all() -> None:
     _patch_list_functions_paging()
     _patch_lambda_vpc_and_state()
     _patch_reset_clears_testbed_state()
+    _patch_subnet_ipv6_cidr_state()
     _speed_up_request_dispatch()
     _speed_up_serialization()
     _speed_up_resource_tags()

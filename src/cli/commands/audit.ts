@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { AuditReport, Finding } from '../../core/audit.js';
+import type { AuditReport, Finding, Ipv6Check } from '../../core/audit.js';
 import type { RegisterCommand } from '../command.js';
 import { firstFailure } from '../error-document.js';
 import { ExitCode } from '../exit-codes.js';
@@ -15,13 +15,21 @@ import { severityLabel } from '../render-plan.js';
 
 interface AuditOptions extends ReserveCommandOptions {
   readonly spares: number;
+  /** `--ipv6` / `--no-ipv6`; undefined: checked when a pool function allows IPv6. */
+  readonly ipv6?: boolean;
 }
+
+const IPV6_CHECK: Readonly<Record<Ipv6Check, string>> = {
+  asked: 'IPv6 egress: checked, as asked (--ipv6).',
+  detected: 'IPv6 egress: checked, because a pool function allows IPv6 (--no-ipv6 skips it).',
+  off: 'IPv6 egress: not checked (--ipv6 checks it; it is checked anyway once a pool function allows IPv6).',
+};
 
 export const registerAudit: RegisterCommand = (program, run) => {
   const command = addReserveOption(
     addPoolOptions(
       new Command('audit').description(
-        'check a pool before trusting the tool with it: egress routes, inbound rules, shared ENIs, unbound ENIs, stray IPs, cost, quota, versions; exits 1 on any error finding',
+        'check a pool before trusting the tool with it: egress routes, inbound rules, shared ENIs, unbound ENIs, stray IPs, cost, quota, versions, and IPv6 egress; exits 1 on any error finding',
       ),
     ),
   )
@@ -31,11 +39,19 @@ export const registerAudit: RegisterCommand = (program, run) => {
       wholeNumber(0, 1000),
       0,
     )
+    .option(
+      '--ipv6',
+      'also check IPv6 dual-stack egress: each function allows IPv6, each subnet has a /64 and a ::/0 route to an (egress-only) internet gateway, each security-group set lets IPv6 out (default: when a pool function allows IPv6)',
+    )
+    .option('--no-ipv6', 'never check IPv6 egress')
     .action(async (options: AuditOptions, self: Command) =>
       run(self, async ({ clients, output }) => {
         output.startProgress(`auditing pool "${options.pool}"`);
         const { auditPool } = await import('../../reconcile/audit-pool.js');
-        const report = await auditPool(await clients(), reconcileRequest(options));
+        const report = await auditPool(await clients(), {
+          ...reconcileRequest(options),
+          ...(options.ipv6 === undefined ? {} : { ipv6: options.ipv6 }),
+        });
         const errors = report.findings.filter((finding) => finding.severity === 'error');
         output.result({ ...report, ...firstFailure(errors, 'findings') }, () => renderAudit(report, output));
         return report.summary.errors > 0 ? ExitCode.Failure : ExitCode.Ok;
@@ -55,7 +71,13 @@ function renderAudit(report: AuditReport, output: Output): string {
       ? `Elastic IPs: ${report.quota.allocatedInRegion} allocated in the Region; limit unknown.`
       : `Elastic IPs: ${report.quota.allocatedInRegion} of ${report.quota.limit} allocated in the Region (${report.quota.headroom} left).`;
   const cost = `Cost: ${report.cost.ips} pool IP(s), $${report.cost.monthlyUsd.toFixed(2)} a month ($${report.cost.usdPerIpHour}/h each, price as of ${report.cost.priceAsOf}).`;
-  return [header, report.findings.map((finding) => renderFinding(finding, output)).join('\n\n'), cost, quota]
+  return [
+    header,
+    report.findings.map((finding) => renderFinding(finding, output)).join('\n\n'),
+    cost,
+    quota,
+    IPV6_CHECK[report.ipv6],
+  ]
     .filter(Boolean)
     .join('\n\n');
 }

@@ -34,7 +34,8 @@ interface CostOptions {
 
 const HELP = `
 Prices every way to give Lambda static IPs, from a dated table of on-demand prices (no AWS calls):
-  egress:  Elastic IPs on Hyperplane ENIs, NAT gateway per AZ / single / regional, NAT instance, no static IP
+  egress:  Elastic IPs on Hyperplane ENIs, NAT gateway per AZ / single / regional, NAT instance,
+           IPv6 dual-stack (adds to one of those for vendors that accept IPv6), no static IP
   ingress: Global Accelerator -> ALB, NLB with pool IPs -> ALB
 Data transfer out to the internet is the same with every egress strategy, so it is shown once, apart.
 The Region comes from --region, else AWS_REGION or AWS_DEFAULT_REGION, else ${DEFAULT_COST_REGION}.
@@ -161,9 +162,14 @@ function renderHuman(report: CostReport, options: CostOptions): string {
   lines.push('', 'Break-even:');
   if (never) lines.push(`  ${never}`);
   for (const entry of crossings) lines.push(`  ${entry.direction}: ${entry.summary}.`);
+  const ipv6 = report.options.find((option) => option.traits.addressFamily === 'ipv6');
+  lines.push('', `Recommendation: ${recommendation.egress.reason}`);
+  if (ipv6) {
+    lines.push(
+      `IPv6: ${ipv6.label} adds ${formatUsd(ipv6.monthlyTotalUsd)} a month to the IPv4 choice, for vendors that accept IPv6; IPv4-only destinations still need the IPv4 choice.`,
+    );
+  }
   lines.push(
-    '',
-    `Recommendation: ${recommendation.egress.reason}`,
     `Ingress: ${recommendation.ingress.reason}`,
     '',
     'Full notes and every price with its source: --json. A chart: --chart FILE.svg.',

@@ -104,7 +104,7 @@ function switchSteps(readiness: SwitchReadiness): string[] {
   const reserveFlags = readiness.take.map((address) => `--reserve ${address.allocationId}`).join(' ');
   if (readiness.path === 'too-small') {
     return [
-      `Add ${needed - readiness.free.length - (readiness.to === 'nat' ? readiness.onLambdaEnis : readiness.onNatGateways)} IP(s) to pool "${pool}" (vendors must allow-list them first), then check again.`,
+      `Add ${needed - readiness.free.length - readiness.freeable} IP(s) to pool "${pool}" (vendors must allow-list them first), then check again.`,
     ];
   }
   if (readiness.to === 'nat') {
@@ -140,10 +140,10 @@ function renderReadiness(readiness: SwitchReadiness, steps: readonly string[]): 
       ? `possible without an interruption: ${readiness.free.length} free IP(s) for ${readiness.needed} needed`
       : readiness.path === 'free-first'
         ? `possible after freeing IPs: ${readiness.free.length} free IP(s) for ${readiness.needed} needed, so egress stops for minutes`
-        : `not possible: ${readiness.needed} IP(s) needed, at most ${readiness.free.length + (readiness.to === 'nat' ? readiness.onLambdaEnis : readiness.onNatGateways)} can be freed`;
+        : `not possible: ${readiness.needed} IP(s) needed, at most ${readiness.free.length + readiness.freeable} can be freed`;
   return [
     `Pool "${readiness.pool}" in ${readiness.region}, switch to ${target}: ${verdict}.`,
-    `IPs: ${readiness.free.length} free, ${readiness.onLambdaEnis} on Lambda ENIs, ${readiness.onNatGateways} on NAT gateways, ${readiness.onLoadBalancers} on load balancers, ${readiness.unavailable} unavailable.`,
+    `IPs: ${readiness.free.length} free, ${readiness.onLambdaEnis} on Lambda ENIs, ${readiness.onNatGateways} on NAT gateways, ${readiness.onNatInstances} on NAT instances, ${readiness.onLoadBalancers} on load balancers, ${readiness.unavailable} unavailable.`,
     '',
     ...steps.map((step, index) => `${index + 1}. ${step}`),
     '',

@@ -57,11 +57,14 @@ export function breakEven(first: CostOption, second: CostOption): BreakEven {
 }
 
 /**
- * Every pair of static-IP options within each direction. The no-static-IP baseline is left out: it is
- * cheapest at every volume and no alternative to the others.
+ * Every pair of static-IP IPv4 options within each direction. The no-static-IP baseline is left out: it is
+ * cheapest at every volume and no alternative to the others; so is IPv6 egress, which adds to an IPv4
+ * strategy rather than replacing one.
  */
 export function breakEvens(options: readonly CostOption[]): BreakEven[] {
-  const candidates = options.filter((option) => option.traits.staticIp);
+  const candidates = options.filter(
+    (option) => option.traits.staticIp && option.traits.addressFamily === 'ipv4',
+  );
   const result: BreakEven[] = [];
   candidates.forEach((first, index) => {
     for (const second of candidates.slice(index + 1)) {

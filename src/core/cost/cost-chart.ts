@@ -98,13 +98,17 @@ interface LineStyle {
   readonly width: number;
 }
 
-/** Colour-blind-safe palette (Okabe-Ito); the regional gateway is dashed because it often lies on the per-AZ line. */
+/**
+ * Colour-blind-safe palette (Okabe-Ito); the regional gateway is dashed because it often lies on the per-AZ line,
+ * IPv6 dotted because it lies on the baseline at $0.
+ */
 const STYLES: Readonly<Record<EgressStrategy, LineStyle>> = {
   'hyperplane-eip': { color: '#009E73', width: 3 },
   'nat-instance': { color: '#E69F00', width: 2.5 },
   'nat-gateway-single': { color: '#CC79A7', width: 2.5 },
   'nat-gateway-per-az': { color: '#D55E00', width: 2.5 },
   'nat-gateway-regional': { color: '#0072B2', dash: '9 6', width: 2.5 },
+  'ipv6-dual-stack': { color: '#56B4E9', dash: '1 3', width: 3 },
   'no-static-ip': { color: '#000000', dash: '2 4', width: 1.5 },
 };
 const DTO_STYLE: LineStyle = { color: '#999999', dash: '6 4', width: 2 };

@@ -7,6 +7,7 @@ export const EGRESS_STRATEGIES = [
   'nat-gateway-single',
   'nat-gateway-regional',
   'nat-instance',
+  'ipv6-dual-stack',
   'no-static-ip',
 ] as const;
 
@@ -25,6 +26,12 @@ export interface Traits {
   readonly supportedByAws: boolean;
   /** Keeps working through the loss of one Availability Zone or one component, with no gap. */
   readonly noGapOnFailure: boolean;
+  /**
+   * The address family a vendor allow-lists. An `ipv6` option adds to an IPv4 one and cannot replace it
+   * (IPv4-only destinations stay unreachable over it), so recommendations and break-evens compare `ipv4`
+   * options only.
+   */
+  readonly addressFamily: 'ipv4' | 'ipv6';
 }
 
 /**

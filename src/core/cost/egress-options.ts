@@ -35,7 +35,7 @@ export function hyperplaneEip(input: EgressInput, prices: RegionPrices): CostOpt
       monthlyFixedUsd: ips * monthlyFromHourly(prices.publicIpv4Hourly.value),
       perGbUsd: 0,
       publicIps: ips,
-      traits: { staticIp: true, supportedByAws: false, noGapOnFailure: false },
+      traits: { staticIp: true, supportedByAws: false, noGapOnFailure: false, addressFamily: 'ipv4' },
       summary:
         input.spares > 0
           ? 'not supported by AWS; spares keep ENI churn gap-free'
@@ -71,7 +71,7 @@ export function natGatewayPerAz(input: EgressInput, prices: RegionPrices): CostO
       monthlyFixedUsd: devicePlusIpPerAz(input.azs, prices.natGatewayHourly.value, prices),
       perGbUsd: prices.natGatewayPerGb.value,
       publicIps: input.azs,
-      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true },
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true, addressFamily: 'ipv4' },
       summary: 'AWS-supported; survives an AZ failure',
       notes: [
         'The AWS-supported answer: functions in private subnets, one managed NAT gateway per AZ.',
@@ -103,7 +103,12 @@ export function natGatewaySingle(input: EgressInput, prices: RegionPrices): Cost
         monthlyFromHourly(prices.natGatewayHourly.value) + monthlyFromHourly(prices.publicIpv4Hourly.value),
       perGbUsd: prices.natGatewayPerGb.value + prices.interAzPerGb.value * crossingShare,
       publicIps: 1,
-      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: input.azs === 1 },
+      traits: {
+        staticIp: true,
+        supportedByAws: true,
+        noGapOnFailure: input.azs === 1,
+        addressFamily: 'ipv4',
+      },
       summary: 'one AZ failure stops all egress',
       notes: [
         'One NAT gateway for every AZ: if its AZ fails, functions in every AZ lose internet access.',
@@ -131,7 +136,7 @@ export function natGatewayRegional(input: EgressInput, prices: RegionPrices): Co
       monthlyFixedUsd: devicePlusIpPerAz(input.azs, prices.regionalNatGatewayHourly.value, prices),
       perGbUsd: prices.regionalNatGatewayPerGb.value,
       publicIps: input.azs,
-      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true },
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true, addressFamily: 'ipv4' },
       summary: 'AWS-supported; pin one IP per AZ',
       notes: [
         'One gateway that expands to every AZ with workloads; no public subnets needed.',
@@ -146,7 +151,7 @@ export function natGatewayRegional(input: EgressInput, prices: RegionPrices): Co
 }
 
 /**
- * A NAT instance (fck-nat style, t4g.nano) and its Elastic IP in each AZ.
+ * A NAT instance (fck-nat on a t4g.nano, built with `cdk-fck-nat`) and its Elastic IP in each AZ.
  * Fixed: `azs × (natInstanceHourly × 730 + publicIpv4Hourly × 730)`; no per-GB charge.
  *
  * @example us-east-1, 2 AZs: 2 × ($3.066 + $3.65) = $13.43
@@ -160,13 +165,50 @@ export function natInstance(input: EgressInput, prices: RegionPrices): CostOptio
       monthlyFixedUsd: devicePlusIpPerAz(input.azs, prices.natInstanceHourly.value, prices),
       perGbUsd: 0,
       publicIps: input.azs,
-      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: false },
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: false, addressFamily: 'ipv4' },
       summary: 'minutes down on replacement; you patch it',
       notes: [
-        'An EC2 instance per AZ doing NAT: when one fails or is replaced, its AZ has no egress for minutes ' +
-          '(health check, relaunch, boot).',
+        'An EC2 instance per AZ doing NAT (fck-nat, in an Auto Scaling group of one; docs/nat-instance.md): when ' +
+          "one fails or is replaced, its AZ has no egress for about 5 minutes while a new one boots (fck-nat's " +
+          'documented figure), a few seconds if the new one is launched before the old one is terminated; open ' +
+          'connections are cut either way.',
+        'Each instance takes its pool IP at boot with AllowReassociation, from wherever it is: reserve its IPs ' +
+          '(HyperplaneEgress does for a StaticIpPool claim; --reserve for apply) so that no Lambda ENI holds them.',
         "You patch and upgrade its operating system; a t4g.nano's bandwidth bursts to 5 Gbit/s but sustains far less, so busy AZs need a larger size.",
         'Its EBS root volume (about $0.64 a month for 8 GB gp3) is not included.',
+        DTO_NOTE,
+      ],
+    },
+    input.egressGb,
+  );
+}
+
+/**
+ * IPv6 egress from dual-stack subnets (`Ipv6AllowedForDualStack`), through an egress-only internet gateway
+ * (private subnets) or the internet gateway (public ones). Fixed: 0; per GB: 0. The allow-list is one /64
+ * per subnet. It adds to an IPv4 strategy and never replaces one, so `addressFamily` is `ipv6`.
+ *
+ * @example any Region, any AZs: $0.00
+ */
+export function ipv6DualStack(input: EgressInput): CostOption {
+  return costOption(
+    {
+      strategy: 'ipv6-dual-stack',
+      label: 'IPv6 dual-stack (/64s)',
+      direction: 'egress',
+      monthlyFixedUsd: 0,
+      perGbUsd: 0,
+      publicIps: 0,
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true, addressFamily: 'ipv6' },
+      summary: 'vendor must accept IPv6; IPv4-only needs IPv4 too',
+      notes: [
+        `Lambda sends IPv6 from dual-stack subnets when the function allows it (Ipv6AllowedForDualStack); the source ` +
+          `is an address of the subnet's /64, so the allow-list is ${input.azs} /64 prefix(es), one per subnet, ` +
+          'with no public IPv4 address, NAT or controller (docs/ipv6.md).',
+        'The vendor must accept IPv6 connections and allow-list IPv6 prefixes, not single IPs.',
+        'IPv4-only destinations still need an IPv4 strategy: this adds to one of the IPv4 options, never replaces ' +
+          'it, so break-evens and the recommendation weigh the IPv4 options only.',
+        'Egress-only internet gateways, internet gateways and VPC IPv6 addresses cost nothing.',
         DTO_NOTE,
       ],
     },
@@ -184,7 +226,7 @@ export function noStaticIp(input: EgressInput): CostOption {
       monthlyFixedUsd: 0,
       perGbUsd: 0,
       publicIps: 0,
-      traits: { staticIp: false, supportedByAws: true, noGapOnFailure: true },
+      traits: { staticIp: false, supportedByAws: true, noGapOnFailure: true, addressFamily: 'ipv4' },
       summary: 'baseline: nothing to allow-list',
       notes: [
         'The baseline: egress leaves from addresses AWS picks and changes, so no vendor can allow-list it.',
@@ -195,7 +237,7 @@ export function noStaticIp(input: EgressInput): CostOption {
   );
 }
 
-/** Every egress strategy, cheapest-to-run first by convention, baseline last. */
+/** Every egress strategy: the IPv4 ones cheapest-to-run first by convention, then IPv6, baseline last. */
 export function egressOptions(input: EgressInput, prices: RegionPrices): CostOption[] {
   return [
     hyperplaneEip(input, prices),
@@ -203,6 +245,7 @@ export function egressOptions(input: EgressInput, prices: RegionPrices): CostOpt
     natGatewaySingle(input, prices),
     natGatewayPerAz(input, prices),
     natGatewayRegional(input, prices),
+    ipv6DualStack(input),
     noStaticIp(input),
   ];
 }

@@ -46,7 +46,7 @@ export function globalAcceleratorAlb(input: IngressInput, prices: RegionPrices):
       monthlyFixedUsd: monthlyFromHourly(prices.globalAcceleratorHourly.value) + alb.monthlyFixedUsd,
       perGbUsd: prices.globalAcceleratorPremiumPerGb.value + alb.perGbUsd,
       publicIps: 2,
-      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true },
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true, addressFamily: 'ipv4' },
       summary: "2 anycast IPs, AWS's not your pool",
       notes: [
         'Two static anycast IPv4 addresses owned by AWS (unless you bring your own), kept while the accelerator exists; not from your egress pool.',
@@ -80,7 +80,7 @@ export function nlbPoolIpsAlb(input: IngressInput, prices: RegionPrices): CostOp
         alb.monthlyFixedUsd,
       perGbUsd: prices.nlbNlcuHourly.value / prices.nlbGbPerNlcuHour.value + alb.perGbUsd,
       publicIps: input.azs,
-      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true },
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true, addressFamily: 'ipv4' },
       summary: 'your pool IPs, one allow-list',
       notes: [
         `One Elastic IP per AZ (${input.azs}), yours and fixed for the NLB's life; they can come from the same pool as egress.`,

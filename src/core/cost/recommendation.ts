@@ -22,10 +22,14 @@ export interface Recommendation {
  * The "safe" choice is the cheapest option AWS supports that has no gap on a failure. The cheapest
  * option overall is recommended instead only when it saves at least {@link MIN_SAVING_USD} a month and
  * {@link MIN_SAVING_SHARE} of the safe choice's total; the reason names its caveat and the safe
- * alternative. The no-static-IP baseline is never recommended.
+ * alternative. The no-static-IP baseline is never recommended, nor is an IPv6 option: it adds to an IPv4
+ * strategy for vendors that accept IPv6, and cannot carry traffic to IPv4-only destinations.
  */
 export function recommend(options: readonly CostOption[], direction: Direction): Recommendation {
-  const candidates = options.filter((option) => option.direction === direction && option.traits.staticIp);
+  const candidates = options.filter(
+    (option) =>
+      option.direction === direction && option.traits.staticIp && option.traits.addressFamily === 'ipv4',
+  );
   const cheapest = cheapestOf(candidates);
   if (!cheapest) throw new Error(`no static-IP ${direction} option to recommend`);
   const safe = cheapestOf(

@@ -23,7 +23,7 @@ function line(strategy: CostOption['strategy'], fixed: number, perGb: number): C
       monthlyFixedUsd: fixed,
       perGbUsd: perGb,
       publicIps: 1,
-      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true },
+      traits: { staticIp: true, supportedByAws: true, noGapOnFailure: true, addressFamily: 'ipv4' },
       summary: '',
       notes: [],
     },
@@ -57,10 +57,11 @@ describe('breakEven', () => {
     expect(entry.kind).toBe('equal');
   });
 
-  it('pairs every static option of a direction, leaving out the baseline', () => {
+  it('pairs every static IPv4 option of a direction, leaving out the baseline and the $0 IPv6 option', () => {
     const entries = breakEvens(options);
-    expect(entries).toHaveLength(10); // 5 static egress options, 5 × 4 / 2 pairs
+    expect(entries).toHaveLength(10); // 5 static IPv4 egress options, 5 × 4 / 2 pairs
     expect(entries.flatMap((entry) => entry.strategies)).not.toContain('no-static-ip');
+    expect(entries.flatMap((entry) => entry.strategies)).not.toContain('ipv6-dual-stack');
   });
 
   it('states that no NAT gateway breaks even on price, and against which strategies', () => {

@@ -43,8 +43,9 @@ describe('renderCostChart', () => {
   });
 
   it('has a legend entry per strategy with its label, its cost formula and its caveat', () => {
-    expect(count(svg, 'class="legend-item"')).toBe(6);
+    expect(count(svg, 'class="legend-item"')).toBe(EGRESS_STRATEGIES.length);
     for (const label of [
+      'IPv6 dual-stack (/64s)',
       'Hyperplane ENI Elastic IPs',
       'NAT instance per AZ',
       'NAT gateway, single',
@@ -58,6 +59,7 @@ describe('renderCostChart', () => {
     expect(svg).toContain('>$73.00 + $0.045/GB</text>');
     expect(svg).toContain('not supported by AWS; keep spares or ENI churn has gaps');
     expect(svg).toContain('minutes down on replacement; you patch it');
+    expect(svg).toContain('vendor must accept IPv6; IPv4-only needs IPv4 too');
   });
 
   it('circles the break-even where the per-AZ and regional gateways overtake the single one, and labels it', () => {
@@ -129,7 +131,7 @@ describe('renderCostChart', () => {
             buildCostReport({ azs, spares, egressGb, ingressGb: 0 }, resolvePrices(region)),
           );
           expectWellFormed(drawn);
-          expect(count(drawn, 'class="strategy-line"')).toBe(6);
+          expect(count(drawn, 'class="strategy-line"')).toBe(EGRESS_STRATEGIES.length);
         },
       ),
       { numRuns: 50 },

@@ -5,6 +5,7 @@ import {
   type EgressInput,
   egressOptions,
   hyperplaneEip,
+  ipv6DualStack,
   natGatewayPerAz,
   natGatewayRegional,
   natGatewaySingle,
@@ -66,6 +67,24 @@ describe('egress formulas against hand-computed figures (us-east-1, 2 AZs, 100 G
     expect(option.monthlyFixedUsd).toBeCloseTo(13.432, 10);
     expect(option.monthlyVariableUsd).toBe(0);
     expect(option.notes.join(' ')).toContain('minutes');
+  });
+
+  it('NAT instance notes name its replacement downtime and its reassociation at boot', () => {
+    const notes = natInstance(issueCase, east).notes.join(' ');
+    expect(notes).toContain('about 5 minutes');
+    expect(notes).toContain('AllowReassociation');
+  });
+
+  it('IPv6 dual-stack: $0 at any volume, no public IPv4, a /64 per AZ, and the caveats in its notes', () => {
+    const option = ipv6DualStack({ ...issueCase, egressGb: 5000 });
+    expect([option.monthlyFixedUsd, option.perGbUsd, option.monthlyTotalUsd, option.publicIps]).toEqual([
+      0, 0, 0, 0,
+    ]);
+    expect(option.traits.addressFamily).toBe('ipv6');
+    const notes = option.notes.join(' ');
+    expect(notes).toContain('2 /64 prefix(es)');
+    expect(notes).toContain('The vendor must accept IPv6');
+    expect(notes).toContain('IPv4-only destinations still need an IPv4 strategy');
   });
 
   it('no static IP: the $0 baseline that nothing can allow-list', () => {

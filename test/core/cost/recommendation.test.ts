@@ -50,7 +50,7 @@ describe('recommend', () => {
     expect(large.strategy).toBe('nlb-pool-ips-alb');
   });
 
-  it('never recommends going without a static IP, whatever the prices and inputs (property)', () => {
+  it('never recommends going without a static IP, nor IPv6 in place of IPv4, whatever the prices and inputs (property)', () => {
     const price = fc.double({ min: 0, max: 1, noNaN: true });
     const prices = fc.record(
       Object.fromEntries(PRICE_KEYS.map((key) => [key, price])) as Record<string, typeof price>,
@@ -67,8 +67,11 @@ describe('recommend', () => {
           const overrides = parsePriceOverrides({ regions: { 'us-east-1': regionFigures } }, 'p.json');
           const resolved = resolvePrices('us-east-1', { overrides }).prices;
           const result = recommend(egressOptions({ azs, spares, egressGb }, resolved), 'egress');
-          expect(result.strategy).not.toBe('no-static-ip');
-          expect(result.alternative).not.toBe('no-static-ip');
+          // IPv6 costs $0 and so is always cheapest, but cannot reach IPv4-only destinations.
+          for (const excluded of ['no-static-ip', 'ipv6-dual-stack']) {
+            expect(result.strategy).not.toBe(excluded);
+            expect(result.alternative).not.toBe(excluded);
+          }
         },
       ),
     );
