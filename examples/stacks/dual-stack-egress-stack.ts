@@ -2,7 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { IpProtocol, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { DualStackEgress, HyperplaneEgress, StaticIpPool } from '../../src/cdk/index.js';
-import { egressCheckFunction } from './demo-function.js';
+import { acknowledgeDemoVpc, egressCheckFunction } from './demo-function.js';
 
 /**
  * A function with both allow-lists: IPv4 from a pool IP bound to its Hyperplane ENIs, IPv6 from its
@@ -22,6 +22,7 @@ export class DualStackEgressStack extends Stack {
       ipProtocol: IpProtocol.DUAL_STACK,
       subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
     });
+    acknowledgeDemoVpc(vpc);
     // CDK's security groups let no IPv6 out unless told to.
     const securityGroup = new SecurityGroup(this, 'FunctionsSecurityGroup', {
       vpc,

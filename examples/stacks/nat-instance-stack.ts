@@ -15,7 +15,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FckNatInstanceProvider } from 'cdk-fck-nat';
 import { Construct } from 'constructs';
 import { StaticIpPool } from '../../src/cdk/index.js';
-import { egressCheckFunction } from './demo-function.js';
+import { acknowledgeDemoVpc, egressCheckFunction } from './demo-function.js';
 
 /**
  * A function in private subnets whose egress leaves through NAT instances (fck-nat, one per zone, each in an
@@ -62,6 +62,7 @@ export class NatInstanceStack extends Stack {
         { name: 'private', subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
       ],
     });
+    acknowledgeDemoVpc(vpc);
     // The instances forward what the VPC sends them (fck-nat's own advice).
     natGatewayProvider.securityGroup.addIngressRule(Peer.ipv4(vpc.vpcCidrBlock), Port.allTraffic());
     // fck-nat's boot script takes its address with AllowReassociation, and its role may associate any address:

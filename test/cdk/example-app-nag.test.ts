@@ -10,7 +10,7 @@ const stacks = app.node.children.filter((child): child is Stack => child instanc
 
 describe('the example app under cdk-nag (AwsSolutions)', () => {
   it('has no unacknowledged finding, error or warning, in any stack', () => {
-    expect(stacks.length).toBe(4);
+    expect(stacks.length).toBe(6);
     const report = new AwsSolutionsChecks().validateScope(app);
     const open = report.violations.flatMap((violation) =>
       violation.violatingResources.map(
