@@ -16,34 +16,20 @@ export function zipDirectory(root: string): Buffer {
     const name = Buffer.from(relative(root, path).split(sep).join('/'), 'utf8');
     const data = readFileSync(path);
     const packed = deflateRawSync(data);
-    const checksum = crc32(data);
-    // 1980-01-01 00:00 in DOS date/time: no build time leaks into the bytes.
-    const [time, date] = [0, (0 << 9) | (1 << 5) | 1];
+    const entry = {
+      checksum: crc32(data),
+      packedSize: packed.length,
+      size: data.length,
+      nameLength: name.length,
+    };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // names are UTF-8
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(checksum, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeEntryFields(local, 4, entry);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(time, 12);
-    central.writeUInt16LE(date, 14);
-    central.writeUInt32LE(checksum, 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(((0o100644 << 16) >>> 0) as number, 38); // a regular file, rw-r--r--
+    writeEntryFields(central, 6, entry);
+    central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // a regular file, rw-r--r--
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, packed);
     centrals.push(central, name);
@@ -57,6 +43,26 @@ export function zipDirectory(root: string): Buffer {
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
+}
+
+/**
+ * The fields a local header (from byte 4) and a central directory entry (from byte 6) share, in the same
+ * order: version needed, flags, method, time, date, CRC-32, sizes, name length.
+ */
+function writeEntryFields(
+  header: Buffer,
+  at: number,
+  entry: { checksum: number; packedSize: number; size: number; nameLength: number },
+): void {
+  header.writeUInt16LE(20, at); // version needed: 2.0 (deflate)
+  header.writeUInt16LE(0x0800, at + 2); // names are UTF-8
+  header.writeUInt16LE(8, at + 4); // deflate
+  header.writeUInt16LE(0, at + 6); // 00:00 ...
+  header.writeUInt16LE((1 << 5) | 1, at + 8); // ... on 1980-01-01: no build time leaks into the bytes
+  header.writeUInt32LE(entry.checksum, at + 10);
+  header.writeUInt32LE(entry.packedSize, at + 14);
+  header.writeUInt32LE(entry.size, at + 18);
+  header.writeUInt16LE(entry.nameLength, at + 22);
 }
 
 function filesUnder(directory: string): string[] {
