@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { InputError } from '../../src/core/errors.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { CONTROLLER_SCHEDULE_EXPRESSION, ENI_CREATED_PATTERN } from '../../src/handlers/event-patterns.js';
 import { configError, readConfig } from '../../src/serverless/plugin-config.js';
+import { poolTemplate } from '../../src/serverless/pool-template.js';
 import { expectCleanCfnLint } from '../support/cfn-lint.js';
 import { thrownBy } from '../support/thrown.js';
 
@@ -169,5 +170,34 @@ describe('custom.lambdaStaticIp errors', () => {
       'custom.lambdaStaticIp.size: size 40 is invalid: use a whole number from 1 to 32',
     );
     expect(restated.code).toBe('InvalidPoolSize');
+  });
+
+  it('reports a pool too small for the functions as a settings error, before anything is written', () => {
+    const assetDir = mkdtempSync(join(tmpdir(), 'lsi-sls-assets-'));
+    try {
+      const error = thrownBy(() =>
+        poolTemplate({
+          config: { pool: 'payments', size: 1, spares: 1, keepers: false, probe: false },
+          functions: [
+            {
+              key: 'charge',
+              logicalId: 'ChargeLambdaFunction',
+              subnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+              securityGroupIds: ['sg-0aaaaaaaaaaaaaaa1'],
+            },
+          ],
+          bucket: { Ref: 'ServerlessDeploymentBucket' },
+          keyPrefix: 'serverless/payments/dev/1',
+          assetDir,
+        }),
+      );
+      expect(error.code).toBe('PoolTooSmall');
+      expect(configError(error as InputError).message).toMatch(
+        /^custom\.lambdaStaticIp: pool "payments" .*has 1 address\(es\).*need 3/,
+      );
+      expect(readdirSync(assetDir)).toEqual([]);
+    } finally {
+      rmSync(assetDir, { recursive: true, force: true });
+    }
   });
 });
