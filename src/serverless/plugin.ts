@@ -43,7 +43,9 @@ interface PluginLogger {
 const ASSET_PREFIX = 'lambda-static-ip-';
 
 /**
- * Hooks (Serverless v3 lifecycle; https://www.serverless.com/framework/docs/guides/plugins/creating-plugins):
+ * Hooks (lifecycle events with their before:/after: variants,
+ * https://www.serverless.com/framework/docs/guides/plugins/creating-plugins; the aws:package:finalize and
+ * aws:deploy:deploy steps are those of the AWS provider's package and deploy plugins, kept by v4 and osls):
  * - `before:package:finalize`: every function, event and IAM statement is compiled into
  *   `service.provider.compiledCloudFormationTemplate`, which `package:finalize` then merges with the
  *   user's `resources` and saves; the constructs' resources go in between.
