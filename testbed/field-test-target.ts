@@ -15,7 +15,7 @@ export interface LocalFieldTestTarget {
  * `field-test --local`: the local AWS (moto with the test bed's patches) started as `demo` does, and the
  * Lambda simulator playing the Lambda service on a virtual clock. An invocation is answered with the
  * address the simulator's routing-aware timeline gives the function's serving ENIs (taken in turn, as
- * Lambda spreads invocations over them); CloudTrail's CreateNetworkInterface events arrive
+ * Lambda spreads invocations over them), as last sampled; CloudTrail's CreateNetworkInterface events arrive
  * `eventDelayMs` after Lambda's call. The field test's own code (VPC, pool, binding, gaps, timings,
  * report, cleanup) runs unchanged against it.
  */
@@ -50,16 +50,20 @@ export async function startLocalFieldTestTarget(): Promise<LocalFieldTestTarget>
     afterBind: () => sim.sample(),
     invoker: {
       invoke: async (name) => {
-        const result = await sim.invoke(name);
-        if (!result.ok) {
-          return result.error === 'ResourceNotReadyException'
-            ? { outcome: 'not-ready', detail: result.error }
-            : { outcome: 'error', detail: result.error };
+        if (!sim.functionNames().includes(name))
+          return { outcome: 'error', detail: 'ResourceNotFoundException' };
+        if (sim.describe(name).state !== 'Active') {
+          // Pending, or Inactive (which sim.invoke starts restoring): Lambda refuses the call.
+          const refused = await sim.invoke(name);
+          return { outcome: 'not-ready', detail: refused.ok ? 'Pending' : refused.error };
         }
-        if (result.egressIps.length === 0) return { outcome: 'error', detail: 'no ENI serves the function' };
+        // What the timeline last recorded is the world now: it is sampled after every change Lambda or a
+        // bind makes, so the answer costs no call.
+        const serving = sim.timeline.entries(name).at(-1)?.serving ?? [];
+        if (serving.length === 0) return { outcome: 'error', detail: 'no ENI serves the function' };
         const turn = turns.get(name) ?? 0;
         turns.set(name, turn + 1);
-        const ip = result.egressIps[turn % result.egressIps.length];
+        const ip = serving[turn % serving.length]?.publicIp;
         return ip === undefined ? { outcome: 'no-egress' } : { outcome: 'egress', ip };
       },
     },

@@ -42,6 +42,11 @@ export interface FieldTestRunOptions {
   readonly invokeIntervalMs?: number;
   /** The run binds the pool itself (the CLI's `apply`), this often. @default 10000 */
   readonly reconcileIntervalMs?: number;
+  /**
+   * How often the Lambda API is asked whether the new placement serves (as the controller's update watch
+   * does): the resolution of the ENI-to-serving timing. @default 5000
+   */
+  readonly statePollMs?: number;
   /** A placement counts as settled after serving from pool IPs without a gap for this long. @default 30000 */
   readonly settleMs?: number;
   /** An observation that has not settled by then ends, and its scenario fails. @default 600000 */
@@ -58,6 +63,7 @@ export interface FieldTestRunOptions {
 export const FIELD_TEST_DEFAULTS = {
   invokeIntervalMs: 1_000,
   reconcileIntervalMs: 10_000,
+  statePollMs: 5_000,
   settleMs: 30_000,
   maxObserveMs: 10 * 60_000,
   cleanupWaitMs: 45 * 60_000,
@@ -163,11 +169,13 @@ export async function runFieldTest(
           const samples: InvocationSample[] = [];
           let nextBind = clock.now();
           let switchedAt: number | undefined;
+          let nextStatePoll = clock.now();
           const stopAt = Math.min(changeAt + settings.maxObserveMs, deadline);
           for (;;) {
             checkAbort();
             const at = clock.now();
-            if (switching && switchedAt === undefined) {
+            if (switching && switchedAt === undefined && at >= nextStatePoll) {
+              nextStatePoll = at + settings.statePollMs;
               const state = await getFunctionState(clients.lambda, switching.name);
               const switched =
                 state.state === 'Active' &&
@@ -251,6 +259,18 @@ export async function runFieldTest(
         const foreign = seen.filter((ip) => !poolIps.includes(ip));
         const servedAt = result.switchedAt;
         if (servedAt !== undefined) switchSamples.push(servedAt - changeAt);
+        if (change.kind === 'update' && servedAt !== undefined) {
+          // The old placement's ENIs lost their last user when the update completed.
+          const next = placement(change.placement);
+          for (const eni of await describeLambdaEnis(ec2, network.vpcId)) {
+            const inUse =
+              next.subnetIds.includes(eni.subnetId) &&
+              eni.securityGroupIds.every((id) => next.securityGroupIds.includes(id));
+            if (!inUse && eni.securityGroupIds.some((id) => groups.includes(id))) {
+              awaitingDeletion.set(eni.id, servedAt);
+            }
+          }
+        }
         const worst = Math.max(
           0,
           ...watched.map((name) => downtimeMs(gaps.filter((gap) => gap.functionName === name))),
@@ -351,11 +371,7 @@ export async function runFieldTest(
     unavailable: options.unavailable,
     notForceable: UNFORCEABLE_SCENARIOS,
     timings: {
-      eniSwitchMs: measured(
-        switchSamples,
-        settings.invokeIntervalMs,
-        'no scenario saw a new placement serve',
-      ),
+      eniSwitchMs: measured(switchSamples, settings.statePollMs, 'no scenario saw a new placement serve'),
       eventDelayMs: events.available
         ? measured(eventDelays, 0, 'no CreateNetworkInterface event arrived during the run')
         : { status: 'unavailable', reason: events.reason },
