@@ -1,4 +1,5 @@
 import type { AwsClients } from '../../aws/clients.js';
+import type { EchoFunctionInput } from '../../aws/field-test/lambda-functions.js';
 import type { InvocationOutcome } from '../../core/field-test/invocations.js';
 
 /** The run's clock: wall time in an account, the simulator's virtual clock locally. */
@@ -12,12 +13,8 @@ export interface Invoker {
   invoke(functionName: string): Promise<{ outcome: InvocationOutcome; ip?: string; detail?: string }>;
 }
 
-export interface FieldTestFunctionInput {
-  readonly name: string;
-  readonly subnetIds: readonly string[];
-  readonly securityGroupIds: readonly string[];
-  readonly tags: Readonly<Record<string, string>>;
-}
+/** A test function: its name, placement and tags (the adapter's own input). */
+export type FieldTestFunctionInput = EchoFunctionInput;
 
 /**
  * The Lambda control plane: the Lambda API in an account; locally the simulator, which is the Lambda
