@@ -123,7 +123,11 @@ export async function runFieldTest(
     poolIps = (await describePoolAddresses(ec2, pool)).map((address) => address.publicIp).sort();
 
     for (const [index, scenario] of options.scenarios.entries()) {
-      checkAbort();
+      // Interrupted: the scenarios not started yet are reported skipped, and the report still comes back.
+      if (options.signal?.aborted) {
+        scenarioReports.push(skipped(scenario, 'interrupted (Ctrl-C)'));
+        continue;
+      }
       if (clock.now() + 3 * 60_000 > deadline) {
         scenarioReports.push(skipped(scenario, `the budget of ${options.budgetMinutes} minutes was spent`));
         continue;
@@ -308,7 +312,6 @@ export async function runFieldTest(
         });
       } catch (error) {
         scenarioReports.push({ ...skipped(scenario, errorText(error)), status: 'error' });
-        if (options.signal?.aborted) break;
       } finally {
         // The scenario's functions go; its ENIs then serve nothing, so their IPs are free for the next one.
         const deletedAt = clock.now();
