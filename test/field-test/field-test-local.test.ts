@@ -13,7 +13,8 @@ describe('field-test --local', () => {
   it('runs every scenario end to end on the test bed: downtime as the timeline measured it, only pool addresses, the simulator’s timings', async () => {
     const run = await runCliInProcess(['field-test', '--local', '--json'], { clientOptions });
     expect(run.stderr).not.toContain('error:');
-    expect(run.code).toBe(0);
+    // On failure, the document's error and scenarios say which one and why.
+    expect(run.code, run.stdout.slice(0, 4000)).toBe(0);
     const report = run.json<FieldTestReport>();
     const { invokeIntervalMs, reconcileIntervalMs } = report.settings;
     expect(report.mode).toBe('local');
