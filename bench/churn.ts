@@ -16,7 +16,7 @@ import {
 } from '../testbed/index.js';
 
 export interface ChurnReport {
-  /** The draw of the default table: the realistic defaults of testbed/timings.ts. */
+  /** The draw of the table: the realistic defaults of testbed/timings.ts, or a field test's measurements (--model). */
   readonly defaultDraw: ChurnDraw;
   readonly churn: ChurnResult[];
 }
@@ -53,16 +53,18 @@ export interface SweepReport {
 export async function runChurn(
   lanes: readonly ChurnAccount[],
   log: (line: string) => void,
+  /** The timings to run with: a field test's measurements (`--model`), or the defaults. */
+  draw: ChurnDraw = DEFAULT_CHURN_DRAW,
 ): Promise<ChurnReport> {
   const jobs = CHURN_SCENARIOS.flatMap((scenario) =>
-    churnConfigs(scenario).map((config) => ({ scenario, config, draw: DEFAULT_CHURN_DRAW })),
+    churnConfigs(scenario).map((config) => ({ scenario, config, draw })),
   );
   const churn = await runInLanes(lanes, jobs, (result) =>
     log(
       `churn: ${result.scenario}, ${describeChurnConfig(result.config)}: ${result.downtimeMs / 1000} s down`,
     ),
   );
-  return { defaultDraw: DEFAULT_CHURN_DRAW, churn };
+  return { defaultDraw: draw, churn };
 }
 
 /**
@@ -154,7 +156,7 @@ const minutes = (ms: number) => `${Math.round(ms / 6000) / 10} min`;
 export function renderChurn(report: ChurnReport): string {
   const draw = report.defaultDraw;
   return [
-    `Churn, default draw: egress downtime (max over functions) on the virtual clock; events arrive after ${seconds(draw.eventDelayMs)}, ` +
+    `Churn, ${draw === DEFAULT_CHURN_DRAW ? 'default draw' : 'measured timings'}: egress downtime (max over functions) on the virtual clock; events arrive after ${seconds(draw.eventDelayMs)}, ` +
       `traffic moves to a new ENI ${seconds(draw.eniSwitchMs)} after Lambda creates it, ENIs are deleted ${minutes(draw.eniDeletionDelayMs)} ` +
       `after their last user, resync every minute from ${seconds(draw.schedulePhaseMs)} after the change; watched until quiescent`,
     renderTable(

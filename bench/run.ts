@@ -1,11 +1,14 @@
 import { ChurnAccount, type LocalAws, startLocalAws } from '../testbed/index.js';
 import { type ChurnReport, renderChurn, renderSweep, runChurn, runSweep, type SweepReport } from './churn.js';
 import { type ControllerFigures, measureController, renderController } from './controller-bundle.js';
+import { type ModelDraw, modelDraw } from './model.js';
 import { type ResyncRow, renderResync, renderScale, runResync, runScale, type ScaleReport } from './scale.js';
 
 /**
  * `npm run bench [-- --json] [-- --only churn,sweep,scale,resync,controller] [-- --sizes 10,100]
- * [-- --draws 40] [-- --seed 1] [-- --lanes 2]`: figures, never assertions. Everything runs offline on the
+ * [-- --draws 40] [-- --seed 1] [-- --lanes 2] [-- --model report.json]`: figures, never assertions.
+ * `--model` replays the churn scenarios with a field test's measured timings (docs/field-test.md).
+ * Everything runs offline on the
  * local AWS; with --json, stdout holds exactly one JSON document and progress goes to stderr.
  * `resync` alone gives the controller's resync figures without the per-function baseline (`scale`
  * includes them).
@@ -24,7 +27,15 @@ const whole = (name: string, fallback: number, min: number) => {
   return value;
 };
 const json = args.includes('--json');
-const only = option('--only')?.split(',') ?? DEFAULT_PARTS;
+const modelPath = option('--model');
+let model: ModelDraw | undefined;
+try {
+  model = modelPath === undefined ? undefined : modelDraw(modelPath);
+} catch (error) {
+  process.stderr.write(`--model: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+const only = option('--only')?.split(',') ?? (model ? ['churn'] : DEFAULT_PARTS);
 const unknown = only.filter((part) => !(PARTS as readonly string[]).includes(part));
 if (unknown.length > 0) {
   process.stderr.write(`--only takes ${PARTS.join(', ')} (comma-separated), got ${unknown.join(', ')}\n`);
@@ -47,7 +58,13 @@ try {
   const [first] = lanes;
   const accounts = lanes.map((aws) => new ChurnAccount(aws));
   const started = performance.now();
-  const churn: ChurnReport | undefined = only.includes('churn') ? await runChurn(accounts, log) : undefined;
+  if (model) {
+    log(`--model: timings measured by field test ${model.runId} (${model.mode}), from ${model.from}`);
+    for (const name of model.defaulted) log(`--model: ${name}; the default is used`);
+  }
+  const churn: ChurnReport | undefined = only.includes('churn')
+    ? await runChurn(accounts, log, model?.draw)
+    : undefined;
   const sweep: SweepReport | undefined = only.includes('sweep')
     ? await runSweep(accounts, { draws, seed }, log)
     : undefined;
@@ -62,6 +79,7 @@ try {
     : undefined;
   const document = {
     generatedBy: 'npm run bench',
+    ...(model ? { model } : {}),
     ...churn,
     ...sweep,
     ...scale,

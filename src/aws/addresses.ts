@@ -71,9 +71,12 @@ export async function allocatePoolAddress(
   ec2: EC2Client,
   pool: string,
   subnetId?: string,
+  /** More tags from the first moment, e.g. the field test's run id. @default none */
+  extraTags: Readonly<Record<string, string>> = {},
 ): Promise<{ allocationId: string; publicIp: string }> {
   const tags = [{ Key: POOL_TAG_KEY, Value: pool }];
   if (subnetId) tags.push({ Key: LAST_SUBNET_TAG_KEY, Value: subnetId });
+  for (const [Key, Value] of Object.entries(extraTags)) tags.push({ Key, Value });
   const command = new AllocateAddressCommand({
     Domain: 'vpc',
     TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tags }],

@@ -10,7 +10,7 @@ export const registerDemo: RegisterCommand = (program, run) => {
       )
       .action(async (_options: unknown, self: Command) =>
         run(self, async ({ output }) => {
-          // The only front door that loads the test bed, and only when asked: production paths never do.
+          // One of two front doors (with field-test --local) that load the test bed, only when asked.
           const { runDemo } = await import('../../../testbed/demo.js');
           const result = await runDemo(output);
           output.result(result, () => '');

@@ -3,6 +3,7 @@ import { registerApply } from './apply.js';
 import { registerAudit } from './audit.js';
 import { registerCost } from './cost.js';
 import { registerDemo } from './demo.js';
+import { registerFieldTest } from './field-test.js';
 import { registerIamPolicy } from './iam-policy.js';
 import { registerIps } from './ips.js';
 import { registerPlan } from './plan.js';
@@ -24,4 +25,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCost,
   registerIamPolicy,
   registerDemo,
+  registerFieldTest,
 ];

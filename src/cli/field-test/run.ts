@@ -1,0 +1,421 @@
+import { allocatePoolAddress, describePoolAddresses, disassociate } from '../../aws/addresses.js';
+import { cleanupFieldTest } from '../../aws/field-test/cleanup.js';
+import { describeLambdaEnis } from '../../aws/field-test/enis.js';
+import {
+  createFieldTestSecurityGroup,
+  createFieldTestVpc,
+  type FieldTestVpc,
+} from '../../aws/field-test/vpc.js';
+import { getFunctionState } from '../../aws/function-state.js';
+import {
+  addressesSeen,
+  downtimeMs,
+  egressGaps,
+  type InvocationSample,
+} from '../../core/field-test/invocations.js';
+import {
+  type FieldTestReport,
+  type FieldTestScenarioReport,
+  fieldTestVerdict,
+  measured,
+} from '../../core/field-test/report.js';
+import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
+import {
+  enisBeforeChange,
+  type FieldTestFunctionPlacement,
+  type FieldTestScenario,
+  poolSizeNeeded,
+  subnetsNeeded,
+  UNFORCEABLE_SCENARIOS,
+} from '../../core/field-test/scenarios.js';
+import { POOL_TAG_KEY } from '../../core/pool.js';
+import { reconcile } from '../../reconcile/reconcile.js';
+import type { FieldTestTarget } from './target.js';
+
+export interface FieldTestRunOptions {
+  readonly runId: string;
+  readonly scenarios: readonly FieldTestScenario[];
+  readonly unavailable: readonly { readonly id: string; readonly reason: string }[];
+  /** Scenarios start only while this much time is left; observations stop at the end of it. */
+  readonly budgetMinutes: number;
+  /** One invocation of each live test function per interval. @default 1000 */
+  readonly invokeIntervalMs?: number;
+  /** The run binds the pool itself (the CLI's `apply`), this often. @default 10000 */
+  readonly reconcileIntervalMs?: number;
+  /**
+   * How often the Lambda API is asked whether the new placement serves (as the controller's update watch
+   * does): the resolution of the ENI-to-serving timing. @default 5000
+   */
+  readonly statePollMs?: number;
+  /** A placement counts as settled after serving from pool IPs without a gap for this long. @default 30000 */
+  readonly settleMs?: number;
+  /** An observation that has not settled by then ends, and its scenario fails. @default 600000 */
+  readonly maxObserveMs?: number;
+  /** After the scenarios, how long to wait for Lambda to delete its ENIs (to measure it, and to delete the VPC). @default 2700000 */
+  readonly cleanupWaitMs?: number;
+  readonly keepIps?: boolean;
+  /** Aborting (Ctrl-C) stops the scenarios; the cleanup still runs. */
+  readonly signal?: AbortSignal;
+  readonly progress?: (line: string) => void;
+}
+
+/** The defaults, exported for the cost estimate and the docs. */
+export const FIELD_TEST_DEFAULTS = {
+  invokeIntervalMs: 1_000,
+  reconcileIntervalMs: 10_000,
+  statePollMs: 5_000,
+  settleMs: 30_000,
+  maxObserveMs: 10 * 60_000,
+  cleanupWaitMs: 45 * 60_000,
+} as const;
+
+/**
+ * Runs the field test on a target (an account, or the local test bed): a tagged VPC, a pool of newly
+ * allocated Elastic IPs, then each scenario (functions created and bound, the change made, every live
+ * function invoked each interval until its new placement has served without a gap for a while), the
+ * timings, and the cleanup, which runs whatever happened before it (an error, Ctrl-C, the budget).
+ * The pool is bound by the same `reconcile` as `apply`, every `reconcileIntervalMs`.
+ */
+export async function runFieldTest(
+  target: FieldTestTarget,
+  options: FieldTestRunOptions,
+): Promise<FieldTestReport> {
+  const settings = { ...FIELD_TEST_DEFAULTS, ...definedOnly(options) };
+  const { clock, clients } = target;
+  const { ec2 } = clients;
+  const say = options.progress ?? (() => undefined);
+  const runId = options.runId;
+  const pool = fieldTestNames.pool(runId);
+  const startedAt = clock.now();
+  const deadline = startedAt + options.budgetMinutes * 60_000;
+  const scenarioReports: FieldTestScenarioReport[] = [];
+  const switchSamples: number[] = [];
+  const deletionSamples: number[] = [];
+  /** ENIs whose last function is gone: when it went. */
+  const awaitingDeletion = new Map<string, number>();
+  let poolIps: string[] = [];
+  let vpc: FieldTestVpc | undefined;
+  let cleanup: FieldTestReport['cleanup'] = { complete: false, removed: [], left: [], keptIps: [] };
+
+  const checkAbort = () => {
+    if (options.signal?.aborted) throw new Error('interrupted (Ctrl-C): cleaning up');
+  };
+  const checkDeletions = async () => {
+    if (awaitingDeletion.size === 0 || vpc === undefined) return;
+    const present = new Set((await describeLambdaEnis(ec2, vpc.vpcId)).map((eni) => eni.id));
+    for (const [id, since] of awaitingDeletion) {
+      if (present.has(id)) continue;
+      deletionSamples.push(clock.now() - since);
+      awaitingDeletion.delete(id);
+    }
+  };
+
+  try {
+    const subnets = subnetsNeeded(options.scenarios);
+    say(`creating VPC (${subnets} public subnets, internet gateway) tagged ${FIELD_TEST_TAG_KEY}=${runId}`);
+    vpc = await createFieldTestVpc(ec2, runId, subnets);
+    const network = vpc;
+    const size = poolSizeNeeded(options.scenarios);
+    say(`allocating ${size} Elastic IPs for pool ${pool}`);
+    for (let index = 0; index < size; index++) {
+      await allocatePoolAddress(ec2, pool, undefined, { [FIELD_TEST_TAG_KEY]: runId });
+    }
+    poolIps = (await describePoolAddresses(ec2, pool)).map((address) => address.publicIp).sort();
+
+    for (const [index, scenario] of options.scenarios.entries()) {
+      // Interrupted: the scenarios not started yet are reported skipped, and the report still comes back.
+      if (options.signal?.aborted) {
+        scenarioReports.push(skipped(scenario, 'interrupted (Ctrl-C)'));
+        continue;
+      }
+      if (clock.now() + 3 * 60_000 > deadline) {
+        scenarioReports.push(skipped(scenario, `the budget of ${options.budgetMinutes} minutes was spent`));
+        continue;
+      }
+      say(`scenario ${scenario.id}: ${scenario.title}`);
+      const names = new Map<string, string>();
+      let groups: string[] = [];
+      try {
+        groups = [
+          await createFieldTestSecurityGroup(ec2, runId, network.vpcId, `lsi-ft-${runId}-${index}-a`),
+          await createFieldTestSecurityGroup(ec2, runId, network.vpcId, `lsi-ft-${runId}-${index}-b`),
+        ];
+        const placement = (p: FieldTestFunctionPlacement) => ({
+          subnetIds: network.subnetIds.slice(0, p.subnets),
+          securityGroupIds: [groups[p.securityGroup] as string],
+        });
+        const addresses = (await describePoolAddresses(ec2, pool)).sort((a, b) =>
+          a.allocationId.localeCompare(b.allocationId),
+        );
+        // Without spares means without: the pool's other IPs are held back, as a NAT gateway would hold them.
+        const reserved = addresses
+          .slice(enisBeforeChange(scenario) + scenario.spares)
+          .map((address) => address.allocationId);
+        const live = () => [...names.values()];
+        const bind = async () => {
+          await reconcile(
+            clients,
+            { pool, functions: live(), spares: scenario.spares, reserved, now: clock.now() },
+            { sleep: (ms) => clock.sleep(ms), random: () => 0.5 },
+          );
+        };
+
+        /**
+         * Invokes every live function each interval from `changeAt` until the new placement serves (the
+         * Lambda API says so: `Active` after a create, `LastUpdateStatus: Successful` after an update) and
+         * every function has had egress for `settleMs`; or, with `fixedMs`, for that long.
+         */
+        const observe = async (
+          changeAt: number,
+          switching: { name: string; kind: 'create' | 'update' } | undefined,
+          fixedMs?: number,
+        ) => {
+          const samples: InvocationSample[] = [];
+          let nextBind = clock.now();
+          let switchedAt: number | undefined;
+          let nextStatePoll = clock.now();
+          const stopAt = Math.min(changeAt + settings.maxObserveMs, deadline);
+          for (;;) {
+            checkAbort();
+            const at = clock.now();
+            if (switching && switchedAt === undefined && at >= nextStatePoll) {
+              nextStatePoll = at + settings.statePollMs;
+              const state = await getFunctionState(clients.lambda, switching.name);
+              const switched =
+                state.state === 'Active' &&
+                (switching.kind === 'create' || state.lastUpdateStatus === 'Successful');
+              if (switched) switchedAt = at;
+            }
+            const results = await Promise.all(
+              live().map(async (functionName) => ({
+                at,
+                functionName,
+                ...(await target.invoker.invoke(functionName)),
+              })),
+            );
+            samples.push(...results);
+            // After the invocations: what a bind changes shows in the next tick's, as it would in an account.
+            if (at >= nextBind) {
+              await bind();
+              await target.afterBind?.();
+              await checkDeletions();
+              nextBind = at + settings.reconcileIntervalMs;
+            }
+            const since = at - settings.settleMs;
+            const steady = live().every((name) => allEgressSince(samples, name, since));
+            const settled =
+              fixedMs === undefined
+                ? switchedAt !== undefined && switchedAt <= since && steady
+                : at - changeAt >= fixedMs && steady;
+            const end = { samples, switchedAt, end: clock.now() };
+            if (settled) return { ...end, settled: true };
+            if (clock.now() >= stopAt) return { ...end, settled: false };
+            await clock.sleep(Math.max(0, at + settings.invokeIntervalMs - clock.now()));
+          }
+        };
+
+        const roles = new Map(scenario.functions.map((fn) => [fn.role, fn]));
+        let changeAt = clock.now();
+        const create = async () => {
+          for (const fn of scenario.functions) {
+            const name = fieldTestNames.function(runId, index, fn.role);
+            await target.lambda.createFunction({
+              name,
+              ...placement(fn),
+              tags: { [FIELD_TEST_TAG_KEY]: runId, [POOL_TAG_KEY]: pool },
+            });
+            names.set(fn.role, name);
+          }
+        };
+        if (scenario.change.kind !== 'none') {
+          await create();
+          const apiName = names.get('api') as string;
+          const before = await observe(changeAt, { name: apiName, kind: 'create' });
+          if (!before.settled) throw new Error('the functions never served from pool IPs before the change');
+          changeAt = clock.now();
+          const change = scenario.change;
+          if (change.kind === 'update') {
+            await target.lambda.updateVpcConfig(names.get('api') as string, placement(change.placement));
+          } else {
+            const name = names.get(change.role) as string;
+            await target.lambda.deleteFunction(name);
+            names.delete(change.role);
+          }
+        } else {
+          await create();
+        }
+        const watched = [...names.values()];
+        const change = scenario.change;
+        const result = await observe(
+          changeAt,
+          change.kind === 'delete'
+            ? undefined
+            : { name: names.get('api') as string, kind: change.kind === 'none' ? 'create' : 'update' },
+          change.kind === 'delete' ? 4 * settings.settleMs : undefined,
+        );
+        const gaps = watched.flatMap((name) =>
+          egressGaps(
+            result.samples.filter((sample) => sample.functionName === name),
+            result.end,
+          ),
+        );
+        const seen = addressesSeen(result.samples);
+        const foreign = seen.filter((ip) => !poolIps.includes(ip));
+        const servedAt = result.switchedAt;
+        if (servedAt !== undefined) switchSamples.push(servedAt - changeAt);
+        if (change.kind === 'update' && servedAt !== undefined) {
+          // The old placement's ENIs lost their last user when the update completed.
+          const next = placement(change.placement);
+          for (const eni of await describeLambdaEnis(ec2, network.vpcId)) {
+            const inUse =
+              next.subnetIds.includes(eni.subnetId) &&
+              eni.securityGroupIds.every((id) => next.securityGroupIds.includes(id));
+            if (!inUse && eni.securityGroupIds.some((id) => groups.includes(id))) {
+              awaitingDeletion.set(eni.id, servedAt);
+            }
+          }
+        }
+        const worst = Math.max(
+          0,
+          ...watched.map((name) => downtimeMs(gaps.filter((gap) => gap.functionName === name))),
+        );
+        const notes: string[] = [];
+        if (!result.settled) notes.push(`did not settle within ${settings.maxObserveMs / 60_000} minutes`);
+        if (scenario.change.kind === 'delete' && roles.size > 1) {
+          notes.push(
+            `watched the remaining function for ${(4 * settings.settleMs) / 1000} s after the deletion`,
+          );
+        }
+        const downtimeOk = scenario.expectsGap === true || worst === 0;
+        scenarioReports.push({
+          id: scenario.id,
+          title: scenario.title,
+          expectation: scenario.expectation,
+          status: foreign.length === 0 && downtimeOk && result.settled ? 'passed' : 'failed',
+          spares: scenario.spares,
+          functions: watched,
+          invocations: result.samples.length,
+          downtimeMs: worst,
+          gaps,
+          addressesSeen: seen,
+          foreignAddresses: foreign,
+          ...(servedAt === undefined ? {} : { eniSwitchMs: servedAt - changeAt }),
+          notes,
+          ...(target.simulatorDowntimeMs
+            ? {
+                simulatorDowntimeMs: Math.max(
+                  0,
+                  ...watched.map((name) => target.simulatorDowntimeMs?.(name, changeAt, result.end) ?? 0),
+                ),
+              }
+            : {}),
+        });
+      } catch (error) {
+        scenarioReports.push({ ...skipped(scenario, errorText(error)), status: 'error' });
+      } finally {
+        // The scenario's functions go; its ENIs then serve nothing, so their IPs are free for the next one.
+        const deletedAt = clock.now();
+        for (const name of names.values()) {
+          await target.lambda.deleteFunction(name).catch(() => undefined);
+        }
+        if (names.size > 0) {
+          for (const eni of await describeLambdaEnis(ec2, network.vpcId)) {
+            if (awaitingDeletion.has(eni.id) || !eni.securityGroupIds.some((id) => groups.includes(id)))
+              continue;
+            awaitingDeletion.set(eni.id, deletedAt);
+            if (eni.associationId) await disassociate(ec2, eni.associationId).catch(() => undefined);
+          }
+        }
+      }
+    }
+
+    if (awaitingDeletion.size > 0 && !options.signal?.aborted) {
+      say(`waiting for Lambda to delete ${awaitingDeletion.size} ENI(s), to measure the deletion delay`);
+      const waitUntil = clock.now() + settings.cleanupWaitMs;
+      while (awaitingDeletion.size > 0 && clock.now() < waitUntil && !options.signal?.aborted) {
+        await clock.sleep(settings.reconcileIntervalMs);
+        await checkDeletions();
+      }
+    }
+  } finally {
+    say('cleaning up');
+    cleanup = await cleanupFieldTest(clients, {
+      runId,
+      keepIps: options.keepIps ?? false,
+      waitForEnisMs: options.signal?.aborted ? 0 : settings.cleanupWaitMs,
+      pollMs: settings.reconcileIntervalMs,
+      now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms),
+      deleteFunction: (name) => target.lambda.deleteFunction(name),
+      ...(target.lambda.teardown
+        ? { deleteRole: () => target.lambda.teardown?.() ?? Promise.resolve(undefined) }
+        : {}),
+      progress: say,
+    });
+  }
+
+  const events = target.events;
+  const eventDelays = events.available
+    ? events.delivered().map((event) => event.deliveredAt - event.eventTime)
+    : [];
+  return {
+    runId,
+    mode: target.mode,
+    region: target.region,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(clock.now()).toISOString(),
+    settings: {
+      invokeIntervalMs: settings.invokeIntervalMs,
+      reconcileIntervalMs: settings.reconcileIntervalMs,
+      budgetMinutes: options.budgetMinutes,
+    },
+    poolIps,
+    scenarios: scenarioReports,
+    unavailable: options.unavailable,
+    notForceable: UNFORCEABLE_SCENARIOS,
+    timings: {
+      eniSwitchMs: measured(switchSamples, settings.statePollMs, 'no scenario saw a new placement serve'),
+      eventDelayMs: events.available
+        ? measured(eventDelays, 0, 'no CreateNetworkInterface event arrived during the run')
+        : { status: 'unavailable', reason: events.reason },
+      eniDeletionDelayMs: measured(
+        deletionSamples,
+        settings.reconcileIntervalMs,
+        `Lambda deleted no ENI within the ${settings.cleanupWaitMs / 60_000} minutes waited`,
+      ),
+    },
+    verdict: fieldTestVerdict(scenarioReports),
+    cleanup,
+  };
+}
+
+function allEgressSince(samples: readonly InvocationSample[], name: string, since: number): boolean {
+  const recent = samples.filter((sample) => sample.functionName === name && sample.at >= since);
+  return recent.length > 0 && recent.every((sample) => sample.outcome === 'egress');
+}
+
+function skipped(scenario: FieldTestScenario, reason: string): FieldTestScenarioReport {
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    expectation: scenario.expectation,
+    status: 'skipped',
+    spares: scenario.spares,
+    functions: [],
+    invocations: 0,
+    downtimeMs: 0,
+    gaps: [],
+    addressesSeen: [],
+    foreignAddresses: [],
+    notes: [],
+    error: reason,
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

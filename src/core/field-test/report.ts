@@ -1,0 +1,139 @@
+import type { EgressGap } from './invocations.js';
+
+/** What happened to one scenario. */
+export interface FieldTestScenarioReport {
+  readonly id: string;
+  readonly title: string;
+  readonly expectation: string;
+  /** `passed`: every address seen is a pool address and the downtime is as expected (none unless a gap is expected). */
+  readonly status: 'passed' | 'failed' | 'error' | 'skipped';
+  readonly spares: number;
+  readonly functions: readonly string[];
+  readonly invocations: number;
+  /** Time without egress while the function ran (sum of `gaps`), exact to one invocation interval. */
+  readonly downtimeMs: number;
+  readonly gaps: readonly EgressGap[];
+  /** Every egress address the invocations saw, sorted. */
+  readonly addressesSeen: readonly string[];
+  /** Those not in the pool: any makes the verdict "not confirmed". */
+  readonly foreignAddresses: readonly string[];
+  /** From the change (CreateFunction, UpdateFunctionConfiguration) until the new placement served. */
+  readonly eniSwitchMs?: number;
+  readonly notes: readonly string[];
+  /** Why the scenario ended in `error` or was `skipped`. */
+  readonly error?: string;
+  /**
+   * Local runs only: the egress downtime the simulator's timeline recorded for the same interval (exact),
+   * against which `downtimeMs` (from invocations) can be checked.
+   */
+  readonly simulatorDowntimeMs?: number;
+}
+
+/** A measured timing: each observation, and their median and maximum. */
+export interface MeasuredTiming {
+  readonly status: 'measured';
+  readonly samplesMs: readonly number[];
+  readonly medianMs: number;
+  readonly maxMs: number;
+  /** How exact each sample is (the polling or invocation interval). */
+  readonly resolutionMs: number;
+}
+
+export type TimingMeasurement =
+  | MeasuredTiming
+  | { readonly status: 'unavailable' | 'not observed'; readonly reason: string };
+
+/** The timings the simulator estimates (testbed/timings.ts), as this run measured them. */
+export interface FieldTestTimings {
+  readonly eniSwitchMs: TimingMeasurement;
+  readonly eventDelayMs: TimingMeasurement;
+  readonly eniDeletionDelayMs: TimingMeasurement;
+}
+
+export interface FieldTestVerdict {
+  /** The question the field test answers: does traffic leave from the pool's Elastic IPs? */
+  readonly egressFromPoolIps: 'confirmed' | 'not confirmed';
+  readonly reasons: readonly string[];
+}
+
+export interface FieldTestCleanup {
+  readonly complete: boolean;
+  /** What was deleted or released, by kind (`function`, `eni-wait`, `security-group`, `address`, …). */
+  readonly removed: readonly string[];
+  /** What is left (an ENI Lambda has not deleted yet, say) and the command that removes it later. */
+  readonly left: readonly string[];
+  readonly keptIps: readonly string[];
+}
+
+export interface FieldTestReport {
+  readonly runId: string;
+  /** `local`: the test bed (moto and the Lambda simulator, virtual time); `aws`: a real account. */
+  readonly mode: 'local' | 'aws';
+  readonly region: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly settings: {
+    readonly invokeIntervalMs: number;
+    readonly reconcileIntervalMs: number;
+    readonly budgetMinutes: number;
+  };
+  readonly poolIps: readonly string[];
+  readonly scenarios: readonly FieldTestScenarioReport[];
+  /** Scenarios asked for that this version cannot run, and why. */
+  readonly unavailable: readonly { readonly id: string; readonly reason: string }[];
+  /** What Lambda does on its own and no field test can trigger. */
+  readonly notForceable: readonly { readonly id: string; readonly reason: string }[];
+  readonly timings: FieldTestTimings;
+  readonly verdict: FieldTestVerdict;
+  readonly cleanup: FieldTestCleanup;
+}
+
+/** The median and maximum of the samples, or `not observed` with the reason. */
+export function measured(
+  samplesMs: readonly number[],
+  resolutionMs: number,
+  reason: string,
+): TimingMeasurement {
+  if (samplesMs.length === 0) return { status: 'not observed', reason };
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[middle] as number)
+      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return {
+    status: 'measured',
+    samplesMs: sorted,
+    medianMs: median,
+    maxMs: sorted.at(-1) as number,
+    resolutionMs,
+  };
+}
+
+/**
+ * Confirmed only when at least one scenario ran to its end, invocations saw egress, and every address any
+ * invocation left from is a pool address.
+ */
+export function fieldTestVerdict(scenarios: readonly FieldTestScenarioReport[]): FieldTestVerdict {
+  const reasons: string[] = [];
+  const ran = scenarios.filter((scenario) => scenario.status === 'passed' || scenario.status === 'failed');
+  const foreign = [...new Set(scenarios.flatMap((scenario) => scenario.foreignAddresses))].sort();
+  if (ran.length === 0) reasons.push('no scenario ran to its end');
+  if (ran.length > 0 && ran.every((scenario) => scenario.addressesSeen.length === 0)) {
+    reasons.push('no invocation reached the IP echo endpoint');
+  }
+  if (foreign.length > 0) {
+    reasons.push(`traffic left from addresses outside the pool: ${foreign.join(', ')}`);
+  }
+  for (const scenario of scenarios.filter((s) => s.status === 'error')) {
+    reasons.push(`${scenario.id} failed: ${scenario.error ?? 'unknown error'}`);
+  }
+  const confirmed = ran.length > 0 && foreign.length === 0 && reasons.length === 0;
+  if (confirmed) {
+    const addresses = new Set(ran.flatMap((scenario) => scenario.addressesSeen)).size;
+    reasons.push(
+      `${ran.reduce((sum, s) => sum + s.invocations, 0)} invocations in ${ran.length} scenarios left from ${addresses} pool addresses and from nothing else`,
+    );
+  }
+  return { egressFromPoolIps: confirmed ? 'confirmed' : 'not confirmed', reasons };
+}
