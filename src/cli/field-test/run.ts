@@ -186,6 +186,15 @@ export async function runFieldTest(
                 (switching.kind === 'create' || state.lastUpdateStatus === 'Successful');
               if (switched) switchedAt = at;
             }
+            // The bind first, then the invocations: in an account they run after the bind's calls took
+            // their time; on the test bed, where a bind takes no time, a state that lasted 0 ms (an ENI
+            // serving at the very instant it is bound) is not mistaken for an outage.
+            if (at >= nextBind) {
+              await bind();
+              await target.afterBind?.();
+              await checkDeletions();
+              nextBind = at + settings.reconcileIntervalMs;
+            }
             const results = await Promise.all(
               live().map(async (functionName) => ({
                 at,
@@ -194,13 +203,6 @@ export async function runFieldTest(
               })),
             );
             samples.push(...results);
-            // After the invocations: what a bind changes shows in the next tick's, as it would in an account.
-            if (at >= nextBind) {
-              await bind();
-              await target.afterBind?.();
-              await checkDeletions();
-              nextBind = at + settings.reconcileIntervalMs;
-            }
             const since = at - settings.settleMs;
             const steady = live().every((name) => allEgressSince(samples, name, since));
             const settled =
