@@ -207,6 +207,49 @@ describe('plan: properties', () => {
     );
   });
 
+  it('chooses the same address for an ENI whatever bindings other runs already made (views differing by them)', () => {
+    fc.assert(
+      fc.property(worldArbitrary, fc.array(fc.boolean()), ({ observation, desired }, pick) => {
+        const first = plan(observation, desired);
+        // Another run already applied some of the bindings this plan makes: this run's view includes them.
+        const done = first.actions.filter(
+          (action, index) => action.kind !== 'allocate' && (pick[index % Math.max(1, pick.length)] ?? false),
+        );
+        const seen = applyToWorld(observation, { ...first, actions: done });
+        // Every binding still to make is the one the first plan chose: the same address for the same ENI.
+        expect(plan(seen, desired).actions).toEqual(first.actions.filter((action) => !done.includes(action)));
+      }),
+      RUNS,
+    );
+  });
+
+  it('plans from a view in which either read misses some associations only what is safe in truth', () => {
+    fc.assert(
+      fc.property(worldArbitrary, fc.array(fc.constantFrom('both', 'eni', 'address')), (generated, sides) => {
+        const { desired } = generated;
+        // The truth, with this plan's bindings made; then a view in which, per association, the ENI read
+        // or the address read is behind (as two separate, eventually consistent describes can be).
+        const truth = applyToWorld(generated.observation, plan(generated.observation, desired));
+        const stale = forgetOneSide(truth, sides);
+        const takenInTruth = new Set(
+          truth.addresses.filter((a) => a.associationId).map((a) => a.allocationId),
+        );
+        for (const action of plan(stale, desired).actions) {
+          if (!action.networkInterfaceId) continue;
+          const target = truth.enis.find((candidate) => candidate.id === action.networkInterfaceId);
+          // Never a second address on an ENI that holds one: EC2 would displace the first.
+          expect(target?.association).toBeUndefined();
+          if (action.kind === 'associate') expect(takenInTruth.has(action.allocationId)).toBe(false);
+          if (action.kind === 'move') {
+            const from = truth.enis.find((candidate) => candidate.id === action.fromNetworkInterfaceId);
+            expect(from?.association?.associationId).toBe(action.fromAssociationId);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('never grows the pool beyond --max-ips, and allocates only with --allocate', () => {
     fc.assert(
       fc.property(worldArbitrary, ({ observation, desired }) => {
@@ -271,6 +314,35 @@ function address(
 function bound(a: ObservedAddress) {
   return { publicIp: a.publicIp, allocationId: a.allocationId, associationId: a.associationId as string };
 }
+/**
+ * The view two separate, eventually consistent reads could give of `truth`: per association, in turn,
+ * both reads show it, or the ENI read misses it, or the address read misses it.
+ */
+function forgetOneSide(truth: Observation, sides: ReadonlyArray<'both' | 'eni' | 'address'>): Observation {
+  const side = (index: number) => sides[index % Math.max(1, sides.length)] ?? 'both';
+  const forgotten = new Map<string, 'eni' | 'address'>();
+  let index = 0;
+  for (const candidate of truth.addresses) {
+    if (!candidate.networkInterfaceId) continue;
+    const which = side(index++);
+    if (which !== 'both') forgotten.set(candidate.allocationId, which);
+  }
+  return {
+    ...truth,
+    addresses: truth.addresses.map((candidate) =>
+      forgotten.get(candidate.allocationId) === 'address'
+        ? { allocationId: candidate.allocationId, publicIp: candidate.publicIp, tags: candidate.tags }
+        : candidate,
+    ),
+    enis: truth.enis.map((candidate) => {
+      const held = candidate.association?.allocationId;
+      if (!held || forgotten.get(held) !== 'eni') return candidate;
+      const { association: _, ...rest } = candidate;
+      return rest;
+    }),
+  };
+}
+
 function world(partial: Partial<Observation>): Observation {
   return {
     region: 'us-east-1',
