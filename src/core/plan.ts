@@ -10,7 +10,7 @@ import type {
   ObservedFunction,
   ObservedInterface,
 } from './model.js';
-import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from './pool.js';
+import { allocatedForTag, LAST_SUBNET_TAG_KEY, lastSubnetOf, POOL_TAG_KEY } from './pool.js';
 
 /** Bind a free pool IP to an ENI that has none. Sent with AllowReassociation=false. */
 export interface AssociateAction {
@@ -373,8 +373,8 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     }
   }
 
-  // Bind. Stable per-subnet IPs first: a free IP that last served the ENI's subnet, else the IP of a
-  // retired ENI in the same subnet; then a free IP that served no subnet yet, then one that served another
+  // Bind. A free IP allocated for this very ENI first (allocatedForTag); then stable per-subnet IPs: a
+  // free IP that last served the ENI's subnet, else the IP of a retired ENI in the same subnet; then a free IP that served no subnet yet, then one that served another
   // subnet, then one from any retired ENI; then a new one. Within each class the ENI takes the address it
   // prefers (address-rank.ts), whatever else is free: runs whose views differ only by other addresses, or
   // by bindings already made, choose the same address for the same ENI.
@@ -398,6 +398,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   const chosen = new Map<string, ObservedAddress | ObservedEni>();
   for (const eni of ordered) {
     const source =
+      takeFree(eni, (address) => address.tags[LAST_SUBNET_TAG_KEY] === allocatedForTag(eni.id)) ??
       takeFree(eni, (address) => address.tags[LAST_SUBNET_TAG_KEY] === eni.subnetId) ??
       takeRetired(eni, (candidate) => candidate.subnetId === eni.subnetId);
     if (source) chosen.set(eni.id, source);
@@ -525,7 +526,7 @@ const HELD_BY_ANOTHER_STRATEGY: Partial<Record<AddressHolder, AddressView['state
 
 function addressView(address: ObservedAddress, context: AddressContext): AddressView {
   const { enisById, retiredIds, eniViews, interfaces, reserved, views } = context;
-  const lastSubnetId = address.tags[LAST_SUBNET_TAG_KEY];
+  const lastSubnetId = lastSubnetOf(address.tags);
   const base = {
     allocationId: address.allocationId,
     publicIp: address.publicIp,

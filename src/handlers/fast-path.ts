@@ -4,7 +4,7 @@ import { describeRegionAddresses } from '../aws/observe.js';
 import { preferredFor } from '../core/address-rank.js';
 import type { ObservedAddress } from '../core/model.js';
 import { isFreeToBind } from '../core/plan.js';
-import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
+import { allocatedForTag, LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
 import type { EniFromEvent } from './controller-events.js';
 import { membershipOf, type PoolView } from './pool-view.js';
 
@@ -101,8 +101,8 @@ export async function bindFromEvent(
 }
 
 /**
- * A free IP of the pool for an ENI in `subnetId`, in the planner's order of preference: one that last
- * served this subnet, then one that served no subnet yet, then any; within each, the one this ENI
+ * A free IP of the pool for an ENI in `subnetId`, in the planner's order of preference: one allocated for
+ * this ENI, then one that last served this subnet, then one that served no subnet yet, then any; within each, the one this ENI
  * prefers (core/address-rank.ts), as the planner picks it, so that a concurrent reconcile choosing for
  * the same ENI picks the same address. Reserved addresses are never free here, as in the planner.
  */
@@ -118,6 +118,10 @@ export function chooseFreeAddress(
     (address) => address.tags[POOL_TAG_KEY] === pool && isFreeToBind(address, region, reserved),
   );
   return (
+    preferredFor(
+      networkInterfaceId,
+      free.filter((address) => address.tags[LAST_SUBNET_TAG_KEY] === allocatedForTag(networkInterfaceId)),
+    ) ??
     preferredFor(
       networkInterfaceId,
       free.filter((address) => address.tags[LAST_SUBNET_TAG_KEY] === subnetId),

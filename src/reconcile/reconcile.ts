@@ -12,7 +12,13 @@ import { eniAddressState, enisHoldingAddresses } from '../aws/network-interfaces
 import { type ObserveInput, observe } from '../aws/observe.js';
 import type { DesiredPool, Observation, ObservedAddress } from '../core/model.js';
 import { type Action, type AllocateAction, isFreeToBind, type Plan, plan } from '../core/plan.js';
-import { DEFAULT_MAX_IPS, LAST_SUBNET_TAG_KEY, POOL_TAG_KEY, validatePoolName } from '../core/pool.js';
+import {
+  allocatedForTag,
+  DEFAULT_MAX_IPS,
+  LAST_SUBNET_TAG_KEY,
+  POOL_TAG_KEY,
+  validatePoolName,
+} from '../core/pool.js';
 
 export interface ReconcileRequest extends ObserveInput {
   /** @default false */
@@ -247,11 +253,13 @@ function rememberAllocations(
     ),
   ];
   for (const { allocationId, publicIp, action, boundTo } of entries) {
+    const forEni = action.kind === 'allocate' ? action.networkInterfaceId : undefined;
     const subnetId = action.kind === 'allocate' ? action.subnetId : undefined;
+    const lastSubnet = boundTo ? subnetId : forEni && allocatedForTag(forEni);
     own.set(allocationId, {
       allocationId,
       publicIp,
-      tags: { [POOL_TAG_KEY]: pool, ...(subnetId ? { [LAST_SUBNET_TAG_KEY]: subnetId } : {}) },
+      tags: { [POOL_TAG_KEY]: pool, ...(lastSubnet ? { [LAST_SUBNET_TAG_KEY]: lastSubnet } : {}) },
       ...(boundTo ? { networkInterfaceId: boundTo } : {}),
     });
   }
@@ -381,8 +389,10 @@ async function applyPlan(
   // Remember the subnet each address now serves, one call per subnet, for bindings that took effect.
   const bySubnet = new Map<string, string[]>();
   for (const outcome of applied) {
-    const subnetId = current.rememberSubnet[outcome.allocationId];
-    if (!subnetId || outcome.action.kind === 'allocate') continue;
+    // A new address was allocated marked for its subnet: bound, it now serves it.
+    const subnetId =
+      outcome.action.kind === 'allocate' ? outcome.subnetId : current.rememberSubnet[outcome.allocationId];
+    if (!subnetId) continue;
     bySubnet.set(subnetId, [...(bySubnet.get(subnetId) ?? []), outcome.allocationId]);
   }
   for (const [subnetId, allocationIds] of [...bySubnet].sort(([a], [b]) => a.localeCompare(b))) {
@@ -497,7 +507,7 @@ async function allocate(
   own.inFlight++;
   let address: { allocationId: string; publicIp: string };
   try {
-    address = await allocatePoolAddress(clients.ec2, desired.pool, action.subnetId);
+    address = await allocatePoolAddress(clients.ec2, desired.pool, action.networkInterfaceId);
   } finally {
     own.inFlight--;
   }
@@ -521,7 +531,8 @@ async function allocate(
       (other) =>
         isFreeToBind(other, region, reserved) &&
         !own.unbound.has(other.allocationId) &&
-        other.tags[LAST_SUBNET_TAG_KEY] === action.subnetId,
+        (other.tags[LAST_SUBNET_TAG_KEY] === action.subnetId ||
+          other.tags[LAST_SUBNET_TAG_KEY] === allocatedForTag(action.networkInterfaceId ?? '')),
     );
     // Our own allocations still in flight may be listed already, with ids we do not know yet.
     if (contenders.length > own.inFlight) {

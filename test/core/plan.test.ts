@@ -9,7 +9,7 @@ import type {
   ObservedFunction,
 } from '../../src/core/model.js';
 import { plan } from '../../src/core/plan.js';
-import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../../src/core/pool.js';
+import { allocatedForTag, LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../../src/core/pool.js';
 import { applyToWorld, POOL, shuffled, worldArbitrary } from '../support/worlds.js';
 
 const RUNS = { numRuns: 400, seed: 20261126 };
@@ -389,6 +389,43 @@ describe('plan: examples', () => {
       }),
     ]);
     expect(result.rememberSubnet).toEqual({});
+  });
+
+  it('gives an address allocated for an ENI and not bound yet to that ENI first, and to none of its neighbours before others', () => {
+    // Another run allocated eipalloc-1 for eni-a and is about to bind it: a run whose view of eni-a is
+    // stale must bind the same address there (idempotent), and never take it for eni-b.
+    const forA = address('eipalloc-1', {
+      [POOL_TAG_KEY]: POOL,
+      [LAST_SUBNET_TAG_KEY]: allocatedForTag('eni-a'),
+    });
+    const lastServedA = address('eipalloc-2', { [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: 'subnet-a' });
+    const neverServed = address('eipalloc-3');
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a'], ['sg-1']), fn('web', ['subnet-a'], ['sg-2'])],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1']), eni('eni-b', 'subnet-a', ['sg-2'])],
+        addresses: [forA, lastServedA, neverServed],
+      }),
+      desired,
+    );
+    expect(result.actions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'associate',
+          allocationId: 'eipalloc-1',
+          networkInterfaceId: 'eni-a',
+        }),
+        expect.objectContaining({
+          kind: 'associate',
+          allocationId: 'eipalloc-2',
+          networkInterfaceId: 'eni-b',
+        }),
+      ]),
+    );
+    expect(result.actions).toHaveLength(2);
+    // Bound, it serves subnet-a from then on; until then it shows no last subnet.
+    expect(result.rememberSubnet).toEqual({ 'eipalloc-1': 'subnet-a' });
+    expect(result.addresses.find((view) => view.allocationId === 'eipalloc-1')?.lastSubnetId).toBeUndefined();
   });
 
   it('reports PoolExhausted for the ENIs left over while binding the others', () => {

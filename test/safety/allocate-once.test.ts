@@ -35,7 +35,7 @@ async function allocateThrough(rates: FaultRates, seed = 3) {
     endpointUrl: proxy.endpoint,
     credentials: LOCAL_CREDENTIALS,
   });
-  const outcome = await allocatePoolAddress(clients.ec2, 'once', 'subnet-1').then(
+  const outcome = await allocatePoolAddress(clients.ec2, 'once', 'eni-1').then(
     () => 'allocated',
     (error: unknown) => awsErrorCode(error) ?? 'error',
   );
