@@ -647,7 +647,8 @@ describe('Lambda', () => {
     expect(second.Functions).toHaveLength(3);
     expect(second.NextMarker).toBeUndefined();
     const names = [...(first.Functions ?? []), ...(second.Functions ?? [])].map((f) => f.FunctionName);
-    expect(new Set(names).size).toBe(53);
+    expect(new Set(names)).toEqual(new Set(Array.from({ length: 53 }, (_, index) => `fn-${index}`)));
+    expect(names).toHaveLength(53);
   });
 
   it('reports the State and LastUpdateStatus the simulator sets through GetFunctionConfiguration only', async () => {
