@@ -2,7 +2,7 @@ import { renderTable } from '../src/cli/table.js';
 import { createControllerHandler } from '../src/handlers/controller.js';
 import { reconcile } from '../src/reconcile/reconcile.js';
 import { buildSafetyWorld, POOL, readState } from '../test/support/safety-world.js';
-import { auditAssociations, type LocalAws } from '../testbed/index.js';
+import { auditAssociations, type LocalAws, lambdaContext } from '../testbed/index.js';
 
 /** One configuration: how many runs at once (how many of them the controller), and how stale reads are. */
 export interface ConcurrencyConfig {
@@ -88,7 +88,7 @@ export async function runConcurrency(
           log: () => {},
         })(
           { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {}, resources: [] },
-          { awsRequestId: `bench-${index}`, getRemainingTimeInMillis: () => 300_000 },
+          lambdaContext({ requestId: `bench-${index}` }),
         ).then((response) => 'converged' in response && response.converged),
       );
       const converged = await Promise.all([...applies, ...controllers].map((run) => run.catch(() => false)));

@@ -2,6 +2,7 @@ import { AssociateAddressCommand } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { createControllerHandler, type EventRunResponse } from '../../src/handlers/controller.js';
+import { lambdaContext } from '../../testbed/index.js';
 import { allocateAddress } from '../support/addresses.js';
 import { type CliRun, runBinary } from '../support/cli.js';
 import { runCliInProcess } from '../support/cli-in-process.js';
@@ -36,10 +37,7 @@ function controllerRun(maxIps: number, id: string): Promise<EventRunResponse> {
     log: () => {},
   });
   const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {}, resources: [] };
-  return handler(scheduled, {
-    awsRequestId: id,
-    getRemainingTimeInMillis: () => 300_000,
-  }) as Promise<EventRunResponse>;
+  return handler(scheduled, lambdaContext({ requestId: id })) as Promise<EventRunResponse>;
 }
 
 /** What must hold after any number of concurrent runs, stale reads or not. */
