@@ -1,5 +1,6 @@
 import { ChurnAccount, type LocalAws, startLocalAws } from '../testbed/index.js';
 import { type ChurnReport, renderChurn, renderSweep, runChurn, runSweep, type SweepReport } from './churn.js';
+import { type ConcurrencyReport, renderConcurrency, runConcurrency } from './concurrency.js';
 import { type ControllerFigures, measureController, renderController } from './controller-bundle.js';
 import { type ModelDraw, modelDraw } from './model.js';
 import { type ResyncRow, renderResync, renderScale, runResync, runScale, type ScaleReport } from './scale.js';
@@ -11,9 +12,10 @@ import { type ResyncRow, renderResync, renderScale, runResync, runScale, type Sc
  * Everything runs offline on the
  * local AWS; with --json, stdout holds exactly one JSON document and progress goes to stderr.
  * `resync` alone gives the controller's resync figures without the per-function baseline (`scale`
- * includes them).
+ * includes them). `concurrency [--trials 5]` measures concurrent runs under stale reads (docs/safety.md);
+ * it takes minutes, so the default run leaves it out.
  */
-const PARTS = ['churn', 'sweep', 'scale', 'resync', 'controller'] as const;
+const PARTS = ['churn', 'sweep', 'scale', 'resync', 'controller', 'concurrency'] as const;
 const DEFAULT_PARTS = ['churn', 'sweep', 'scale', 'controller'];
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -45,12 +47,14 @@ const sizes = (option('--sizes') ?? '10,100,1000,3000').split(',').map(Number);
 const draws = whole('--draws', 40, 1);
 const seed = whole('--seed', 1, 0);
 const laneCount = whole('--lanes', 2, 1);
+const trials = whole('--trials', 5, 1);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // Churn and sweep runs spread over lanes (one local AWS each); scale and resync use the first; the
 // controller's bundle figures need no local AWS.
 const needsLanes = only.includes('churn') || only.includes('sweep');
-const needsAws = needsLanes || only.includes('scale') || only.includes('resync');
+const needsAws =
+  needsLanes || only.includes('scale') || only.includes('resync') || only.includes('concurrency');
 const lanes: LocalAws[] = [];
 try {
   for (let lane = 0; lane < (needsLanes ? laneCount : needsAws ? 1 : 0); lane++)
@@ -77,6 +81,8 @@ try {
   const controller: ControllerFigures | undefined = only.includes('controller')
     ? await measureController(log)
     : undefined;
+  const concurrency: ConcurrencyReport | undefined =
+    first && only.includes('concurrency') ? await runConcurrency(first, log, trials) : undefined;
   const document = {
     generatedBy: 'npm run bench',
     ...(model ? { model } : {}),
@@ -85,6 +91,7 @@ try {
     ...scale,
     ...resync,
     ...(controller ? { controller } : {}),
+    ...concurrency,
     benchWallMs: Math.round(performance.now() - started),
   };
   const human = [
@@ -93,6 +100,7 @@ try {
     scale ? renderScale(scale) : '',
     resync ? renderResync(resync.resync) : '',
     controller ? renderController(controller) : '',
+    concurrency ? renderConcurrency(concurrency) : '',
   ]
     .filter(Boolean)
     .join('\n\n');

@@ -248,7 +248,8 @@ export class ChurnAccount {
 
   /** Deletes what a run created, and hands the VPC back for the next run. */
   async clear(vpc: VpcFixture, sim: LambdaSimulator): Promise<void> {
-    const { ec2, lambda } = this.localAws.clients();
+    // As AWS: deleting the functions' in-use ENIs is Lambda's own act, refused to the account.
+    const { ec2, lambda } = this.localAws.serviceClients();
     for (const name of sim.functionNames())
       await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
     for (const eni of sim.enis()) {

@@ -11,9 +11,17 @@ import { seededUnit } from './seeded-random.js';
  * - `dropBeforeForward`: the connection is closed before the call reaches AWS. Nothing happened.
  * - `dropAfterForward`: the call reaches AWS and takes effect, then the connection is closed before
  *   the response arrives: the caller sees a network error for something that *was* done.
+ * - `serverErrorAfterForward`: the call reaches AWS and takes effect, then the caller gets an HTTP 500
+ *   instead of its answer (AWS failed after acting): the 5xx a caller must not take as "nothing happened".
  * - `latency`: the call is delayed by a random time within `latencyMs`, then forwarded.
  */
-export type FaultKind = 'throttle' | 'serverError' | 'dropBeforeForward' | 'dropAfterForward' | 'latency';
+export type FaultKind =
+  | 'throttle'
+  | 'serverError'
+  | 'dropBeforeForward'
+  | 'dropAfterForward'
+  | 'serverErrorAfterForward'
+  | 'latency';
 
 /** Probability (0-1) of each fault per call. A call gets at most one of the failing kinds. */
 export type FaultRates = Partial<Record<FaultKind, number>>;
@@ -56,7 +64,14 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-const FAILING_KINDS = ['throttle', 'serverError', 'dropBeforeForward', 'dropAfterForward'] as const;
+// Kinds added later go last, so that a seed keeps giving the same faults for the earlier ones.
+const FAILING_KINDS = [
+  'throttle',
+  'serverError',
+  'dropBeforeForward',
+  'dropAfterForward',
+  'serverErrorAfterForward',
+] as const;
 const DEFAULT_SERVICES = new Set(['ec2', 'lambda', 'tagging']);
 
 /**
@@ -76,6 +91,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     serverError: 0,
     dropBeforeForward: 0,
     dropAfterForward: 0,
+    serverErrorAfterForward: 0,
     latency: 0,
   };
   const injected: InjectedFault[] = [];
@@ -158,6 +174,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     options.onForwarded?.(call, answer.status);
     if (kind === 'dropAfterForward') {
       incoming.socket.destroy();
+      return;
+    }
+    if (kind === 'serverErrorAfterForward') {
+      const error = errorResponse(call.service, 'serverError');
+      outgoing.writeHead(error.status, { ...error.headers, 'content-length': Buffer.byteLength(error.body) });
+      outgoing.end(error.body);
       return;
     }
     const headers = { ...answer.headers };

@@ -2,6 +2,7 @@
  * The local AWS test bed: moto with fidelity patches, a Lambda service simulator on a virtual clock,
  * and fixtures. Used by the tests, the benchmarks and the demo; production code never imports it.
  */
+export { type AssociationAudit, auditAssociations } from './association-audit.js';
 export { CallCounter } from './call-counter.js';
 export { type ChurnBoundInput, type ChurnNeeds, churnDowntimeBoundMs } from './churn-bound.js';
 export {
@@ -66,6 +67,9 @@ export {
   type NlbSubnetMapping,
 } from './load-balancers.js';
 export {
+  type AssociationEvent,
+  type AssociationLog,
+  AWS_CALLER_HEADER,
   checkLocalAwsAvailable,
   type FunctionStateOverride,
   LOCAL_ACCOUNT_ID,

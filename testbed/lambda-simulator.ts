@@ -165,7 +165,8 @@ export class LambdaSimulator {
       eniDeletionDelayMs: DEFAULT_TIMINGS.eniDeletionDelayMs,
       ...options.timings,
     };
-    const clients = options.localAws.clients(this.region);
+    // Lambda itself: it may delete its in-use ENIs, and it sees EC2 as it is, never stale.
+    const clients = options.localAws.serviceClients(this.region);
     this.#ec2 = clients.ec2;
     this.#lambda = clients.lambda;
     this.#iam = createIamClient(options.localAws.clientOptions(this.region));

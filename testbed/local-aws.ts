@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { BuildMiddleware } from '@smithy/types';
 import { type AwsClientOptions, type AwsClients, createAwsClients } from '../src/aws/clients.js';
 
 /** moto's fixed account id, unless MOTO_ACCOUNT_ID says otherwise. */
@@ -16,6 +17,11 @@ export interface LocalAwsOptions {
   readonly python?: string;
   /** Give up when the server has not said where it listens by then. @default 30000 */
   readonly startTimeoutMs?: number;
+  /**
+   * Apply the speed-only patches (`_speed_up_*` in patches.py, which change no answer). Only the test that
+   * proves them neutral turns them off. @default true
+   */
+  readonly speedPatches?: boolean;
 }
 
 /** State overrides the Lambda simulator sets on a function, in the Lambda API's own field names. */
@@ -42,7 +48,50 @@ export interface LocalAwsSettings {
     readonly newEniCalls?: number;
     readonly ms?: number;
   };
+  /**
+   * Stale reads, off by default: DescribeAddresses and DescribeNetworkInterfaces answer association state
+   * as it was a random 0..`maxMs` ms earlier, each call as of one moment (filters included). The draws
+   * come from `seed` and the call's index per operation, so the same calls get the same staleness.
+   * Setting it replaces the previous value and restarts the draws; `{}` turns it off. Callers that play
+   * AWS itself ({@link LocalAws.serviceClients}) always read fresh.
+   */
+  readonly staleReads?: { readonly maxMs?: number; readonly seed?: number };
 }
+
+/** One change of an Elastic IP's association, as the local AWS made it (GET /_testbed/associations). */
+export interface AssociationEvent {
+  /** Order of the change, from 0 at the last reset. */
+  readonly seq: number;
+  /** Milliseconds since the server started (monotonic). */
+  readonly ms: number;
+  /**
+   * `associated`: bound (to `networkInterfaceId`; `movedFrom` when AllowReassociation took it from another
+   * ENI); `disassociated`: unbound by DisassociateAddress; `displaced`: pushed off `networkInterfaceId`
+   * because `by` was associated with that ENI; `dropped`: its ENI was deleted; `released`: given back.
+   */
+  readonly event: 'associated' | 'disassociated' | 'displaced' | 'dropped' | 'released';
+  readonly allocationId?: string;
+  readonly publicIp?: string;
+  readonly networkInterfaceId?: string;
+  readonly associationId?: string;
+  readonly movedFrom?: string;
+  readonly by?: string;
+  readonly reason?: string;
+}
+
+/** Every association change since the last reset (the last 20,000 of them). */
+export interface AssociationLog {
+  readonly events: readonly AssociationEvent[];
+  /** Changes since the last reset, including any the log no longer holds. */
+  readonly total: number;
+  /** Addresses pushed off an ENI by a second association since the last reset. */
+  readonly displacements: number;
+  /** Describes (with `staleReads` on) whose answer showed an older association state than the current one. */
+  readonly staleAnswers: number;
+}
+
+/** The header with which a caller plays AWS itself on the local AWS (see {@link LocalAws.serviceClients}). */
+export const AWS_CALLER_HEADER = 'x-lsi-testbed-caller';
 
 /** A running local AWS: moto in server mode with the test bed's fidelity patches (testbed/moto/patches.py). */
 export interface LocalAws {
@@ -53,6 +102,13 @@ export interface LocalAws {
   clientOptions(region?: string): AwsClientOptions;
   /** SDK clients for this local AWS. */
   clients(region?: string): AwsClients;
+  /**
+   * SDK clients that play AWS itself: the Lambda simulator's (Lambda deletes its own in-use ENIs, which
+   * the account cannot) and a test's reads of the truth (never stale). Code under test never gets these.
+   */
+  serviceClients(region?: string): AwsClients;
+  /** Every Elastic IP association change since the last reset, and how many were displacements. */
+  associations(): Promise<AssociationLog>;
   /** Wipes every resource in every Region (moto's /moto-api/reset). Settings stay. */
   reset(): Promise<void>;
   /** Changes test-bed settings at run time; they survive reset(). */
@@ -116,13 +172,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   if (!availability.ok)
     throw new LocalAwsUnavailableError(`the local AWS cannot start: ${availability.reason}`);
 
-  const child = spawn(
-    python,
-    [resolveLauncher(), '--port', '0', '--eip-quota', String(options.eipQuota ?? 5)],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const args = [resolveLauncher(), '--port', '0', '--eip-quota', String(options.eipQuota ?? 5)];
+  if (options.speedPatches === false) args.push('--no-speed-patches');
+  const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const endpoint = await readEndpoint(child, options.startTimeoutMs ?? 30_000);
   return new RunningLocalAws(child, endpoint);
 }
@@ -155,6 +207,15 @@ function readEndpoint(child: ChildProcess, timeoutMs: number): Promise<string> {
   });
 }
 
+/** Marks every request as AWS's own (see {@link LocalAws.serviceClients}). */
+function actAsAws<Input extends object, Output extends object>(): BuildMiddleware<Input, Output> {
+  return (next) => (args) => {
+    const request = args.request as { headers?: Record<string, string> };
+    if (request.headers) request.headers[AWS_CALLER_HEADER] = 'aws';
+    return next(args);
+  };
+}
+
 class RunningLocalAws implements LocalAws {
   readonly region = LOCAL_REGION;
   readonly accountId = process.env.MOTO_ACCOUNT_ID ?? LOCAL_ACCOUNT_ID;
@@ -175,6 +236,23 @@ class RunningLocalAws implements LocalAws {
 
   clients(region = this.region): AwsClients {
     return createAwsClients(this.clientOptions(region));
+  }
+
+  serviceClients(region = this.region): AwsClients {
+    const clients = createAwsClients(this.clientOptions(region));
+    const step = { step: 'build', name: 'lambdaStaticIpTestbedAwsCaller' } as const;
+    clients.ec2.middlewareStack.add(actAsAws(), step);
+    clients.lambda.middlewareStack.add(actAsAws(), step);
+    clients.tagging.middlewareStack.add(actAsAws(), step);
+    return clients;
+  }
+
+  async associations(): Promise<AssociationLog> {
+    const response = await fetch(`${this.endpoint}/_testbed/associations`);
+    const text = await response.text();
+    if (!response.ok)
+      throw new Error(`local AWS /_testbed/associations answered ${response.status}: ${text}`);
+    return JSON.parse(text) as AssociationLog;
   }
 
   async reset(): Promise<void> {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { compareIps } from '../core/ip-order.js';
 import type { ObservedAddress } from '../core/model.js';
-import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
+import { allocatedForTag, LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
 import { awsErrorCode, readFailed } from './errors.js';
 import { toObservedAddress } from './observe.js';
 
@@ -59,7 +59,7 @@ export async function disassociate(ec2: EC2Client, associationId: string): Promi
 }
 
 /**
- * Allocates a VPC address carrying the pool tag (and the subnet it is for) from its first moment.
+ * Allocates a VPC address carrying the pool tag (and the ENI it is for) from its first moment.
  *
  * AllocateAddress is not idempotent (it has no client token): when its response is lost, sending it
  * again would allocate a second address. So it is sent again only after a refusal that proves nothing
@@ -70,12 +70,13 @@ export async function disassociate(ec2: EC2Client, associationId: string): Promi
 export async function allocatePoolAddress(
   ec2: EC2Client,
   pool: string,
-  subnetId?: string,
+  networkInterfaceId?: string,
   /** More tags from the first moment, e.g. the field test's run id. @default none */
   extraTags: Readonly<Record<string, string>> = {},
 ): Promise<{ allocationId: string; publicIp: string }> {
   const tags = [{ Key: POOL_TAG_KEY, Value: pool }];
-  if (subnetId) tags.push({ Key: LAST_SUBNET_TAG_KEY, Value: subnetId });
+  // Marked for its ENI, not yet with a last subnet (see allocatedForTag); binding sets that.
+  if (networkInterfaceId) tags.push({ Key: LAST_SUBNET_TAG_KEY, Value: allocatedForTag(networkInterfaceId) });
   for (const [Key, Value] of Object.entries(extraTags)) tags.push({ Key, Value });
   const command = new AllocateAddressCommand({
     Domain: 'vpc',

@@ -1,14 +1,16 @@
 import { type AddressHolder, holderOfAddress, isGatewayHolder } from './address-holder.js';
+import { preferredFor } from './address-rank.js';
 import { combinationKey, functionLabel } from './combination.js';
 import type {
   DesiredPool,
+  EniAssociation,
   Observation,
   ObservedAddress,
   ObservedEni,
   ObservedFunction,
   ObservedInterface,
 } from './model.js';
-import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from './pool.js';
+import { allocatedForTag, LAST_SUBNET_TAG_KEY, lastSubnetOf, POOL_TAG_KEY } from './pool.js';
 
 /** Bind a free pool IP to an ENI that has none. Sent with AllowReassociation=false. */
 export interface AssociateAction {
@@ -173,6 +175,10 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   const enisById = new Map(allEnis.map((eni) => [eni.id, eni]));
   const interfaces = new Map((observation.addressInterfaces ?? []).map((eni) => [eni.id, eni]));
   const reserved: ReadonlySet<string> = new Set(desired.reserved ?? []);
+  // DescribeAddresses and DescribeNetworkInterfaces are separate reads, and EC2 is eventually consistent:
+  // either may still miss an association the other already shows. An association either side shows is
+  // taken as real, so an ENI counts as bound, and an address as taken, if either read says so.
+  const views = associationViews(addresses, allEnis);
 
   for (const name of [...observation.functionsWithoutVpc].sort()) {
     problems.push({
@@ -225,9 +231,8 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     const using = users.get(key) ?? [];
     const poolFunctions = using.filter((fn) => fn.inPool).map(functionLabel);
     const otherFunctions = using.filter((fn) => !fn.inPool).map(functionLabel);
-    const heldAddress = eni.association?.allocationId
-      ? ownedById.get(eni.association.allocationId)
-      : undefined;
+    const association = views.associationOf(eni);
+    const heldAddress = association?.allocationId ? ownedById.get(association.allocationId) : undefined;
     const isPoolEni = poolCombinations.has(key);
     const role: EniView['role'] = isPoolEni
       ? 'pool'
@@ -246,21 +251,22 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
       role,
       poolFunctions,
       otherFunctions,
-      ...(eni.association ? { publicIp: eni.association.publicIp } : {}),
-      ...(eni.association?.allocationId ? { allocationId: eni.association.allocationId } : {}),
-      address: heldAddress ? 'pool' : eni.association ? 'foreign' : 'none',
+      ...(association ? { publicIp: association.publicIp } : {}),
+      ...(association?.allocationId ? { allocationId: association.allocationId } : {}),
+      address: heldAddress ? 'pool' : association ? 'foreign' : 'none',
       subnetPublic: !notPublic.has(eni.subnetId),
     });
 
     if (heldAddress && reserved.has(heldAddress.allocationId)) {
-      problems.push(reservedOnEni(pool, heldAddress, eni, role, poolFunctions, otherFunctions));
+      problems.push(reservedOnEni(pool, heldAddress, eni, association, role, poolFunctions, otherFunctions));
       // Never moved. On a pool function's ENI it stays a binding like any other (it serves their traffic);
       // anywhere else it waits until Lambda deletes the ENI.
       if (role !== 'pool') continue;
     }
     if (role === 'retired' && heldAddress) {
-      // Without the association id the move could not be a compare-and-swap: leave it.
-      if (eni.association?.associationId) retired.push(eni);
+      // Moved only when both reads agree on the association (its id makes the move a compare-and-swap):
+      // otherwise one of them is behind, and the address may be on its way elsewhere already.
+      if (views.agree(eni, heldAddress)) retired.push(eni);
       continue;
     }
     if (role === 'unused' && heldAddress) {
@@ -294,12 +300,12 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
         publicIp: heldAddress.publicIp,
         functions: [...poolFunctions, ...otherFunctions],
       });
-    } else if (eni.association) {
-      const owner = ownerOf(eni.association.allocationId, addresses);
+    } else if (association) {
+      const owner = ownerOf(association.allocationId, addresses);
       problems.push({
         code: 'ForeignAddress',
         severity: 'error',
-        message: `ENI ${eni.id} (${poolFunctions.join(', ')}) egresses from ${eni.association.publicIp}, ${owner}; it is not changed: disassociate that IP yourself if the pool's should replace it`,
+        message: `ENI ${eni.id} (${poolFunctions.join(', ')}) egresses from ${association.publicIp}, ${owner}; it is not changed: disassociate that IP yourself if the pool's should replace it`,
         networkInterfaceId: eni.id,
         subnetId: eni.subnetId,
         functions: poolFunctions,
@@ -307,7 +313,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     } else {
       needy.push(eni);
     }
-    if (otherFunctions.length > 0 && (heldAddress || !eni.association)) {
+    if (otherFunctions.length > 0 && (heldAddress || !association)) {
       problems.push({
         code: 'SharedEni',
         severity: 'warning',
@@ -340,7 +346,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   const free: ObservedAddress[] = [];
   let reservedFree = 0;
   for (const address of owned) {
-    if (!isAssociated(address)) {
+    if (!views.isTaken(address)) {
       // Another consumer of the pool holds it or is about to take it: not free for this plan.
       if (reserved.has(address.allocationId)) reservedFree++;
       else if (usableInRegion(address, observation.region)) free.push(address);
@@ -354,7 +360,8 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
       }
       continue;
     }
-    const on = address.networkInterfaceId ? enisById.get(address.networkInterfaceId) : undefined;
+    const onId = views.holderOf(address);
+    const on = onId ? enisById.get(onId) : undefined;
     // A NAT gateway, NAT instance or NLB of the same pool holds it by design: not a problem, never touched.
     if (!on && !isGatewayHolder(holderOfAddress(address, interfaces))) {
       problems.push({
@@ -366,34 +373,42 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     }
   }
 
-  // Bind. Stable per-subnet IPs first: the free IP that last served the ENI's subnet, or the IP of a
-  // retired ENI in the same subnet; then any free IP (those no other waiting subnet last used first);
-  // then one from any retired ENI; then a new one.
+  // Bind. A free IP allocated for this very ENI first (allocatedForTag); then stable per-subnet IPs: a
+  // free IP that last served the ENI's subnet, else the IP of a retired ENI in the same subnet; then a free IP that served no subnet yet, then one that served another
+  // subnet, then one from any retired ENI; then a new one. Within each class the ENI takes the address it
+  // prefers (address-rank.ts), whatever else is free: runs whose views differ only by other addresses, or
+  // by bindings already made, choose the same address for the same ENI.
   const ordered = [...needy].sort(byKey((eni) => `${eni.subnetId}\u0000${eni.id}`));
-  const needySubnets = new Set(ordered.map((eni) => eni.subnetId));
-  const takeFree = (predicate: (address: ObservedAddress) => boolean) => {
-    const index = free.findIndex(predicate);
-    return index === -1 ? undefined : free.splice(index, 1)[0];
+  const takeFree = (eni: ObservedEni, predicate: (address: ObservedAddress) => boolean) => {
+    const pick = preferredFor(eni.id, free.filter(predicate));
+    if (pick) free.splice(free.indexOf(pick), 1);
+    return pick;
   };
   // From a cached observation, retired ENIs still count as spares but give nothing up (Observation.cached).
   const cached = observation.cached === true;
-  const takeRetired = (predicate: (eni: ObservedEni) => boolean) => {
-    const index = cached ? -1 : retired.findIndex(predicate);
-    return index === -1 ? undefined : retired.splice(index, 1)[0];
+  const takeRetired = (eni: ObservedEni, predicate: (source: ObservedEni) => boolean) => {
+    if (cached) return undefined;
+    const candidates = retired
+      .filter(predicate)
+      .map((source) => ({ allocationId: views.associationOf(source)?.allocationId ?? '', source }));
+    const pick = preferredFor(eni.id, candidates)?.source;
+    if (pick) retired.splice(retired.indexOf(pick), 1);
+    return pick;
   };
   const chosen = new Map<string, ObservedAddress | ObservedEni>();
   for (const eni of ordered) {
     const source =
-      takeFree((address) => address.tags[LAST_SUBNET_TAG_KEY] === eni.subnetId) ??
-      takeRetired((candidate) => candidate.subnetId === eni.subnetId);
+      takeFree(eni, (address) => address.tags[LAST_SUBNET_TAG_KEY] === allocatedForTag(eni.id)) ??
+      takeFree(eni, (address) => address.tags[LAST_SUBNET_TAG_KEY] === eni.subnetId) ??
+      takeRetired(eni, (candidate) => candidate.subnetId === eni.subnetId);
     if (source) chosen.set(eni.id, source);
   }
   for (const eni of ordered) {
     if (chosen.has(eni.id)) continue;
     const source =
-      takeFree((address) => !needySubnets.has(address.tags[LAST_SUBNET_TAG_KEY] ?? '')) ??
-      takeFree(() => true) ??
-      takeRetired(() => true);
+      takeFree(eni, (address) => address.tags[LAST_SUBNET_TAG_KEY] === undefined) ??
+      takeFree(eni, () => true) ??
+      takeRetired(eni, () => true);
     if (source) chosen.set(eni.id, source);
   }
 
@@ -413,13 +428,14 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
       });
       if (reason !== 'last-subnet') rememberSubnet[source.allocationId] = eni.subnetId;
     } else if (source) {
-      const address = ownedById.get(source.association?.allocationId ?? '') as ObservedAddress;
+      const association = views.associationOf(source);
+      const address = ownedById.get(association?.allocationId ?? '') as ObservedAddress;
       actions.push({
         kind: 'move',
         allocationId: address.allocationId,
         publicIp: address.publicIp,
         fromNetworkInterfaceId: source.id,
-        fromAssociationId: source.association?.associationId ?? '',
+        fromAssociationId: association?.associationId ?? '',
         networkInterfaceId: eni.id,
         subnetId: eni.subnetId,
       });
@@ -479,7 +495,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     problems,
     enis,
     addresses: owned.map((address) =>
-      addressView(address, { enisById, retiredIds, views: enis, interfaces, reserved }),
+      addressView(address, { enisById, retiredIds, eniViews: enis, interfaces, reserved, views }),
     ),
     spares: {
       wanted: desired.spares,
@@ -495,9 +511,10 @@ interface AddressContext {
   readonly enisById: ReadonlyMap<string, ObservedEni>;
   /** ENIs whose address the plan may move. */
   readonly retiredIds: ReadonlySet<string>;
-  readonly views: readonly EniView[];
+  readonly eniViews: readonly EniView[];
   readonly interfaces: ReadonlyMap<string, ObservedInterface>;
   readonly reserved: ReadonlySet<string>;
+  readonly views: AssociationViews;
 }
 
 /** The state of a pool IP that another strategy of the same pool holds. */
@@ -508,17 +525,18 @@ const HELD_BY_ANOTHER_STRATEGY: Partial<Record<AddressHolder, AddressView['state
 };
 
 function addressView(address: ObservedAddress, context: AddressContext): AddressView {
-  const { enisById, retiredIds, views, interfaces, reserved } = context;
-  const lastSubnetId = address.tags[LAST_SUBNET_TAG_KEY];
+  const { enisById, retiredIds, eniViews, interfaces, reserved, views } = context;
+  const lastSubnetId = lastSubnetOf(address.tags);
   const base = {
     allocationId: address.allocationId,
     publicIp: address.publicIp,
     ...(lastSubnetId ? { lastSubnetId } : {}),
   };
   const isReserved = reserved.has(address.allocationId);
-  if (!isAssociated(address)) return { ...base, state: isReserved ? 'reserved' : 'free' };
-  const eni = address.networkInterfaceId ? enisById.get(address.networkInterfaceId) : undefined;
-  const view = eni && views.find((candidate) => candidate.networkInterfaceId === eni.id);
+  if (!views.isTaken(address)) return { ...base, state: isReserved ? 'reserved' : 'free' };
+  const holderId = views.holderOf(address);
+  const eni = holderId ? enisById.get(holderId) : undefined;
+  const view = eni && eniViews.find((candidate) => candidate.networkInterfaceId === eni.id);
   if (!eni || !view) {
     const holder = holderOfAddress(address, interfaces);
     return {
@@ -548,11 +566,12 @@ function reservedOnEni(
   pool: string,
   address: ObservedAddress,
   eni: ObservedEni,
+  held: EniAssociation | undefined,
   role: EniView['role'],
   poolFunctions: readonly string[],
   otherFunctions: readonly string[],
 ): Problem {
-  const association = eni.association?.associationId ?? address.associationId;
+  const association = held?.associationId ?? address.associationId;
   const disassociate = association
     ? `aws ec2 disassociate-address --association-id ${association}`
     : 'disassociate it';
@@ -568,6 +587,52 @@ function reservedOnEni(
     subnetId: eni.subnetId,
     allocationId: address.allocationId,
     ...(role === 'pool' ? { functions: poolFunctions } : {}),
+  };
+}
+
+/** Both reads of the associations, merged: what one shows and the other does not yet still counts. */
+interface AssociationViews {
+  /** The ENI's association, as the ENI read shows it, else as an address read naming the ENI shows it. */
+  associationOf(eni: ObservedEni): EniAssociation | undefined;
+  /** Associated with anything, by its own read, or claimed by an ENI's read. */
+  isTaken(address: ObservedAddress): boolean;
+  /** The ENI holding the address, by its own read, else by an ENI's read. */
+  holderOf(address: ObservedAddress): string | undefined;
+  /** Both reads show this ENI holding this address, with the same association id. */
+  agree(eni: ObservedEni, address: ObservedAddress): boolean;
+}
+
+function associationViews(
+  addresses: readonly ObservedAddress[],
+  enis: readonly ObservedEni[],
+): AssociationViews {
+  const claimedBy = new Map<string, string>();
+  for (const eni of enis) {
+    if (eni.association?.allocationId) claimedBy.set(eni.association.allocationId, eni.id);
+  }
+  const onEni = new Map<string, ObservedAddress>();
+  for (const address of addresses) {
+    if (address.networkInterfaceId) onEni.set(address.networkInterfaceId, address);
+  }
+  return {
+    associationOf: (eni) => {
+      if (eni.association) return eni.association;
+      const address = onEni.get(eni.id);
+      return address
+        ? {
+            publicIp: address.publicIp,
+            allocationId: address.allocationId,
+            ...(address.associationId ? { associationId: address.associationId } : {}),
+          }
+        : undefined;
+    },
+    isTaken: (address) => isAssociated(address) || claimedBy.has(address.allocationId),
+    holderOf: (address) => address.networkInterfaceId ?? claimedBy.get(address.allocationId),
+    agree: (eni, address) =>
+      eni.association?.allocationId === address.allocationId &&
+      address.networkInterfaceId === eni.id &&
+      eni.association.associationId !== undefined &&
+      eni.association.associationId === address.associationId,
   };
 }
 

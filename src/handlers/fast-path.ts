@@ -1,10 +1,10 @@
 import { associateFreeAddress, rememberSubnet, retryWhileNew } from '../aws/addresses.js';
 import type { AwsClients } from '../aws/clients.js';
 import { describeRegionAddresses } from '../aws/observe.js';
-import { compareIps } from '../core/ip-order.js';
+import { preferredFor } from '../core/address-rank.js';
 import type { ObservedAddress } from '../core/model.js';
 import { isFreeToBind } from '../core/plan.js';
-import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
+import { allocatedForTag, LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../core/pool.js';
 import type { EniFromEvent } from './controller-events.js';
 import { membershipOf, type PoolView } from './pool-view.js';
 
@@ -75,7 +75,14 @@ export async function bindFromEvent(
   if (held) {
     return { kind: 'deferred', reason: `ENI ${eni.id} already holds ${held.publicIp}`, observeInFull: false };
   }
-  const chosen = chooseFreeAddress(addresses, input.pool, eni.subnetId, region, new Set(input.reserved));
+  const chosen = chooseFreeAddress(
+    addresses,
+    input.pool,
+    eni.id,
+    eni.subnetId,
+    region,
+    new Set(input.reserved),
+  );
   if (!chosen)
     return { kind: 'deferred', reason: `pool "${input.pool}" has no free IP`, observeInFull: false };
 
@@ -94,23 +101,35 @@ export async function bindFromEvent(
 }
 
 /**
- * A free IP of the pool for an ENI in `subnetId`, in the planner's order of preference: the one that
- * last served this subnet, then one that served no subnet yet, then any; lowest address first. Reserved
- * addresses are never free here, as in the planner.
+ * A free IP of the pool for an ENI in `subnetId`, in the planner's order of preference: one allocated for
+ * this ENI, then one that last served this subnet, then one that served no subnet yet, then any; within each, the one this ENI
+ * prefers (core/address-rank.ts), as the planner picks it, so that a concurrent reconcile choosing for
+ * the same ENI picks the same address. Reserved addresses are never free here, as in the planner.
  */
 export function chooseFreeAddress(
   addresses: readonly ObservedAddress[],
   pool: string,
+  networkInterfaceId: string,
   subnetId: string,
   region: string,
   reserved: ReadonlySet<string>,
 ): ObservedAddress | undefined {
-  const free = addresses
-    .filter((address) => address.tags[POOL_TAG_KEY] === pool && isFreeToBind(address, region, reserved))
-    .sort((a, b) => compareIps(a.publicIp, b.publicIp));
+  const free = addresses.filter(
+    (address) => address.tags[POOL_TAG_KEY] === pool && isFreeToBind(address, region, reserved),
+  );
   return (
-    free.find((address) => address.tags[LAST_SUBNET_TAG_KEY] === subnetId) ??
-    free.find((address) => address.tags[LAST_SUBNET_TAG_KEY] === undefined) ??
-    free[0]
+    preferredFor(
+      networkInterfaceId,
+      free.filter((address) => address.tags[LAST_SUBNET_TAG_KEY] === allocatedForTag(networkInterfaceId)),
+    ) ??
+    preferredFor(
+      networkInterfaceId,
+      free.filter((address) => address.tags[LAST_SUBNET_TAG_KEY] === subnetId),
+    ) ??
+    preferredFor(
+      networkInterfaceId,
+      free.filter((address) => address.tags[LAST_SUBNET_TAG_KEY] === undefined),
+    ) ??
+    preferredFor(networkInterfaceId, free)
   );
 }

@@ -12,7 +12,13 @@ import { eniAddressState, enisHoldingAddresses } from '../aws/network-interfaces
 import { type ObserveInput, observe } from '../aws/observe.js';
 import type { DesiredPool, Observation, ObservedAddress } from '../core/model.js';
 import { type Action, type AllocateAction, isFreeToBind, type Plan, plan } from '../core/plan.js';
-import { DEFAULT_MAX_IPS, LAST_SUBNET_TAG_KEY, POOL_TAG_KEY, validatePoolName } from '../core/pool.js';
+import {
+  allocatedForTag,
+  DEFAULT_MAX_IPS,
+  LAST_SUBNET_TAG_KEY,
+  POOL_TAG_KEY,
+  validatePoolName,
+} from '../core/pool.js';
 
 export interface ReconcileRequest extends ObserveInput {
   /** @default false */
@@ -113,6 +119,14 @@ export interface ReconcileResult {
 const RACE_BACKOFF_MS = [200, 600] as const;
 
 /**
+ * How long, at most, a round waits (a random time) before it allocates. AllocateAddress cannot be made
+ * conditional, so concurrent runs that each see an ENI without a free IP each allocate one; spread out,
+ * the later ones see the first one's address (they look again right before allocating) and bind it.
+ * The extra addresses such runs still allocate stay in the pool as spares (docs/safety.md measures them).
+ */
+const ALLOCATION_SPREAD_MS = 1000;
+
+/**
  * observe → plan → apply, until nothing is left to do or `maxRounds` is spent. The one reconcile behind
  * every front door: the CLI's plan and apply, the custom resource, the event handler and the schedule.
  */
@@ -138,8 +152,11 @@ export async function reconcile(
   // Addresses this run allocated: EC2 may not list them yet (eventual consistency), and planning as
   // if they did not exist would allocate again.
   const allocatedHere = new Map<string, ObservedAddress>();
+  // Bindings this run made (ENI id -> address): a later describe may not show them yet either.
+  const boundHere = new Map<string, { allocationId: string; publicIp: string }>();
   const source = options.observe ?? observe;
-  const lookAgain = async () => withOwnAllocations(await source(clients, request), allocatedHere);
+  const lookAgain = async () =>
+    withOwnBindings(withOwnAllocations(await source(clients, request), allocatedHere), boundHere);
 
   let initialPlan: Plan | undefined;
   let current: Plan | undefined;
@@ -167,10 +184,15 @@ export async function reconcile(
     if (observed.actions.length === 0 || options.dryRun || stop || round > maxRounds) break;
 
     rounds = round;
-    const outcome = await applyPlan(clients, observed, desired, options.concurrency ?? 4, emit);
+    const outcome = await applyPlan(clients, observed, desired, options.concurrency ?? 4, emit, () =>
+      sleep(random() * ALLOCATION_SPREAD_MS),
+    );
     applied.push(...outcome.applied);
     failed.push(...outcome.failed);
     rememberAllocations(allocatedHere, desired.pool, outcome);
+    for (const done of outcome.applied) {
+      if (done.networkInterfaceId) boundHere.set(done.networkInterfaceId, done);
+    }
     // Access errors will not go away by trying again; anything else gets a fresh look.
     stop = outcome.failed.some((failure) => isAccessError({ name: failure.code }));
     const races = outcome.failed.filter((failure) => failure.race).length;
@@ -231,11 +253,13 @@ function rememberAllocations(
     ),
   ];
   for (const { allocationId, publicIp, action, boundTo } of entries) {
+    const forEni = action.kind === 'allocate' ? action.networkInterfaceId : undefined;
     const subnetId = action.kind === 'allocate' ? action.subnetId : undefined;
+    const lastSubnet = boundTo ? subnetId : forEni && allocatedForTag(forEni);
     own.set(allocationId, {
       allocationId,
       publicIp,
-      tags: { [POOL_TAG_KEY]: pool, ...(subnetId ? { [LAST_SUBNET_TAG_KEY]: subnetId } : {}) },
+      tags: { [POOL_TAG_KEY]: pool, ...(lastSubnet ? { [LAST_SUBNET_TAG_KEY]: lastSubnet } : {}) },
       ...(boundTo ? { networkInterfaceId: boundTo } : {}),
     });
   }
@@ -251,6 +275,39 @@ function withOwnAllocations(
   return missing.length === 0
     ? observation
     : { ...observation, addresses: [...observation.addresses, ...missing] };
+}
+
+/**
+ * The observation, plus the bindings this run made where neither read shows them yet (the ENI without
+ * an address, the address free): a run reads its own writes. Where either read shows anything else (the
+ * address elsewhere, another address on the ENI, the ENI gone), that is a later change and it stands.
+ */
+function withOwnBindings(
+  observation: Observation,
+  own: ReadonlyMap<string, { allocationId: string; publicIp: string }>,
+): Observation {
+  const unseen = new Map<string, string>();
+  for (const eni of observation.enis) {
+    const bound = own.get(eni.id);
+    if (!bound || eni.association) continue;
+    const address = observation.addresses.find((candidate) => candidate.allocationId === bound.allocationId);
+    if (address && !address.associationId && !address.networkInterfaceId && !address.instanceId)
+      unseen.set(bound.allocationId, eni.id);
+  }
+  if (unseen.size === 0) return observation;
+  return {
+    ...observation,
+    addresses: observation.addresses.map((address) => {
+      const eniId = unseen.get(address.allocationId);
+      return eniId ? { ...address, networkInterfaceId: eniId } : address;
+    }),
+    enis: observation.enis.map((eni) => {
+      const bound = own.get(eni.id);
+      return bound && unseen.get(bound.allocationId) === eni.id
+        ? { ...eni, association: { publicIp: bound.publicIp, allocationId: bound.allocationId } }
+        : eni;
+    }),
+  };
 }
 
 /** Whether the binding a failed action aimed at holds in the final plan's observation. */
@@ -274,6 +331,7 @@ async function applyPlan(
   desired: DesiredPool,
   concurrency: number,
   emit: (event: ReconcileEvent) => void,
+  beforeAllocating: () => Promise<void>,
 ): Promise<{ applied: AppliedAction[]; failed: FailedAttempt[] }> {
   const applied: AppliedAction[] = [];
   const failed: FailedAttempt[] = [];
@@ -318,6 +376,7 @@ async function applyPlan(
     );
     // EC2 has no compare-and-swap on the ENI side (a second address displaces the first), so the
     // phase's target ENIs are looked at once more, together, right before they are bound.
+    if (phase === 'allocate' && batch.length > 0) await beforeAllocating();
     if (phase === 'associate' || phase === 'move') {
       boundNow = await enisHoldingAddresses(
         clients,
@@ -330,8 +389,10 @@ async function applyPlan(
   // Remember the subnet each address now serves, one call per subnet, for bindings that took effect.
   const bySubnet = new Map<string, string[]>();
   for (const outcome of applied) {
-    const subnetId = current.rememberSubnet[outcome.allocationId];
-    if (!subnetId || outcome.action.kind === 'allocate') continue;
+    // A new address was allocated marked for its subnet: bound, it now serves it.
+    const subnetId =
+      outcome.action.kind === 'allocate' ? outcome.subnetId : current.rememberSubnet[outcome.allocationId];
+    if (!subnetId) continue;
     bySubnet.set(subnetId, [...(bySubnet.get(subnetId) ?? []), outcome.allocationId]);
   }
   for (const [subnetId, allocationIds] of [...bySubnet].sort(([a], [b]) => a.localeCompare(b))) {
@@ -446,7 +507,7 @@ async function allocate(
   own.inFlight++;
   let address: { allocationId: string; publicIp: string };
   try {
-    address = await allocatePoolAddress(clients.ec2, desired.pool, action.subnetId);
+    address = await allocatePoolAddress(clients.ec2, desired.pool, action.networkInterfaceId);
   } finally {
     own.inFlight--;
   }
@@ -457,11 +518,21 @@ async function allocate(
     // Runs that allocated for the same subnet at the same time must not each bind their own address
     // to the ENI: the second would displace the first. Whoever sees another's new address leaves its
     // own free and re-plans, and the planner's deterministic choice then gives every run the same one.
-    const contenders = (await describePoolAddresses(clients.ec2, desired.pool)).filter(
+    const now = await describePoolAddresses(clients.ec2, desired.pool);
+    // Another run bound the ENI meanwhile (this read may show it before the ENI read does).
+    const onTarget = now.find((other) => other.networkInterfaceId === action.networkInterfaceId);
+    if (onTarget) {
+      throw raceError(
+        'EniAlreadyBound',
+        `ENI ${action.networkInterfaceId} got ${onTarget.publicIp} since it was observed (another run?); ${address.publicIp} stays free in the pool`,
+      );
+    }
+    const contenders = now.filter(
       (other) =>
         isFreeToBind(other, region, reserved) &&
         !own.unbound.has(other.allocationId) &&
-        other.tags[LAST_SUBNET_TAG_KEY] === action.subnetId,
+        (other.tags[LAST_SUBNET_TAG_KEY] === action.subnetId ||
+          other.tags[LAST_SUBNET_TAG_KEY] === allocatedForTag(action.networkInterfaceId ?? '')),
     );
     // Our own allocations still in flight may be listed already, with ids we do not know yet.
     if (contenders.length > own.inFlight) {

@@ -9,7 +9,7 @@ import type {
   ObservedFunction,
 } from '../../src/core/model.js';
 import { plan } from '../../src/core/plan.js';
-import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../../src/core/pool.js';
+import { allocatedForTag, LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../../src/core/pool.js';
 import { applyToWorld, POOL, shuffled, worldArbitrary } from '../support/worlds.js';
 
 const RUNS = { numRuns: 400, seed: 20261126 };
@@ -207,6 +207,49 @@ describe('plan: properties', () => {
     );
   });
 
+  it('chooses the same address for an ENI whatever bindings other runs already made (views differing by them)', () => {
+    fc.assert(
+      fc.property(worldArbitrary, fc.array(fc.boolean()), ({ observation, desired }, pick) => {
+        const first = plan(observation, desired);
+        // Another run already applied some of the bindings this plan makes: this run's view includes them.
+        const done = first.actions.filter(
+          (action, index) => action.kind !== 'allocate' && (pick[index % Math.max(1, pick.length)] ?? false),
+        );
+        const seen = applyToWorld(observation, { ...first, actions: done });
+        // Every binding still to make is the one the first plan chose: the same address for the same ENI.
+        expect(plan(seen, desired).actions).toEqual(first.actions.filter((action) => !done.includes(action)));
+      }),
+      RUNS,
+    );
+  });
+
+  it('plans from a view in which either read misses some associations only what is safe in truth', () => {
+    fc.assert(
+      fc.property(worldArbitrary, fc.array(fc.constantFrom('both', 'eni', 'address')), (generated, sides) => {
+        const { desired } = generated;
+        // The truth, with this plan's bindings made; then a view in which, per association, the ENI read
+        // or the address read is behind (as two separate, eventually consistent describes can be).
+        const truth = applyToWorld(generated.observation, plan(generated.observation, desired));
+        const stale = forgetOneSide(truth, sides);
+        const takenInTruth = new Set(
+          truth.addresses.filter((a) => a.associationId).map((a) => a.allocationId),
+        );
+        for (const action of plan(stale, desired).actions) {
+          if (!action.networkInterfaceId) continue;
+          const target = truth.enis.find((candidate) => candidate.id === action.networkInterfaceId);
+          // Never a second address on an ENI that holds one: EC2 would displace the first.
+          expect(target?.association).toBeUndefined();
+          if (action.kind === 'associate') expect(takenInTruth.has(action.allocationId)).toBe(false);
+          if (action.kind === 'move') {
+            const from = truth.enis.find((candidate) => candidate.id === action.fromNetworkInterfaceId);
+            expect(from?.association?.associationId).toBe(action.fromAssociationId);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('never grows the pool beyond --max-ips, and allocates only with --allocate', () => {
     fc.assert(
       fc.property(worldArbitrary, ({ observation, desired }) => {
@@ -271,6 +314,35 @@ function address(
 function bound(a: ObservedAddress) {
   return { publicIp: a.publicIp, allocationId: a.allocationId, associationId: a.associationId as string };
 }
+/**
+ * The view two separate, eventually consistent reads could give of `truth`: per association, in turn,
+ * both reads show it, or the ENI read misses it, or the address read misses it.
+ */
+function forgetOneSide(truth: Observation, sides: ReadonlyArray<'both' | 'eni' | 'address'>): Observation {
+  const side = (index: number) => sides[index % Math.max(1, sides.length)] ?? 'both';
+  const forgotten = new Map<string, 'eni' | 'address'>();
+  let index = 0;
+  for (const candidate of truth.addresses) {
+    if (!candidate.networkInterfaceId) continue;
+    const which = side(index++);
+    if (which !== 'both') forgotten.set(candidate.allocationId, which);
+  }
+  return {
+    ...truth,
+    addresses: truth.addresses.map((candidate) =>
+      forgotten.get(candidate.allocationId) === 'address'
+        ? { allocationId: candidate.allocationId, publicIp: candidate.publicIp, tags: candidate.tags }
+        : candidate,
+    ),
+    enis: truth.enis.map((candidate) => {
+      const held = candidate.association?.allocationId;
+      if (!held || forgotten.get(held) !== 'eni') return candidate;
+      const { association: _, ...rest } = candidate;
+      return rest;
+    }),
+  };
+}
+
 function world(partial: Partial<Observation>): Observation {
   return {
     region: 'us-east-1',
@@ -317,6 +389,43 @@ describe('plan: examples', () => {
       }),
     ]);
     expect(result.rememberSubnet).toEqual({});
+  });
+
+  it('gives an address allocated for an ENI and not bound yet to that ENI first, and to none of its neighbours before others', () => {
+    // Another run allocated eipalloc-1 for eni-a and is about to bind it: a run whose view of eni-a is
+    // stale must bind the same address there (idempotent), and never take it for eni-b.
+    const forA = address('eipalloc-1', {
+      [POOL_TAG_KEY]: POOL,
+      [LAST_SUBNET_TAG_KEY]: allocatedForTag('eni-a'),
+    });
+    const lastServedA = address('eipalloc-2', { [POOL_TAG_KEY]: POOL, [LAST_SUBNET_TAG_KEY]: 'subnet-a' });
+    const neverServed = address('eipalloc-3');
+    const result = plan(
+      world({
+        functions: [fn('api', ['subnet-a'], ['sg-1']), fn('web', ['subnet-a'], ['sg-2'])],
+        enis: [eni('eni-a', 'subnet-a', ['sg-1']), eni('eni-b', 'subnet-a', ['sg-2'])],
+        addresses: [forA, lastServedA, neverServed],
+      }),
+      desired,
+    );
+    expect(result.actions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'associate',
+          allocationId: 'eipalloc-1',
+          networkInterfaceId: 'eni-a',
+        }),
+        expect.objectContaining({
+          kind: 'associate',
+          allocationId: 'eipalloc-2',
+          networkInterfaceId: 'eni-b',
+        }),
+      ]),
+    );
+    expect(result.actions).toHaveLength(2);
+    // Bound, it serves subnet-a from then on; until then it shows no last subnet.
+    expect(result.rememberSubnet).toEqual({ 'eipalloc-1': 'subnet-a' });
+    expect(result.addresses.find((view) => view.allocationId === 'eipalloc-1')?.lastSubnetId).toBeUndefined();
   });
 
   it('reports PoolExhausted for the ENIs left over while binding the others', () => {

@@ -7,22 +7,33 @@ import {
 import { combinationKey } from '../../src/core/combination.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
-import { createVpcFixture, LambdaSimulator, type LocalAws } from '../../testbed/index.js';
+import {
+  type AssociationEvent,
+  auditAssociations,
+  createVpcFixture,
+  LambdaSimulator,
+  type LocalAws,
+} from '../../testbed/index.js';
 import { allocateAddress } from './addresses.js';
 
 export const POOL = 'safety';
 
-/** What the account holds, read directly from the local AWS (never through a fault proxy). */
+/**
+ * What the account holds, read directly from the local AWS (never through a fault proxy, never stale),
+ * and every association change the local AWS made so far.
+ */
 export interface EndState {
   readonly addresses: readonly Address[];
   readonly poolAddresses: readonly Address[];
   readonly enis: readonly NetworkInterface[];
   /** ENI id -> the pool IPs (allocation ids) it holds. */
   readonly poolIpsByEni: ReadonlyMap<string, readonly string[]>;
+  /** The association log up to now (since the last reset). */
+  readonly events: readonly AssociationEvent[];
 }
 
 export async function readState(localAws: LocalAws): Promise<EndState> {
-  const { ec2 } = localAws.clients();
+  const { ec2 } = localAws.serviceClients();
   const addresses = (await ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
   const enis =
     (
@@ -41,7 +52,8 @@ export async function readState(localAws: LocalAws): Promise<EndState> {
       address.AllocationId ?? '',
     ]);
   }
-  return { addresses, poolAddresses, enis, poolIpsByEni };
+  const { events } = await localAws.associations();
+  return { addresses, poolAddresses, enis, poolIpsByEni, events };
 }
 
 export interface SafetyWorld {
@@ -131,7 +143,9 @@ export async function buildSafetyWorld(
 
 /**
  * The guarantees that hold whatever happened: nothing released, no pool IP outside the pool's ENIs,
- * no serving ENI lost its IP, and no ENI with two pool IPs. Returns the violations (empty when safe).
+ * no serving ENI lost its IP, no ENI with two pool IPs, and — from the association log, since EC2 never
+ * leaves two addresses on one ENI but silently displaces the first — no pool ENI ever had its pool IP
+ * displaced, taken off or changed for another. Returns the violations (empty when safe).
  */
 export function violations(world: SafetyWorld, after: EndState): string[] {
   const problems: string[] = [];
@@ -153,8 +167,23 @@ export function violations(world: SafetyWorld, after: EndState): string[] {
     if (now.length !== 1 || now[0] !== allocationId)
       problems.push(`serving ENI ${eni} lost ${allocationId}: now ${now}`);
   }
-  for (const [eni, ips] of after.poolIpsByEni) {
-    if (ips.length > 1) problems.push(`ENI ${eni} holds ${ips.length} pool IPs`);
+  const mark = (world.before.events.at(-1)?.seq ?? -1) + 1;
+  const poolIds = new Set(
+    [...world.before.poolAddresses, ...after.poolAddresses].map((address) => address.AllocationId ?? ''),
+  );
+  const initial = new Map([...world.before.poolIpsByEni].map(([eni, ips]) => [eni, ips[0] ?? '']));
+  const audit = auditAssociations(
+    after.events.filter((event) => event.seq >= mark),
+    new Set(world.poolEnis()),
+    poolIds,
+    initial,
+  );
+  for (const event of audit.takenOff) {
+    problems.push(
+      `pool IP ${event.allocationId} ${event.event === 'associated' ? `moved off ${event.movedFrom}` : `${event.event} from ${event.networkInterfaceId}`}${event.by ? ` by ${event.by}` : ''}`,
+    );
   }
+  for (const [eni, sequence] of audit.changed) problems.push(`ENI ${eni} held ${sequence.join(' then ')}`);
+  for (const event of audit.released) problems.push(`released ${event.allocationId} (event)`);
   return problems;
 }

@@ -43,7 +43,14 @@ export const worldArbitrary: fc.Arbitrary<{ observation: Observation; desired: D
     addresses: fc.array(
       fc.record({
         owner: fc.constantFrom('pool', 'pool', 'pool', 'other-pool', 'untagged'),
-        lastSubnet: fc.option(fc.constantFrom(...SUBNETS), { nil: undefined }),
+        // A subnet it served, or the ENI it was allocated for and not bound to yet (allocatedForTag).
+        lastSubnet: fc.option(
+          fc.constantFrom(
+            ...SUBNETS,
+            ...['000', '001', '002', '003'].map((eni) => `allocated-for:eni-${eni}`),
+          ),
+          { nil: undefined },
+        ),
         bindTo: fc.nat(20),
         bound: fc.constantFrom('eni', 'free', 'free', 'instance'),
         foreignBorderGroup: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),

@@ -78,6 +78,10 @@ async function pool() {
   const all = (await clients.ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
   return all.filter((a) => a.Tags?.some((t) => t.Key === POOL_TAG_KEY && t.Value === POOL));
 }
+/** The pool's addresses by allocation id: the same set before and after a switch (none released or added). */
+async function poolIds(): Promise<string[]> {
+  return (await pool()).map((a) => a.AllocationId as string).sort();
+}
 async function freeAllocationIds(): Promise<string[]> {
   return (await pool()).filter((a) => !a.AssociationId).map((a) => a.AllocationId as string);
 }
@@ -107,6 +111,20 @@ function downtime(): Record<string, number> {
   return Object.fromEntries(FUNCTIONS.map((name) => [name, sim.timeline.downtimeMs(name, sim.clock.now())]));
 }
 
+/** Each function's outages so far, as [from, to] on the virtual clock. */
+function outages(): Record<string, Array<[number, number]>> {
+  return Object.fromEntries(
+    FUNCTIONS.map((name) => [
+      name,
+      sim.timeline.outages(name, sim.clock.now()).map((outage): [number, number] => [outage.from, outage.to]),
+    ]),
+  );
+}
+/** The same outage window for every function. */
+function forEvery(...windows: Array<[number, number]>): Record<string, Array<[number, number]>> {
+  return Object.fromEntries(FUNCTIONS.map((name) => [name, windows]));
+}
+
 interface PlanDocument {
   actions: unknown[];
   problems: Array<{ code: string; severity: string; message: string }>;
@@ -127,11 +145,17 @@ describe('Hyperplane → NAT gateways → Hyperplane, without spare IPs', () => 
   it('keeps the allow-list through both switches; the interruption is the gateways’ creation, then their deletion', async () => {
     const allowList = await hyperplanePool(3);
     expect(allowList).toHaveLength(3);
+    const ids = await poolIds();
 
     // 1. Unbind on purpose: egress stops here.
     const unbind = await cli(['unbind', '--pool', POOL, '--yes', '--json']);
     expect(unbind.code).toBe(0);
-    expect(unbind.json<{ unbound: unknown[] }>().unbound).toHaveLength(3);
+    expect(
+      unbind
+        .json<{ unbound: Array<{ allocationId: string }> }>()
+        .unbound.map((entry) => entry.allocationId)
+        .sort(),
+    ).toEqual(ids);
     expect(unbind.stderr).toMatch(/no in-account controller of pool "shop" was found/);
     await sim.sample();
     const cut = sim.clock.now();
@@ -142,16 +166,18 @@ describe('Hyperplane → NAT gateways → Hyperplane, without spare IPs', () => 
     await sim.advance(NAT_CREATION_MS);
     const gateways = await createZonalNatGateways(clients.ec2, vpc, (await freeAllocationIds()).slice(0, 2));
     await sim.sample();
+    const natUp = sim.clock.now();
     await sim.advance(60_000);
 
-    expect(downtime()).toEqual({ checkout: NAT_CREATION_MS, ledger: NAT_CREATION_MS });
-    expect(sim.timeline.outages('checkout', sim.clock.now())[0]?.from).toBe(cut);
+    // Egress stops when the product unbinds (not before, not partly) and comes back through the gateways
+    // the moment they are available: the outage is exactly that window, read off the clock at each event.
+    expect(outages()).toEqual(forEvery([cut, natUp]));
     for (const name of FUNCTIONS) {
       const egress = await sim.invoke(name);
       expect(egress.ok && egress.egressIps.every((ip) => ip && allowList.includes(ip))).toBe(true);
     }
     expect(await poolIps()).toEqual(allowList);
-    expect(await pool()).toHaveLength(3);
+    expect(await poolIds()).toEqual(ids);
 
     // The functions leave the pool: plan is clean, and shows the gateways' IPs as theirs.
     const stillTagged = await cli(['plan', '--pool', POOL, '--json']);
@@ -182,17 +208,23 @@ describe('Hyperplane → NAT gateways → Hyperplane, without spare IPs', () => 
     await sim.advance(NAT_DELETION_MS);
     const rebound = await cli(['apply', '--pool', POOL, '--yes', '--json']);
     expect(rebound.code).toBe(0);
-    expect(rebound.json<{ applied: unknown[] }>().applied).toHaveLength(3);
+    // The three addresses the gateways gave back, one on each new ENI.
+    const reboundDocument = rebound.json<{
+      applied: Array<{ allocationId: string; networkInterfaceId: string }>;
+    }>();
+    expect(reboundDocument.applied.map((entry) => entry.allocationId).sort()).toEqual(ids);
+    expect(new Set(reboundDocument.applied.map((entry) => entry.networkInterfaceId))).toEqual(
+      new Set(FUNCTIONS.flatMap((name) => sim.describe(name).servingEniIds)),
+    );
     await sim.sample();
+    const boundAt = sim.clock.now();
     await sim.advance(60_000);
 
-    expect(downtime()).toEqual({
-      checkout: NAT_CREATION_MS + NAT_DELETION_MS,
-      ledger: NAT_CREATION_MS + NAT_DELETION_MS,
-    });
-    expect(sim.timeline.outages('checkout', sim.clock.now()).at(-1)?.from).toBe(switched);
+    // The second outage runs from Lambda's switch to the new (unbound) ENIs until apply binds them all:
+    // not a moment longer (apply binding some ENIs only, or the old ones, would stretch it).
+    expect(outages()).toEqual(forEvery([cut, natUp], [switched, boundAt]));
     expect(await poolIps()).toEqual(allowList);
-    expect(await pool()).toHaveLength(3);
+    expect(await poolIds()).toEqual(ids);
     const back = await planJson();
     expect(back.actions).toEqual([]);
     expect(states(back)).toEqual({ bound: 3 });
@@ -213,6 +245,7 @@ describe('Hyperplane → NAT gateways → Hyperplane, with spare IPs', () => {
   it('keeps the allow-list through both switches with no interruption at all', async () => {
     const allowList = await hyperplanePool(5);
     expect(allowList).toHaveLength(5);
+    const ids = await poolIds();
 
     const check = await cli(['switch-check', '--pool', POOL, '--to', 'nat', '--json']);
     expect(check.code).toBe(0);
@@ -245,7 +278,7 @@ describe('Hyperplane → NAT gateways → Hyperplane, with spare IPs', () => {
     const settled = await planJson();
     expect(settled.problems).toEqual([]);
     expect(states(settled)).toEqual({ 'on-nat-gateway': 2, free: 3 });
-    expect(await pool()).toHaveLength(5);
+    expect(await poolIds()).toEqual(ids);
 
     // Back, again on spares: the functions join the pool and move; apply binds their new ENIs while the
     // update is in progress, before Lambda switches; then the gateways go and their IPs are spares again.

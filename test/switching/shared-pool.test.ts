@@ -165,9 +165,10 @@ describe('a pool shared by NAT gateway egress, NLB ingress and Hyperplane bindin
     const allJson = await cli(['ips', '--pool', POOL, '--json']);
     expect(
       allJson
-        .json<{ addresses: Array<{ direction: string }> }>()
-        .addresses.filter((a) => a.direction === 'ingress'),
-    ).toHaveLength(2);
+        .json<{ addresses: Array<{ publicIp: string; direction: string }> }>()
+        .addresses.filter((a) => a.direction === 'ingress')
+        .map((a) => a.publicIp),
+    ).toEqual(sorted(nlb.ips));
   });
 });
 
@@ -194,7 +195,17 @@ describe('an address reserved for a NAT gateway about to take it', () => {
     // checkout's two ENIs take the two unreserved free IPs.
     expect(await run()).toMatchObject({ applied: 2, converged: true });
     const bound = await associations();
-    for (const { id } of free) expect(bound[id]).toBeDefined();
+    for (const { id } of free) expect(bound[id]).toMatch(/^eipassoc-/);
+    // On checkout's ENIs (one per subnet), one each.
+    const holders = (await clients.ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
+    const checkoutEnis = vpc.publicSubnetIds.flatMap((subnetId) =>
+      sim.enisOf(subnetId, vpc.securityGroupIds).map((eni) => eni.id),
+    );
+    expect(
+      new Set(
+        holders.filter((a) => free.some((f) => f.id === a.AllocationId)).map((a) => a.NetworkInterfaceId),
+      ),
+    ).toEqual(new Set(checkoutEnis));
     expect(bound[forGateway.id]).toBeUndefined();
 
     // A scale-out ENI: the reserved address is the only free one, and it stays free.

@@ -113,7 +113,7 @@ describe('ENIs', () => {
     expect(filtered.NetworkInterfaces?.map((n) => n.NetworkInterfaceId)).toEqual([lambdaId]);
   });
 
-  it('drops the association of an Elastic IP when its ENI is deleted; the address stays allocated', async () => {
+  it('drops the association of an Elastic IP when Lambda deletes its ENI; the address stays allocated', async () => {
     const id = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
     const ip = await allocate(clients.ec2);
     await clients.ec2.send(
@@ -123,12 +123,38 @@ describe('ENIs', () => {
         AllowReassociation: false,
       }),
     );
-    await clients.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }));
+    // Lambda deletes its own ENIs (the simulator plays it with the service clients).
+    await localAws()
+      .serviceClients()
+      .ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }));
 
     const after = await address(clients.ec2, ip.allocationId);
     expect(after?.AllocationId).toBe(ip.allocationId);
     expect(after?.AssociationId).toBeUndefined();
     expect(after?.NetworkInterfaceId).toBeUndefined();
+    const log = await localAws().associations();
+    expect(log.events.at(-1)).toMatchObject({
+      event: 'dropped',
+      allocationId: ip.allocationId,
+      networkInterfaceId: id,
+    });
+  });
+
+  it('refuses to let the account delete an in-use Lambda ENI (InvalidNetworkInterface.InUse): only Lambda deletes it', async () => {
+    // AWS: "InvalidNetworkInterface.InUse: The specified interface is currently in use and cannot be
+    // deleted" (EC2 API error codes); a Lambda ENI's ela-attach attachment cannot be detached either.
+    const id = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    const refused = clients.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }));
+    expect(await errorName(refused)).toBe('InvalidNetworkInterface.InUse');
+    expect((await eni(clients.ec2, id))?.Status).toBe('in-use');
+
+    // An ENI of the account's own (not Lambda's, not in use) is deleted as usual.
+    const plain = await clients.ec2.send(
+      new CreateNetworkInterfaceCommand({ SubnetId: vpc.publicSubnetIds[0] }),
+    );
+    const plainId = plain.NetworkInterface?.NetworkInterfaceId as string;
+    await clients.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: plainId }));
+    expect(await errorName(eni(clients.ec2, plainId))).toBe('InvalidNetworkInterfaceID.NotFound');
   });
 
   it('pages DescribeNetworkInterfaces with MaxResults and NextToken, and rejects a page size under 5', async () => {
@@ -179,6 +205,15 @@ describe('Elastic IPs', () => {
     expect((await address(clients.ec2, first.allocationId))?.NetworkInterfaceId).toBeUndefined();
     expect((await address(clients.ec2, second.allocationId))?.NetworkInterfaceId).toBe(id);
     expect((await eni(clients.ec2, id))?.Association?.PublicIp).toBe(second.publicIp);
+    // The end state cannot show the displacement (one address per ENI, as in AWS); the log does.
+    const log = await localAws().associations();
+    expect(log.displacements).toBe(1);
+    expect(log.events.map((event) => [event.event, event.allocationId, event.networkInterfaceId])).toEqual([
+      ['associated', first.allocationId, id],
+      ['displaced', first.allocationId, id],
+      ['associated', second.allocationId, id],
+    ]);
+    expect(log.events[1]?.by).toBe(second.allocationId);
   });
 
   it('refuses to move a bound address without AllowReassociation, and leaves no IP behind when it moves', async () => {
@@ -358,6 +393,99 @@ describe('eventual consistency (off unless configured)', () => {
   });
 });
 
+describe('stale reads (off unless configured)', () => {
+  afterEach(async () => {
+    await localAws().configure({ staleReads: {} });
+  });
+
+  it('answers DescribeAddresses and DescribeNetworkInterfaces as of one earlier moment each, as EC2’s eventual consistency may', async () => {
+    // AWS: "the result of an API command you run that affects your Amazon EC2 resources might not be
+    // immediately visible to all subsequent commands you run" (EC2 developer guide, eventual consistency).
+    const id = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    const [first, second] = [await allocate(clients.ec2), await allocate(clients.ec2)];
+    await localAws().configure({ staleReads: { maxMs: 5_000, seed: 3 } });
+    // The states the ENI goes through, in order: nothing, first, nothing, second.
+    const bind = (allocationId: string) =>
+      clients.ec2.send(
+        new AssociateAddressCommand({
+          AllocationId: allocationId,
+          NetworkInterfaceId: id,
+          AllowReassociation: false,
+        }),
+      );
+    const firstAssociation = await bind(first.allocationId);
+    await clients.ec2.send(new DisassociateAddressCommand({ AssociationId: firstAssociation.AssociationId }));
+    await bind(second.allocationId);
+    const states = [[], [first.allocationId], [], [second.allocationId]].map((held) => JSON.stringify(held));
+
+    const seen = new Set<string>();
+    for (let index = 0; index < 12; index++) {
+      // One describe is one moment: the addresses it lists, its filter and the ENI side of each association
+      // agree with one of the states the ENI went through, never a mix of two.
+      const all = (await clients.ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
+      const onEni = all.filter((a) => a.NetworkInterfaceId === id).map((a) => a.AllocationId);
+      expect(states).toContain(JSON.stringify(onEni));
+      for (const a of all.filter((candidate) => candidate.NetworkInterfaceId === id))
+        expect(a.AssociationId).toMatch(/^eipassoc-/);
+      const filtered = await clients.ec2.send(
+        new DescribeAddressesCommand({ Filters: [{ Name: 'network-interface-id', Values: [id] }] }),
+      );
+      expect(states).toContain(JSON.stringify((filtered.Addresses ?? []).map((a) => a.AllocationId)));
+      const association = (await eni(clients.ec2, id))?.Association;
+      expect(states).toContain(JSON.stringify(association?.AllocationId ? [association.AllocationId] : []));
+      if (association)
+        expect(association.PublicIp).toBe(
+          association.AllocationId === first.allocationId ? first.publicIp : second.publicIp,
+        );
+      seen.add(JSON.stringify(onEni));
+    }
+    // Some answers were behind the current state, and the local AWS counted them.
+    expect([...seen].some((state) => state !== states[3])).toBe(true);
+    expect((await localAws().associations()).staleAnswers).toBeGreaterThan(0);
+
+    // Writes act on the truth: the first address is free now, whatever a describe says.
+    await bind(first.allocationId).catch(() => undefined);
+    // Callers playing AWS itself read the truth; so does everyone once stale reads are off again.
+    const truth = localAws().serviceClients();
+    expect((await eni(truth.ec2, id))?.Association?.AllocationId).toBe(first.allocationId);
+    await localAws().configure({ staleReads: {} });
+    expect((await eni(clients.ec2, id))?.Association?.AllocationId).toBe(first.allocationId);
+  });
+
+  it('draws the same staleness for the same calls with the same seed, and says it in each answer', async () => {
+    const id = await lambdaEni(clients.ec2, vpc.publicSubnetIds[0] as string, vpc.securityGroupIds);
+    const reader = localAws().clients().ec2;
+    const drawn: string[] = [];
+    reader.middlewareStack.add(
+      (next) => async (args) => {
+        const output = await next(args);
+        drawn.push((output.response as { headers: Record<string, string> }).headers['x-lsi-stale-ms'] ?? '');
+        return output;
+      },
+      { step: 'deserialize', name: 'recordStaleness' },
+    );
+    const draws = async (seed: number) => {
+      drawn.length = 0;
+      await localAws().configure({ staleReads: { maxMs: 1_000, seed } });
+      for (let index = 0; index < 6; index++) await eni(reader, id);
+      return [...drawn];
+    };
+    const once = await draws(5);
+    expect(once.every((ms) => Number(ms) >= 0 && Number(ms) <= 1_000)).toBe(true);
+    expect(await draws(5)).toEqual(once);
+    expect(await draws(6)).not.toEqual(once);
+  });
+
+  it('refuses a malformed setting with a message naming it', async () => {
+    const response = await fetch(`${localAws().endpoint}/_testbed/config`, {
+      method: 'POST',
+      body: JSON.stringify({ staleReads: { maxMs: -1 } }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/staleReads takes non-negative integers/);
+  });
+});
+
 describe('NAT gateways', () => {
   async function natGateway(allocationId: string) {
     const created = await clients.ec2.send(
@@ -396,6 +524,29 @@ describe('NAT gateways', () => {
       FailureMessage: `Elastic IP address ${ip.allocationId} is already associated`,
     });
     expect((await address(clients.ec2, ip.allocationId))?.NetworkInterfaceId).toBe(lambdaId);
+  });
+
+  it('is created and ends failed with Gateway.NotAttached in a VPC without an internet gateway', async () => {
+    // AWS (NatGateway API reference): FailureCode Gateway.NotAttached, FailureMessage "Network vpc-xxxxxxxx
+    // has no Internet gateway attached"; the call itself succeeds.
+    const isolated = await createVpcFixture(clients.ec2, {
+      cidr: '10.44.0.0/16',
+      internetGateway: false,
+      name: 'no-igw',
+    });
+    const ip = await allocate(clients.ec2);
+    const created = await clients.ec2.send(
+      new CreateNatGatewayCommand({ SubnetId: isolated.publicSubnetIds[0], AllocationId: ip.allocationId }),
+    );
+    const id = created.NatGateway?.NatGatewayId as string;
+    expect(id).toMatch(/^nat-/);
+    expect(await describeGateway(id)).toMatchObject({
+      State: 'failed',
+      FailureCode: 'Gateway.NotAttached',
+      FailureMessage: `Network ${isolated.vpcId} has no Internet gateway attached`,
+    });
+    // It holds nothing: the address stays free.
+    expect((await address(clients.ec2, ip.allocationId))?.AssociationId).toBeUndefined();
   });
 
   it('disassociates its Elastic IP when deleted and removes its ENI; the address stays allocated', async () => {
@@ -496,7 +647,8 @@ describe('Lambda', () => {
     expect(second.Functions).toHaveLength(3);
     expect(second.NextMarker).toBeUndefined();
     const names = [...(first.Functions ?? []), ...(second.Functions ?? [])].map((f) => f.FunctionName);
-    expect(new Set(names).size).toBe(53);
+    expect(new Set(names)).toEqual(new Set(Array.from({ length: 53 }, (_, index) => `fn-${index}`)));
+    expect(names).toHaveLength(53);
   });
 
   it('reports the State and LastUpdateStatus the simulator sets through GetFunctionConfiguration only', async () => {

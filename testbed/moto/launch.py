@@ -1,6 +1,6 @@
 """Start the local AWS: moto's ThreadedMotoServer with the test bed's fidelity patches.
 
-Usage: python3 launch.py [--port 0] [--eip-quota 5]
+Usage: python3 launch.py [--port 0] [--eip-quota 5] [--no-speed-patches]
 
 Prints one JSON line {"endpoint": "http://127.0.0.1:PORT"} on stdout once the server accepts
 requests, then serves until stdin closes (the parent process ended) or SIGTERM/SIGINT arrives.
@@ -65,10 +65,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--eip-quota", type=int, default=5)
+    parser.add_argument(
+        "--no-speed-patches",
+        action="store_true",
+        help="leave out the speed-only patches (_speed_up_* in patches.py), to compare answers without them",
+    )
     args = parser.parse_args()
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    patches.apply_all()
+    patches.apply_all(speed=not args.no_speed_patches)
     patches.SETTINGS["eipQuota"] = args.eip_quota
 
     server = PatchedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)

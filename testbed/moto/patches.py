@@ -13,9 +13,13 @@ only make the local AWS behave more like the real one.
 from __future__ import annotations
 
 import base64
+import copy
 import json
+import random
 import threading
 import time
+from collections import deque
+from types import SimpleNamespace
 from typing import Any, Callable
 
 from moto.awslambda import models as lambda_models
@@ -29,13 +33,18 @@ from moto.ec2.models.subnets import Subnet
 from moto.ec2.responses.account_attributes import AccountAttributes
 from moto.ec2.responses.elastic_ip_addresses import ElasticIPAddresses
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
+from moto.ec2.utils import generate_dns_from_ip
 from moto.moto_api._internal.models import moto_api_backend
 
 SUPPORTED_MOTO = "5.2.1"
 
 # Mutable test-bed settings, changed at run time through POST /_testbed/config.
 _lock = threading.Lock()
-SETTINGS: dict[str, Any] = {"eipQuota": 5, "consistency": {"newAddressCalls": 0, "newEniCalls": 0, "ms": 0}}
+SETTINGS: dict[str, Any] = {
+    "eipQuota": 5,
+    "consistency": {"newAddressCalls": 0, "newEniCalls": 0, "ms": 0},
+    "staleReads": {"maxMs": 0, "seed": 0},
+}
 # (account, region, function name, version) -> overrides of State / LastUpdateStatus fields.
 FUNCTION_STATES: dict[tuple[str, str, str, str], dict[str, str]] = {}
 
@@ -54,16 +63,90 @@ def _is_associated(address: ElasticAddress) -> bool:
     return bool(address.association_id) or address.eni is not None or address.instance is not None
 
 
-def _drop_association(address: ElasticAddress) -> None:
-    """Forgets an Elastic IP's association, as AWS does when the ENI it was on goes away."""
+def _drop_association(address: ElasticAddress, event: str, **details: Any) -> None:
+    """Forgets an Elastic IP's association, as AWS does when the ENI it was on goes away (`dropped`) or
+    when another address is associated with that ENI (`displaced`); the change is recorded."""
+    eni_id = address.eni.id if address.eni is not None else None
     address.eni = None
     address.instance = None
     address.association_id = None
+    _note_association(address, event, networkInterfaceId=eni_id, **details)
+
+
+# Header a caller sends to act as AWS itself (the Lambda simulator playing the Lambda service, or a test
+# reading the truth): its describes are never stale and it may delete Lambda's in-use ENIs.
+AWS_CALLER_HEADER = "x-lsi-testbed-caller"
+# Response header of a stale describe: how many milliseconds back it answered from.
+STALE_MS_HEADER = "x-lsi-stale-ms"
+
+
+def _caller_is_aws(response: Any) -> bool:
+    headers = getattr(response, "headers", None) or {}
+    return str(headers.get(AWS_CALLER_HEADER, "")).lower() == "aws"
 
 
 def _named_address(backend: Any, address: str | None, allocation_id: str | None) -> ElasticAddress:
     """The Elastic IP a call names, by public IP or by allocation id (moto's NotFound errors otherwise)."""
     return (backend.address_by_ip([address]) if address else backend.address_by_allocation([allocation_id]))[0]
+
+
+# --- Association history ----------------------------------------------------------------------------
+# Every change of an Elastic IP's association, kept two ways: per address, the states it went through
+# (what a stale describe answers from), and one log of events for tests (GET /_testbed/associations),
+# in which a displacement (a second address bound to an ENI pushing the first off) can be seen although
+# the end state never shows two addresses on one ENI.
+
+_STARTED = time.monotonic()
+# allocation id (public IP for a standard address) -> [(monotonic time, (eni id, association id, instance id))]
+_HISTORY: dict[str, list[tuple[float, tuple[str | None, str | None, str | None]]]] = {}
+_EVENTS: deque[dict[str, Any]] = deque(maxlen=20_000)
+_COUNTS = {"events": 0, "displaced": 0, "staleAnswers": 0}
+# How long a state must be remembered beyond the configured staleness before it is pruned.
+_HISTORY_MARGIN_S = 1.0
+
+
+def _address_key(address: ElasticAddress) -> str:
+    return address.allocation_id or address.public_ip
+
+
+def _association_state(address: ElasticAddress) -> tuple[str | None, str | None, str | None]:
+    return (
+        address.eni.id if address.eni is not None else None,
+        address.association_id,
+        address.instance.id if address.instance is not None else None,
+    )
+
+
+def _log_event(event: str, **fields: Any) -> None:
+    """Appends one event to the association log (the caller holds _lock)."""
+    record = {"seq": _COUNTS["events"], "ms": round((time.monotonic() - _STARTED) * 1000, 1), "event": event}
+    record.update({key: value for key, value in fields.items() if value is not None})
+    _COUNTS["events"] += 1
+    if event == "displaced":
+        _COUNTS["displaced"] += 1
+    _EVENTS.append(record)
+
+
+def _note_association(address: ElasticAddress, event: str, **details: Any) -> None:
+    """Records an address's association as it is now, and the event that made it so."""
+    now = time.monotonic()
+    with _lock:
+        entries = _HISTORY.setdefault(_address_key(address), [])
+        state = _association_state(address)
+        if not entries or entries[-1][1] != state:
+            entries.append((now, state))
+        # Keep what a stale describe may still ask for, and the last state older than that.
+        horizon = now - int(SETTINGS["staleReads"].get("maxMs", 0)) / 1000 - _HISTORY_MARGIN_S
+        while len(entries) > 1 and entries[1][0] < horizon:
+            entries.pop(0)
+        fields = {
+            "allocationId": address.allocation_id,
+            "publicIp": address.public_ip,
+            "networkInterfaceId": state[0],
+            "associationId": state[1],
+        }
+        fields.update(details)
+        _log_event(event, **fields)
 
 
 # --- ENIs -----------------------------------------------------------------------------------------
@@ -119,9 +202,29 @@ def _patch_eni_delete_drops_association() -> None:
         original(self, eni_id)
         for address in self.addresses:
             if address.eni is not None and address.eni.id == eni_id:
-                _drop_association(address)
+                _drop_association(address, "dropped", reason="network interface deleted")
 
     NetworkInterfaceBackend.delete_network_interface = delete_network_interface
+
+
+def _patch_lambda_eni_delete_in_use() -> None:
+    """AWS: a network interface in use cannot be deleted (InvalidNetworkInterface.InUse, "The specified
+    interface is currently in use and cannot be deleted", in the EC2 API's error codes,
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html), and a Lambda ENI's
+    `ela-attach` attachment cannot be detached by the account: only Lambda deletes its ENIs. moto deletes
+    it. The test bed refuses DeleteNetworkInterface of an in-use `lambda` ENI unless the caller plays
+    Lambda (header x-lsi-testbed-caller: aws, as the Lambda simulator sends)."""
+    original = ElasticNetworkInterfaces.delete_network_interface
+
+    def delete_network_interface(self: ElasticNetworkInterfaces) -> Any:
+        eni_id = self._get_param("NetworkInterfaceId")
+        eni = self.ec2_backend.enis.get(eni_id)
+        in_use_lambda = eni is not None and getattr(eni, "interface_type", None) == "lambda" and eni.status == "in-use"
+        if in_use_lambda and not _caller_is_aws(self):
+            raise EC2ClientError("InvalidNetworkInterface.InUse", f"Interface: [{eni_id}] in use.")
+        return original(self)
+
+    ElasticNetworkInterfaces.delete_network_interface = delete_network_interface
 
 
 def _vpc_has_attached_internet_gateway(backend: Any, vpc_id: str) -> bool:
@@ -150,16 +253,31 @@ def _patch_associate_address() -> None:
             )
         previous_eni = _named_address(self, address, allocation_id).eni
         result = original(self, instance, eni, address, allocation_id, reassociate)
+        moved_from = None
         if eni is not None:
             if previous_eni is not None and previous_eni.id != eni.id:
                 previous_eni.public_ip = None
+                moved_from = previous_eni.id
             for other in self.addresses:
                 if other is not result and other.eni is not None and other.eni.id == eni.id:
-                    _drop_association(other)
+                    _drop_association(other, "displaced", by=result.allocation_id)
             eni.public_ip = result.public_ip
+        _note_association(result, "associated", movedFrom=moved_from)
         return result
 
     ElasticAddressBackend.associate_address = associate_address
+
+    original_disassociate = ElasticAddressBackend.disassociate_address
+
+    def disassociate_address(self: Any, address: str | None = None, association_id: str | None = None) -> None:
+        target = _named_address(self, address, None) if address else self.address_by_association([association_id])[0]
+        was_associated = _is_associated(target)
+        eni_id = target.eni.id if target.eni is not None else None
+        original_disassociate(self, address, association_id)
+        if was_associated:
+            _note_association(target, "disassociated", networkInterfaceId=eni_id)
+
+    ElasticAddressBackend.disassociate_address = disassociate_address
 
 
 def _patch_release_in_use() -> None:
@@ -171,6 +289,9 @@ def _patch_release_in_use() -> None:
         if _is_associated(target):
             raise EC2ClientError("InvalidIPAddress.InUse", f"Address {target.public_ip} is in use.")
         original(self, address, allocation_id)
+        with _lock:
+            _HISTORY.pop(_address_key(target), None)
+            _log_event("released", allocationId=target.allocation_id, publicIp=target.public_ip)
 
     ElasticAddressBackend.release_address = release_address
 
@@ -333,6 +454,180 @@ def _patch_eventual_consistency() -> None:
         return original_associate(self)
 
     ElasticIPAddresses.associate_address = associate_address
+# --- Stale reads -------------------------------------------------------------------------------------
+
+# Calls answered stale so far, per operation: with the seed, they make each call's staleness.
+_STALE_CALLS: dict[str, int] = {}
+# The moment the describe running on this thread answers as of (monotonic), when it is stale.
+_AS_OF = threading.local()
+
+
+class _Gone:
+    """An ENI or instance an old association named that no longer exists: its id is all a describe needs."""
+
+    def __init__(self, resource_id: str, owner_id: str) -> None:
+        self.id = resource_id
+        self.owner_id = owner_id
+        self.private_ip_address = None
+        self.nics: list[Any] = []
+
+
+def _stale_moment(response: Any, operation: str) -> float | None:
+    """The monotonic moment this describe answers as of: now minus a seeded random delay of up to
+    staleReads.maxMs, drawn from (seed, operation, how many such calls came before); None when fresh."""
+    if _caller_is_aws(response):
+        return None
+    with _lock:
+        settings = SETTINGS["staleReads"]
+        max_ms = int(settings.get("maxMs", 0))
+        if max_ms <= 0:
+            return None
+        count = _STALE_CALLS.get(operation, 0)
+        _STALE_CALLS[operation] = count + 1
+        delay_ms = random.Random(f"{settings.get('seed', 0)}:{operation}:{count}").random() * max_ms
+    # Said in the answer, for tests (and curious humans): how far back this describe looked.
+    response.response_headers[STALE_MS_HEADER] = f"{delay_ms:.3f}"
+    return time.monotonic() - delay_ms / 1000
+
+
+def _state_as_of(address: ElasticAddress, as_of: float) -> tuple[str | None, str | None, str | None]:
+    """An address's association at a past moment: the last recorded state at or before it. Before its
+    first recorded change an address was unassociated (every change is recorded from the start)."""
+    with _lock:
+        entries = list(_HISTORY.get(_address_key(address), []))
+    if not entries:
+        return _association_state(address)
+    state: tuple[str | None, str | None, str | None] = (None, None, None)
+    for moment, recorded in entries:
+        if moment > as_of:
+            break
+        state = recorded
+    return state
+
+
+def _addresses_as_of(backend: Any, as_of: float) -> list[ElasticAddress]:
+    """The Region's addresses with their associations as they were then; existence stays current
+    (addresses EC2 does not know yet are the `consistency` setting's business)."""
+    answered = []
+    behind = False
+    for address in list(backend.addresses):
+        state = _state_as_of(address, as_of)
+        if state == _association_state(address):
+            answered.append(address)
+            continue
+        old = copy.copy(address)
+        eni_id, association_id, instance_id = state
+        old.eni = (backend.enis.get(eni_id) or _Gone(eni_id, backend.account_id)) if eni_id else None
+        old.instance = _Gone(instance_id, backend.account_id) if instance_id else None
+        old.association_id = association_id
+        answered.append(old)
+        behind = True
+    _count_stale_answer(behind)
+    return answered
+
+
+def _enis_as_of(backend: Any, enis: list[Any], as_of: float) -> list[Any]:
+    """The given ENIs with the Elastic IP each held then (and its association id), as one moment."""
+    held: dict[str, tuple[ElasticAddress, str | None]] = {}
+    elastic_ips = set()
+    for address in list(backend.addresses):
+        elastic_ips.add(address.public_ip)
+        eni_id, association_id, _ = _state_as_of(address, as_of)
+        if eni_id:
+            held[eni_id] = (address, association_id)
+    answered = []
+    behind = False
+    for eni in enis:
+        then = held.get(eni.id)
+        if then is None and (not eni.public_ip or eni.public_ip not in elastic_ips):
+            answered.append(eni)  # no Elastic IP then, and none (or not an Elastic IP) now
+            continue
+        if then is not None and then[0].public_ip == eni.public_ip and then[1] == then[0].association_id:
+            answered.append(eni)  # the same association now as then
+            continue
+        old = copy.copy(eni)
+        if then is None:
+            old.public_ip = None
+            old._lsi_association = {}
+        else:
+            address, association_id = then
+            old.public_ip = address.public_ip
+            old._lsi_association = {
+                "allocationId": address.allocation_id,
+                "associationId": association_id,
+                "natEnabled": True,
+                "publicIp": address.public_ip,
+                "publicDnsName": generate_dns_from_ip(address.public_ip),
+                "ipOwnerId": backend.account_id,
+            }
+        answered.append(old)
+        behind = True
+    _count_stale_answer(behind)
+    return answered
+
+
+def _count_stale_answer(behind: bool) -> None:
+    """Counts the describes whose answer differs from the current state (GET /_testbed/associations)."""
+    if behind:
+        with _lock:
+            _COUNTS["staleAnswers"] += 1
+
+
+def _patch_stale_reads() -> None:
+    """AWS: the EC2 API is eventually consistent; a describe may not reflect changes made moments before
+    (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html). With POST
+    /_testbed/config {"staleReads": {"maxMs": N, "seed": S}}, DescribeAddresses and
+    DescribeNetworkInterfaces answer association state as it was a random 0..N ms earlier (seeded), each
+    call as of one moment: its filters (network-interface-id, association-id, ...) and the ENI side of
+    each association agree with that moment. Writes always act on the current state. Callers sending
+    x-lsi-testbed-caller: aws (the Lambda simulator, a test reading the truth) always read fresh."""
+    original_model_describe = ElasticAddressBackend.describe_addresses
+
+    def describe_addresses_model(
+        self: Any, allocation_ids: Any = None, public_ips: Any = None, filters: Any = None
+    ) -> list[ElasticAddress]:
+        as_of = getattr(_AS_OF, "moment", None)
+        if as_of is None:
+            return original_model_describe(self, allocation_ids, public_ips, filters)
+        then = SimpleNamespace(addresses=_addresses_as_of(self, as_of))
+        return original_model_describe(then, allocation_ids, public_ips, filters)
+
+    ElasticAddressBackend.describe_addresses = describe_addresses_model
+
+    original_describe_addresses = ElasticIPAddresses.describe_addresses
+
+    def describe_addresses(self: ElasticIPAddresses) -> Any:
+        _AS_OF.moment = _stale_moment(self, "DescribeAddresses")
+        try:
+            return original_describe_addresses(self)
+        finally:
+            _AS_OF.moment = None
+
+    ElasticIPAddresses.describe_addresses = describe_addresses
+
+    original_describe_enis = ElasticNetworkInterfaces.describe_network_interfaces
+
+    def describe_network_interfaces(self: ElasticNetworkInterfaces) -> Any:
+        as_of = _stale_moment(self, "DescribeNetworkInterfaces")
+        result = original_describe_enis(self)
+        if as_of is not None:
+            # moto's ENI filters never read the association (association.* is not implemented), so the
+            # ENIs the filters chose are the right ones; only what each holds goes back in time.
+            enis = _enis_as_of(self.ec2_backend, result.result["NetworkInterfaces"], as_of)
+            result._result = {**result.result, "NetworkInterfaces": enis}
+        return result
+
+    ElasticNetworkInterfaces.describe_network_interfaces = describe_network_interfaces
+
+    original_association = NetworkInterface.association
+
+    def association(self: NetworkInterface) -> Any:
+        stale = self.__dict__.get("_lsi_association")
+        return stale if stale is not None else original_association.fget(self)
+
+    NetworkInterface.association = property(association)
+
+
 # --- NAT gateways and Network Load Balancers ---------------------------------------------------------
 
 
@@ -348,8 +643,13 @@ def _patch_nat_gateways() -> None:
     """AWS, for public NAT gateways:
     - the gateway's ENI reads InterfaceType=nat_gateway, Description "Interface for NAT Gateway <id>",
       Status=in-use, RequesterManaged=true (moto: a plain `interface`, `available`);
-    - CreateNatGateway with an Elastic IP that is already associated does not fail: the gateway is created
-      and ends in State=failed, FailureCode=Resource.AlreadyAssociated, holding nothing (moto: the call fails);
+    - CreateNatGateway does not fail as a call when the gateway cannot work: the gateway is created and
+      ends in State=failed, holding nothing, with the FailureCode and FailureMessage the NatGateway API
+      reference lists (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html):
+      Gateway.NotAttached, "Network vpc-... has no Internet gateway attached", in a VPC without an
+      internet gateway (moto: the call fails, through the AssociateAddress patch); and
+      Resource.AlreadyAssociated, "Elastic IP address eipalloc-... is already associated", when its
+      Elastic IP is bound elsewhere (moto: the call fails);
     - DeleteNatGateway disassociates the Elastic IP (never releases it) and deletes the ENI once the gateway
       is deleted (moto: the address stays associated with an ENI that stays). The test bed skips AWS's
       `deleting` phase: the gateway is `deleted` at once.
@@ -365,15 +665,17 @@ def _patch_nat_gateways() -> None:
         tags: dict[str, str] | None = None,
         connectivity_type: str = "public",
     ) -> Any:
-        taken = None
-        if allocation_id and connectivity_type != "private":
-            if _is_associated(self.address_by_allocation([allocation_id])[0]):
-                taken = allocation_id
-        gateway = original_create(self, subnet_id, None if taken else allocation_id, tags, connectivity_type)
-        if taken:
+        failure: tuple[str, str] | None = None
+        if connectivity_type != "private":
+            vpc_id = self.get_subnet(subnet_id).vpc_id
+            if not _vpc_has_attached_internet_gateway(self, vpc_id):
+                failure = ("Gateway.NotAttached", f"Network {vpc_id} has no Internet gateway attached")
+            elif allocation_id and _is_associated(self.address_by_allocation([allocation_id])[0]):
+                failure = ("Resource.AlreadyAssociated", f"Elastic IP address {allocation_id} is already associated")
+        gateway = original_create(self, subnet_id, None if failure else allocation_id, tags, connectivity_type)
+        if failure:
             gateway.state = "failed"
-            gateway.failure_code = "Resource.AlreadyAssociated"
-            gateway.failure_message = f"Elastic IP address {taken} is already associated"
+            gateway.failure_code, gateway.failure_message = failure
             gateway.address_set.clear()
             self.delete_network_interface(gateway._eni.id)
         else:
@@ -606,6 +908,10 @@ def _patch_reset_clears_testbed_state() -> None:
         with _lock:
             FUNCTION_STATES.clear()
             _NEW_RESOURCES.clear()
+            _HISTORY.clear()
+            _EVENTS.clear()
+            _COUNTS.update({"events": 0, "displaced": 0, "staleAnswers": 0})
+            _STALE_CALLS.clear()
 
     moto_api_backend.reset = reset
 
@@ -639,6 +945,14 @@ def handle_testbed_request(method: str, path: str, body: bytes) -> tuple[int, di
     """Routes under /_testbed/: the test bed's own controls, never part of any AWS API."""
     if path == "/_testbed/health":
         return 200, {"status": "ok", "moto": SUPPORTED_MOTO}
+    if path == "/_testbed/associations" and method == "GET":
+        with _lock:
+            return 200, {
+                "events": list(_EVENTS),
+                "total": _COUNTS["events"],
+                "displacements": _COUNTS["displaced"],
+                "staleAnswers": _COUNTS["staleAnswers"],
+            }
     if method != "POST":
         return 405, {"error": f"{method} {path}: use POST"}
     try:
@@ -660,6 +974,16 @@ def handle_testbed_request(method: str, path: str, body: bytes) -> tuple[int, di
                 ):
                     return 400, {"error": f"consistency takes non-negative integers {keys}, got {consistency!r}"}
                 SETTINGS["consistency"] = {**{key: 0 for key in keys}, **consistency}
+            if "staleReads" in payload:
+                stale = payload["staleReads"]
+                keys = ("maxMs", "seed")
+                if not isinstance(stale, dict) or any(
+                    key not in keys or not isinstance(value, int) or value < 0 for key, value in stale.items()
+                ):
+                    return 400, {"error": f"staleReads takes non-negative integers {keys}, got {stale!r}"}
+                SETTINGS["staleReads"] = {"maxMs": 0, "seed": 0, **stale}
+                # The same seed gives the same sequence of staleness from here on.
+                _STALE_CALLS.clear()
             return 200, dict(SETTINGS)
     if path == "/_testbed/lambda/function-state":
         try:
@@ -792,7 +1116,9 @@ def _speed_up_serialization() -> None:
     xmltodict._validate_name = validate_name
 
 
-def apply_all() -> None:
+def apply_all(speed: bool = True) -> None:
+    """Applies every fidelity patch, and the speed-only ones unless `speed` is False (the test that
+    proves them neutral compares a server with and without them)."""
     import moto
 
     if moto.__version__ != SUPPORTED_MOTO:
@@ -801,6 +1127,7 @@ def apply_all() -> None:
         )
     _patch_eni_interface_type()
     _patch_eni_delete_drops_association()
+    _patch_lambda_eni_delete_in_use()
     _patch_nat_gateways()
     _patch_nlb_subnet_mappings()
     _patch_associate_address()
@@ -808,12 +1135,14 @@ def apply_all() -> None:
     _patch_address_quota()
     _patch_address_absent_fields()
     _patch_address_network_border_group()
+    _patch_stale_reads()
     _patch_eventual_consistency()
     _patch_describe_network_interfaces_paging()
     _patch_list_functions_paging()
     _patch_lambda_vpc_and_state()
     _patch_reset_clears_testbed_state()
     _patch_subnet_ipv6_cidr_state()
-    _speed_up_request_dispatch()
-    _speed_up_serialization()
-    _speed_up_resource_tags()
+    if speed:
+        _speed_up_request_dispatch()
+        _speed_up_serialization()
+        _speed_up_resource_tags()
