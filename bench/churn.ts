@@ -36,6 +36,8 @@ export interface SweepRow {
   /** Summed over the draws: must be 0. */
   readonly ipsTakenFromServingEnis: number;
   readonly drawsNotConverged: number;
+  /** With keepers: draws whose deployment failed at the wait (PoolExhausted) and never made the change. */
+  readonly drawsRolledBack: number;
 }
 
 export interface SweepReport {
@@ -119,6 +121,7 @@ function sweepRow(scenario: ChurnScenario, config: ChurnConfig, rows: readonly C
     drawsOverBound: rows.filter((row) => row.downtimeMs > row.boundMs).length,
     ipsTakenFromServingEnis: rows.reduce((sum, row) => sum + row.ipsTakenFromServingEnis, 0),
     drawsNotConverged: rows.filter((row) => !row.converged || !row.quiescent).length,
+    drawsRolledBack: rows.filter((row) => row.rolledBack).length,
   };
 }
 
@@ -167,6 +170,7 @@ export function renderChurn(report: ChurnReport): string {
         'INVOCATIONS',
         'IPS TAKEN FROM SERVING ENIS',
         'POOL IPS',
+        'DEPLOYMENT',
       ],
       report.churn.map((row) => [
         row.scenario,
@@ -179,6 +183,7 @@ export function renderChurn(report: ChurnReport): string {
         row.poolIpsAfter.join() === row.poolIpsBefore.join()
           ? `${row.poolIpsAfter.length}, same`
           : `${row.poolIpsBefore.length} -> ${row.poolIpsAfter.length}`,
+        row.rolledBack ? 'rolled back (PoolExhausted)' : 'applied',
       ]),
     ),
   ].join('\n');
@@ -207,6 +212,7 @@ export function renderSweep(report: SweepReport): string {
         'OVER BOUND',
         'IPS TAKEN',
         'NOT CONVERGED',
+        'ROLLED BACK',
       ],
       report.sweep.map((row) => [
         row.scenario,
@@ -219,6 +225,7 @@ export function renderSweep(report: SweepReport): string {
         String(row.drawsOverBound),
         String(row.ipsTakenFromServingEnis),
         String(row.drawsNotConverged),
+        String(row.drawsRolledBack),
       ]),
     ),
     `Timings and their sources: testbed/timings.ts (${Object.keys(TIMINGS).join(', ')}).`,
