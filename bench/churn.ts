@@ -55,9 +55,12 @@ export interface SweepReport {
 export async function runChurn(
   lanes: readonly ChurnAccount[],
   log: (line: string) => void,
+  keep: (config: ChurnConfig) => boolean = () => true,
 ): Promise<ChurnReport> {
   const jobs = CHURN_SCENARIOS.flatMap((scenario) =>
-    churnConfigs(scenario).map((config) => ({ scenario, config, draw: DEFAULT_CHURN_DRAW })),
+    churnConfigs(scenario)
+      .filter(keep)
+      .map((config) => ({ scenario, config, draw: DEFAULT_CHURN_DRAW })),
   );
   const churn = await runInLanes(lanes, jobs, (result) =>
     log(
@@ -75,11 +78,14 @@ export async function runSweep(
   lanes: readonly ChurnAccount[],
   options: { readonly draws: number; readonly seed: number },
   log: (line: string) => void,
+  keep: (config: ChurnConfig) => boolean = () => true,
 ): Promise<SweepReport> {
   const started = performance.now();
   const draws = Array.from({ length: options.draws }, (_, index) => churnDraw(options.seed, index));
   const groups = CHURN_SCENARIOS.flatMap((scenario) =>
-    churnConfigs(scenario).map((config) => ({ scenario, config })),
+    churnConfigs(scenario)
+      .filter(keep)
+      .map((config) => ({ scenario, config })),
   );
   const jobs = groups.flatMap(({ scenario, config }) => draws.map((draw) => ({ scenario, config, draw })));
   let done = 0;

@@ -1,14 +1,15 @@
-import { ChurnAccount, type LocalAws, startLocalAws } from '../testbed/index.js';
+import { ChurnAccount, type ChurnConfig, type LocalAws, startLocalAws } from '../testbed/index.js';
 import { type ChurnReport, renderChurn, renderSweep, runChurn, runSweep, type SweepReport } from './churn.js';
 import { type ControllerFigures, measureController, renderController } from './controller-bundle.js';
 import { type ResyncRow, renderResync, renderScale, runResync, runScale, type ScaleReport } from './scale.js';
 
 /**
  * `npm run bench [-- --json] [-- --only churn,sweep,scale,resync,controller] [-- --sizes 10,100]
- * [-- --draws 40] [-- --seed 1] [-- --lanes 2]`: figures, never assertions. Everything runs offline on the
+ * [-- --draws 40] [-- --seed 1] [-- --lanes 2] [-- --keepers both|on|off]`: figures, never assertions. Everything runs offline on the
  * local AWS; with --json, stdout holds exactly one JSON document and progress goes to stderr.
  * `resync` alone gives the controller's resync figures without the per-function baseline (`scale`
- * includes them).
+ * includes them). `--keepers on` (or `off`) runs churn and sweep only in the configurations with (without)
+ * keepers.
  */
 const PARTS = ['churn', 'sweep', 'scale', 'resync', 'controller'] as const;
 const DEFAULT_PARTS = ['churn', 'sweep', 'scale', 'controller'];
@@ -34,6 +35,12 @@ const sizes = (option('--sizes') ?? '10,100,1000,3000').split(',').map(Number);
 const draws = whole('--draws', 40, 1);
 const seed = whole('--seed', 1, 0);
 const laneCount = whole('--lanes', 2, 1);
+const keepers = option('--keepers') ?? 'both';
+if (!['both', 'on', 'off'].includes(keepers)) {
+  process.stderr.write(`--keepers takes both, on or off, got ${keepers}\n`);
+  process.exit(2);
+}
+const keep = (config: ChurnConfig) => keepers === 'both' || config.keepers === (keepers === 'on');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // Churn and sweep runs spread over lanes (one local AWS each); scale and resync use the first; the
@@ -47,9 +54,11 @@ try {
   const [first] = lanes;
   const accounts = lanes.map((aws) => new ChurnAccount(aws));
   const started = performance.now();
-  const churn: ChurnReport | undefined = only.includes('churn') ? await runChurn(accounts, log) : undefined;
+  const churn: ChurnReport | undefined = only.includes('churn')
+    ? await runChurn(accounts, log, keep)
+    : undefined;
   const sweep: SweepReport | undefined = only.includes('sweep')
-    ? await runSweep(accounts, { draws, seed }, log)
+    ? await runSweep(accounts, { draws, seed }, log, keep)
     : undefined;
   const scale: ScaleReport | undefined =
     first && only.includes('scale') ? await runScale(first, sizes, log) : undefined;
