@@ -36,6 +36,8 @@ export interface SweepRow {
   /** Summed over the draws: must be 0. */
   readonly ipsTakenFromServingEnis: number;
   readonly drawsNotConverged: number;
+  /** With keepers: draws whose deployment failed at the wait (PoolExhausted) and never made the change. */
+  readonly drawsRolledBack: number;
 }
 
 export interface SweepReport {
@@ -53,11 +55,14 @@ export interface SweepReport {
 export async function runChurn(
   lanes: readonly ChurnAccount[],
   log: (line: string) => void,
+  keep: (config: ChurnConfig) => boolean = () => true,
   /** The timings to run with: a field test's measurements (`--model`), or the defaults. */
   draw: ChurnDraw = DEFAULT_CHURN_DRAW,
 ): Promise<ChurnReport> {
   const jobs = CHURN_SCENARIOS.flatMap((scenario) =>
-    churnConfigs(scenario).map((config) => ({ scenario, config, draw })),
+    churnConfigs(scenario)
+      .filter(keep)
+      .map((config) => ({ scenario, config, draw })),
   );
   const churn = await runInLanes(lanes, jobs, (result) =>
     log(
@@ -75,11 +80,14 @@ export async function runSweep(
   lanes: readonly ChurnAccount[],
   options: { readonly draws: number; readonly seed: number },
   log: (line: string) => void,
+  keep: (config: ChurnConfig) => boolean = () => true,
 ): Promise<SweepReport> {
   const started = performance.now();
   const draws = Array.from({ length: options.draws }, (_, index) => churnDraw(options.seed, index));
   const groups = CHURN_SCENARIOS.flatMap((scenario) =>
-    churnConfigs(scenario).map((config) => ({ scenario, config })),
+    churnConfigs(scenario)
+      .filter(keep)
+      .map((config) => ({ scenario, config })),
   );
   const jobs = groups.flatMap(({ scenario, config }) => draws.map((draw) => ({ scenario, config, draw })));
   let done = 0;
@@ -121,6 +129,7 @@ function sweepRow(scenario: ChurnScenario, config: ChurnConfig, rows: readonly C
     drawsOverBound: rows.filter((row) => row.downtimeMs > row.boundMs).length,
     ipsTakenFromServingEnis: rows.reduce((sum, row) => sum + row.ipsTakenFromServingEnis, 0),
     drawsNotConverged: rows.filter((row) => !row.converged || !row.quiescent).length,
+    drawsRolledBack: rows.filter((row) => row.rolledBack).length,
   };
 }
 
@@ -169,6 +178,7 @@ export function renderChurn(report: ChurnReport): string {
         'INVOCATIONS',
         'IPS TAKEN FROM SERVING ENIS',
         'POOL IPS',
+        'DEPLOYMENT',
       ],
       report.churn.map((row) => [
         row.scenario,
@@ -181,6 +191,7 @@ export function renderChurn(report: ChurnReport): string {
         row.poolIpsAfter.join() === row.poolIpsBefore.join()
           ? `${row.poolIpsAfter.length}, same`
           : `${row.poolIpsBefore.length} -> ${row.poolIpsAfter.length}`,
+        row.rolledBack ? 'rolled back (PoolExhausted)' : 'applied',
       ]),
     ),
   ].join('\n');
@@ -209,6 +220,7 @@ export function renderSweep(report: SweepReport): string {
         'OVER BOUND',
         'IPS TAKEN',
         'NOT CONVERGED',
+        'ROLLED BACK',
       ],
       report.sweep.map((row) => [
         row.scenario,
@@ -221,6 +233,7 @@ export function renderSweep(report: SweepReport): string {
         String(row.drawsOverBound),
         String(row.ipsTakenFromServingEnis),
         String(row.drawsNotConverged),
+        String(row.drawsRolledBack),
       ]),
     ),
     `Timings and their sources: testbed/timings.ts (${Object.keys(TIMINGS).join(', ')}).`,

@@ -1,4 +1,4 @@
-import { ChurnAccount, type LocalAws, startLocalAws } from '../testbed/index.js';
+import { ChurnAccount, type ChurnConfig, type LocalAws, startLocalAws } from '../testbed/index.js';
 import { type ChurnReport, renderChurn, renderSweep, runChurn, runSweep, type SweepReport } from './churn.js';
 import { type ConcurrencyReport, renderConcurrency, runConcurrency } from './concurrency.js';
 import { type ControllerFigures, measureController, renderController } from './controller-bundle.js';
@@ -7,13 +7,15 @@ import { type ResyncRow, renderResync, renderScale, runResync, runScale, type Sc
 
 /**
  * `npm run bench [-- --json] [-- --only churn,sweep,scale,resync,controller] [-- --sizes 10,100]
- * [-- --draws 40] [-- --seed 1] [-- --lanes 2] [-- --model report.json]`: figures, never assertions.
+ * [-- --draws 40] [-- --seed 1] [-- --lanes 2] [-- --keepers both|on|off] [-- --model report.json]`:
+ * figures, never assertions.
  * `--model` replays the churn scenarios with a field test's measured timings (docs/field-test.md).
  * Everything runs offline on the
  * local AWS; with --json, stdout holds exactly one JSON document and progress goes to stderr.
  * `resync` alone gives the controller's resync figures without the per-function baseline (`scale`
  * includes them). `concurrency [--trials 5]` measures concurrent runs under stale reads (docs/safety.md);
- * it takes minutes, so the default run leaves it out.
+ * it takes minutes, so the default run leaves it out. `--keepers on` (or `off`) runs churn and sweep
+ * only in the configurations with (without) keepers.
  */
 const PARTS = ['churn', 'sweep', 'scale', 'resync', 'controller', 'concurrency'] as const;
 const DEFAULT_PARTS = ['churn', 'sweep', 'scale', 'controller'];
@@ -48,6 +50,12 @@ const draws = whole('--draws', 40, 1);
 const seed = whole('--seed', 1, 0);
 const laneCount = whole('--lanes', 2, 1);
 const trials = whole('--trials', 5, 1);
+const keepers = option('--keepers') ?? 'both';
+if (!['both', 'on', 'off'].includes(keepers)) {
+  process.stderr.write(`--keepers takes both, on or off, got ${keepers}\n`);
+  process.exit(2);
+}
+const keep = (config: ChurnConfig) => keepers === 'both' || config.keepers === (keepers === 'on');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // Churn and sweep runs spread over lanes (one local AWS each); scale and resync use the first; the
@@ -67,10 +75,10 @@ try {
     for (const name of model.defaulted) log(`--model: ${name}; the default is used`);
   }
   const churn: ChurnReport | undefined = only.includes('churn')
-    ? await runChurn(accounts, log, model?.draw)
+    ? await runChurn(accounts, log, keep, model?.draw)
     : undefined;
   const sweep: SweepReport | undefined = only.includes('sweep')
-    ? await runSweep(accounts, { draws, seed }, log)
+    ? await runSweep(accounts, { draws, seed }, log, keep)
     : undefined;
   const scale: ScaleReport | undefined =
     first && only.includes('scale') ? await runScale(first, sizes, log) : undefined;

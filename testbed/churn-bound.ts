@@ -14,10 +14,14 @@ export interface ChurnNeeds {
   readonly freedBefore?: number;
   /** Pool IPs on ENIs that retire when traffic moves to the new ones (a VPC change). @default 0 */
   readonly retiringAtSwitch?: number;
+  /** Keepers make Lambda create every new ENI, and the deployment bind it, before the change. @default false */
+  readonly keptAhead?: boolean;
 }
 
 export interface ChurnBoundInput {
   readonly needs: ChurnNeeds;
+  /** The pool's combinations have keepers, and deployments wait for their ENIs to hold pool IPs. */
+  readonly keepers: boolean;
   readonly spares: number;
   readonly allocate: boolean;
   readonly eventsLost: boolean;
@@ -31,6 +35,8 @@ export interface ChurnBoundInput {
 }
 
 /**
+ * - Keepers that create the change's ENIs ahead: 0, whatever the timings. Either the deployment's wait saw
+ *   them bound before the change, or it failed and the change was never made.
  * - Enough free IPs (spares plus what the change frees first), or allocation allowed: the first scheduled
  *   run at or after the new ENIs exist binds them, so downtime is how far that run falls after they take
  *   traffic. A delivered event can only make it earlier.
@@ -40,7 +46,7 @@ export interface ChurnBoundInput {
  */
 export function churnDowntimeBoundMs(input: ChurnBoundInput): number {
   const { needs } = input;
-  if (needs.newEnis === 0) return 0;
+  if (needs.newEnis === 0 || (input.keepers && needs.keptAhead)) return 0;
   const created = needs.createdAfterMs ?? 0;
   const switched = created + input.eniSwitchMs;
   const firstRunFrom = (instant: number) =>

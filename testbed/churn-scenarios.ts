@@ -7,12 +7,13 @@ import {
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { allocatePoolAddress, describePoolAddresses } from '../src/aws/addresses.js';
 import type { AwsClients } from '../src/aws/clients.js';
+import { KEEPER_TAG_KEY, keeperFunctionName, keeperTagValue } from '../src/core/keeper.js';
 import { POOL_TAG_KEY } from '../src/core/pool.js';
 import { reconcile } from '../src/reconcile/reconcile.js';
 import { type ChurnNeeds, churnDowntimeBoundMs } from './churn-bound.js';
 import { ControllerHarness } from './controller-harness.js';
 import { createVpcFixture, type VpcFixture } from './fixtures.js';
-import { type CreateSimFunctionInput, LambdaSimulator } from './lambda-simulator.js';
+import { type CreateSimFunctionInput, LambdaSimulator, type SimVpcConfig } from './lambda-simulator.js';
 import type { LocalAws } from './local-aws.js';
 import { seededUnit } from './seeded-random.js';
 import type { Timeline } from './timeline.js';
@@ -43,6 +44,13 @@ export interface ChurnPool {
 export const CHURN_KNOBS = {
   /** CloudTrail events never arrive: the schedule alone keeps the pool bound. */
   eventsLost: [false, true],
+  /**
+   * A keeper per (subnet, security-group set), as HyperplaneEgress deploys by default: the change is
+   * deployed as CloudFormation orders it, the new combinations' keepers first, then the wait until their
+   * ENIs hold pool IPs (the deployment fails and rolls back when the pool cannot give them one), then the
+   * change. Invoked on their schedule, keepers keep their ENIs from being reclaimed as idle.
+   */
+  keepers: [false, true],
 } as const;
 
 type Knobs = { readonly [K in keyof typeof CHURN_KNOBS]: (typeof CHURN_KNOBS)[K][number] };
@@ -99,6 +107,8 @@ export interface ChurnScenario {
   readonly pools: readonly ChurnPool[];
   readonly needs: ChurnNeeds;
   functions(vpc: VpcFixture): CreateSimFunctionInput[];
+  /** The VPC configurations the change puts functions on, when they differ from `functions`' (keepers come first). */
+  movesTo?(vpc: VpcFixture): SimVpcConfig[];
   change(sim: LambdaSimulator, vpc: VpcFixture): Promise<void>;
 }
 
@@ -142,6 +152,11 @@ export interface ChurnResult {
   readonly elidedTicks: number;
   /** Times an IP left an ENI while that ENI carried traffic: must be 0. */
   readonly ipsTakenFromServingEnis: number;
+  /**
+   * With keepers: the wait found the new combinations' ENIs without a pool IP (PoolExhausted), so the
+   * deployment failed before the change and rolled back; the functions never moved.
+   */
+  readonly rolledBack: boolean;
   /** True when every pool ENI holds a pool IP at the end and nothing more is planned. */
   readonly converged: boolean;
   /** The pool's public IPs (the allow-list) before the change and at the end, sorted. */
@@ -163,6 +178,23 @@ const fn = (
   securityGroupIds,
   tags: { [POOL_TAG_KEY]: POOL },
 });
+
+/** The keepers of every (subnet, security-group set) of the configurations, one per combination. */
+function keepersOf(configs: readonly SimVpcConfig[]): CreateSimFunctionInput[] {
+  const keepers = new Map<string, CreateSimFunctionInput>();
+  for (const { subnetIds, securityGroupIds } of configs) {
+    for (const subnetId of subnetIds) {
+      const name = keeperFunctionName(POOL, subnetId, securityGroupIds);
+      keepers.set(name, {
+        name,
+        subnetIds: [subnetId],
+        securityGroupIds,
+        tags: { [POOL_TAG_KEY]: POOL, [KEEPER_TAG_KEY]: keeperTagValue(subnetId, securityGroupIds) },
+      });
+    }
+  }
+  return [...keepers.values()];
+}
 const subnets = (vpc: VpcFixture, count: number) => vpc.publicSubnetIds.slice(0, count);
 const group = (vpc: VpcFixture, index: number) => vpc.securityGroupIds[index] as string;
 
@@ -175,8 +207,9 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
     name: 'security-group change',
     description: 'a function in 2 subnets moves to another security group: 2 new ENIs, the old ones retire',
     pools: [{ spares: 0 }, { spares: 2 }],
-    needs: { newEnis: 2, retiringAtSwitch: 2 },
+    needs: { newEnis: 2, retiringAtSwitch: 2, keptAhead: true },
     functions: (vpc) => [fn('api', subnets(vpc, 2), [group(vpc, 0)])],
+    movesTo: (vpc) => [{ subnetIds: subnets(vpc, 2), securityGroupIds: [group(vpc, 1)] }],
     change: (sim, vpc) =>
       sim.updateVpcConfig('api', { subnetIds: subnets(vpc, 2), securityGroupIds: [group(vpc, 1)] }),
   },
@@ -184,8 +217,9 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
     name: 'subnet added',
     description: 'a function in 2 subnets gains a third: one new ENI, nothing retires',
     pools: ONE_NEW_ENI,
-    needs: { newEnis: 1 },
+    needs: { newEnis: 1, keptAhead: true },
     functions: (vpc) => [fn('api', subnets(vpc, 2), [group(vpc, 0)])],
+    movesTo: (vpc) => [{ subnetIds: subnets(vpc, 3), securityGroupIds: [group(vpc, 0)] }],
     change: (sim, vpc) =>
       sim.updateVpcConfig('api', { subnetIds: subnets(vpc, 3), securityGroupIds: [group(vpc, 0)] }),
   },
@@ -204,7 +238,7 @@ export const CHURN_SCENARIOS: readonly ChurnScenario[] = [
     description:
       'weeks without invocations: ENIs reclaimed; an invoke 5 minutes later brings new ENIs with new ids',
     pools: [{ spares: 0 }],
-    needs: { newEnis: 2, freedBefore: 2, createdAfterMs: REACTIVATION_MS },
+    needs: { newEnis: 2, freedBefore: 2, createdAfterMs: REACTIVATION_MS, keptAhead: true },
     functions: (vpc) => [fn('api', subnets(vpc, 2), [group(vpc, 0)])],
     change: async (sim) => {
       await sim.idleReclaim('api');
@@ -310,7 +344,10 @@ async function observeChurn(
   draw: ChurnDraw,
 ): Promise<ChurnResult> {
   const setupClients = localAws.clients();
-  for (const input of scenario.functions(vpc)) await sim.createFunction(input);
+  const functions = scenario.functions(vpc);
+  for (const input of functions) await sim.createFunction(input);
+  // The keepers of the functions' own combinations share their ENIs: the pool's size does not change.
+  if (config.keepers) for (const keeper of keepersOf(functions)) await sim.createFunction(keeper);
   const enis = sim.enis().length;
   for (let index = 0; index < enis + config.spares; index++) {
     await allocatePoolAddress(setupClients.ec2, POOL);
@@ -335,7 +372,9 @@ async function observeChurn(
     elideIdleTicks: true,
   });
   const start = sim.clock.now();
-  await scenario.change(sim, vpc);
+  const rolledBack =
+    config.keepers && !(await deployKeepers(sim, setupClients, scenario.movesTo?.(vpc) ?? [], config));
+  if (!rolledBack) await scenario.change(sim, vpc);
   while (sim.clock.now() - start < MAX_OBSERVED_MS && !harness.quiescent()) {
     await sim.clock.advance(SCHEDULE_MS);
   }
@@ -358,8 +397,10 @@ async function observeChurn(
     draw,
     downtimeMs: Math.max(0, ...Object.values(downtimeByFunction)),
     downtimeByFunction,
+    rolledBack,
     boundMs: churnDowntimeBoundMs({
       needs: scenario.needs,
+      keepers: config.keepers,
       spares: config.spares,
       allocate: config.allocate ?? false,
       eventsLost: config.eventsLost,
@@ -381,6 +422,34 @@ async function observeChurn(
     observedMs: end - start,
     quiescent,
   };
+}
+
+/**
+ * What a deployment of the change does before it touches a function (HyperplaneEgress's KeepersBound):
+ * creates the keepers of the combinations it moves functions onto, then binds the pool until their ENIs
+ * hold pool IPs. False when the pool cannot give them one: CloudFormation rolls back, deleting the new
+ * keepers, and the function is never updated.
+ */
+async function deployKeepers(
+  sim: LambdaSimulator,
+  clients: AwsClients,
+  targets: readonly SimVpcConfig[],
+  config: ChurnConfig,
+): Promise<boolean> {
+  const existing = new Set(sim.functionNames());
+  const added = keepersOf(targets).filter((keeper) => !existing.has(keeper.name));
+  if (added.length === 0) return true;
+  for (const keeper of added) await sim.createFunction(keeper);
+  await reconcile(clients, { pool: POOL, spares: config.spares, allocate: config.allocate ?? false });
+  const bound = new Set(
+    (await describePoolAddresses(clients.ec2, POOL)).flatMap((address) => address.networkInterfaceId ?? []),
+  );
+  const keeperEnis = added.flatMap((keeper) =>
+    sim.enisOf(keeper.subnetIds[0] as string, keeper.securityGroupIds),
+  );
+  if (keeperEnis.every((eni) => bound.has(eni.id))) return true;
+  for (const keeper of added) await sim.deleteFunction(keeper.name);
+  return false;
 }
 
 async function poolIps(clients: AwsClients): Promise<string[]> {

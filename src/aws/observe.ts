@@ -15,6 +15,7 @@ import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-ap
 import { combinationKey, normaliseGroups } from '../core/combination.js';
 import { InputError } from '../core/errors.js';
 import { checkFunctionRegion, parseFunctionRef } from '../core/function-ref.js';
+import { KEEPER_TAG_KEY } from '../core/keeper.js';
 import type {
   EniAssociation,
   Ipv6DefaultRoute,
@@ -36,6 +37,11 @@ export interface ObserveInput {
   readonly pool: string;
   /** Functions named on the command line (names or unqualified ARNs), in addition to tagged ones. */
   readonly functions?: readonly string[];
+  /**
+   * Keepers named by the caller (the deployment's custom resource names the stack's keepers): pool
+   * functions even before the tagging API lists them, and known as keepers. @default none
+   */
+  readonly keepers?: readonly string[];
   /** Wall-clock now, in ms since the epoch. @default Date.now() */
   readonly now?: number;
   /**
@@ -139,10 +145,11 @@ export interface PoolFunctions {
  */
 export async function observePoolFunctions(
   clients: AwsClients,
-  input: Pick<ObserveInput, 'pool' | 'functions' | 'missingFunctions'>,
+  input: Pick<ObserveInput, 'pool' | 'functions' | 'keepers' | 'missingFunctions'>,
   region: string,
 ): Promise<PoolFunctions> {
-  const refs = (input.functions ?? []).map(parseFunctionRef);
+  const keeperRefs = (input.keepers ?? []).map(parseFunctionRef);
+  const refs = [...(input.functions ?? []).map(parseFunctionRef), ...keeperRefs];
   for (const ref of refs) checkFunctionRegion(ref, region);
   const strict = (input.missingFunctions ?? 'error') === 'error';
 
@@ -169,17 +176,24 @@ export async function observePoolFunctions(
       );
     }
   }
-  const poolNames = new Set([...refs.map((ref) => ref.name), ...tagged]);
-  const functionsWithoutVpc = [...tagged].filter((name) => {
+  const poolNames = new Set([...refs.map((ref) => ref.name), ...tagged.names]);
+  const keepers = new Set([...keeperRefs.map((ref) => ref.name), ...tagged.keepers]);
+  const functionsWithoutVpc = [...tagged.names].filter((name) => {
     const fn = latestByName.get(name);
     return fn !== undefined && !hasVpc(fn);
   });
-  const functions = listed.filter(hasVpc).map((fn) => toObservedFunction(fn, poolNames));
+  const functions = listed.filter(hasVpc).map((fn) => toObservedFunction(fn, poolNames, keepers));
   return { functions, functionsWithoutVpc };
 }
 
-async function taggedFunctionNames(clients: AwsClients, pool: string, region: string): Promise<Set<string>> {
+/** The functions tagged for the pool, by name, and which of them are keepers. */
+async function taggedFunctionNames(
+  clients: AwsClients,
+  pool: string,
+  region: string,
+): Promise<{ names: Set<string>; keepers: Set<string> }> {
   const names = new Set<string>();
+  const keepers = new Set<string>();
   try {
     // 100 per page, the API's largest: half the calls of its default 50 at a thousand functions.
     const pages = paginateGetResources(
@@ -190,13 +204,15 @@ async function taggedFunctionNames(clients: AwsClients, pool: string, region: st
       for (const resource of page.ResourceTagMappingList ?? []) {
         const arn = resource.ResourceARN ?? '';
         const parts = arn.split(':');
-        if (parts[3] === region && parts[5] === 'function' && parts[6]) names.add(parts[6]);
+        if (parts[3] !== region || parts[5] !== 'function' || !parts[6]) continue;
+        names.add(parts[6]);
+        if ((resource.Tags ?? []).some((tag) => tag.Key === KEEPER_TAG_KEY)) keepers.add(parts[6]);
       }
     }
   } catch (error) {
     throw readFailed('tag:GetResources (functions tagged for the pool)', error);
   }
-  return names;
+  return { names, keepers };
 }
 
 async function listAllFunctions(clients: AwsClients): Promise<FunctionConfiguration[]> {
@@ -335,7 +351,11 @@ function hasVpc(fn: FunctionConfiguration): boolean {
   return (fn.VpcConfig?.SubnetIds?.length ?? 0) > 0;
 }
 
-function toObservedFunction(fn: FunctionConfiguration, poolNames: ReadonlySet<string>): ObservedFunction {
+function toObservedFunction(
+  fn: FunctionConfiguration,
+  poolNames: ReadonlySet<string>,
+  keepers: ReadonlySet<string>,
+): ObservedFunction {
   const name = fn.FunctionName ?? '';
   return {
     name,
@@ -344,6 +364,7 @@ function toObservedFunction(fn: FunctionConfiguration, poolNames: ReadonlySet<st
     subnetIds: [...new Set(fn.VpcConfig?.SubnetIds ?? [])].sort(),
     securityGroupIds: normaliseGroups(fn.VpcConfig?.SecurityGroupIds ?? []),
     inPool: poolNames.has(name),
+    ...(keepers.has(name) ? { keeper: true } : {}),
     ...(fn.LastModified ? { lastModified: fn.LastModified } : {}),
     ...(fn.VpcConfig?.Ipv6AllowedForDualStack === undefined
       ? {}

@@ -199,3 +199,8 @@ export function warnAboutSubnets(
     );
   }
 }
+
+/** Whether the app defines the function (an `AWS::Lambda::Function` of some stack), rather than imports it. */
+export function definedInApp(fn: IFunction): boolean {
+  return unqualified(fn).node.defaultChild instanceof CfnFunction;
+}

@@ -94,6 +94,32 @@ const CONTROLLER_WILDCARDS: Readonly<Record<string, string>> = {
     "network-interface/*: Lambda creates and replaces Hyperplane ENIs at any time, so no id can be named; narrowed to the functions' VPCs (ec2:Vpc) when the app knows them, and every bind also needs a pool-tagged address",
 };
 
+/** Why the keepers' role has each wildcard resource, by statement id (see keeperExecutionStatements). */
+const KEEPER_WILDCARDS: Readonly<Record<string, string>> = {
+  DescribeForLambdaEnis:
+    'Resource "*": EC2 Describe actions support no resource-level permissions; Lambda reads the ENIs and subnets of the keeper, read-only',
+  ManageOwnLambdaEnis:
+    "EC2 resources of the stack's account and Region: Lambda creates and deletes the keeper's Hyperplane ENIs with this role, and its guide asks for every resource id on DeleteNetworkInterface; the keeper's code makes no AWS call",
+  WriteOwnLogs: "the keepers' own log group and its streams",
+};
+
+/** Acknowledges the wildcard findings of a role's inline policies, each by its statement's reason. */
+function acknowledgeInlineWildcards(construct: IConstruct, reasons: Readonly<Record<string, string>>): void {
+  const role = construct.node.defaultChild;
+  if (!(role instanceof CfnRole)) return;
+  const stack = role.stack;
+  // CfnRole keeps its inline policies in the L1's own (camelCase) shape.
+  const policies = (stack.resolve(role.policies) ?? []) as { policyDocument: unknown }[];
+  acknowledgeNag(
+    role,
+    ...wildcardFindings(
+      role,
+      policies.flatMap((policy) => (stack.resolve(policy.policyDocument) as PolicyJson).Statement),
+      (statement) => reasons[statement.Sid ?? ''],
+    ),
+  );
+}
+
 /**
  * Acknowledges the cdk-nag findings the construct answers for, on its own resources only: each reason says
  * why the finding is no weakness here. Anything else it creates is left for cdk-nag to report.
@@ -104,20 +130,7 @@ export function acknowledgeHyperplaneEgressNag(parts: {
   readonly functions: readonly IConstruct[];
 }): void {
   for (const fn of parts.functions) acknowledgeRuntime(fn);
-  const role = parts.controllerRole.node.defaultChild;
-  if (role instanceof CfnRole) {
-    const stack = role.stack;
-    // CfnRole keeps its inline policies in the L1's own (camelCase) shape.
-    const policies = (stack.resolve(role.policies) ?? []) as { policyDocument: unknown }[];
-    acknowledgeNag(
-      role,
-      ...wildcardFindings(
-        role,
-        policies.flatMap((policy) => (stack.resolve(policy.policyDocument) as PolicyJson).Statement),
-        (statement) => CONTROLLER_WILDCARDS[statement.Sid ?? ''],
-      ),
-    );
-  }
+  acknowledgeInlineWildcards(parts.controllerRole, CONTROLLER_WILDCARDS);
   // aws-cdk-lib's custom-resource Provider framework: its functions, roles and waiter state machine.
   for (const construct of parts.provider.node.findAll()) {
     if (construct instanceof CfnRole) {
@@ -150,16 +163,10 @@ export function acknowledgeHyperplaneEgressNag(parts: {
   }
 }
 
-/** A probe's findings: its runtime, and (with `withRole`, once: the probes share it) its role's policy. */
-export function acknowledgeProbeNag(probe: IFunction, withRole: boolean): void {
-  acknowledgeRuntime(probe);
-  const role = withRole ? probe.role?.node.defaultChild : undefined;
-  if (role instanceof CfnRole) {
-    acknowledgeManagedPolicies(
-      role,
-      "AWSLambdaVPCAccessExecutionRole is AWS's policy for attaching a function to a VPC (ENI management, CloudWatch Logs), kept current by AWS as Lambda's needs change; the probe makes no AWS call of its own",
-    );
-  }
+/** A keeper's findings: its runtime, and (with `role`, once: the keepers share it) its role's wildcards. */
+export function acknowledgeKeeperNag(keeper: IFunction, role?: IConstruct): void {
+  acknowledgeRuntime(keeper);
+  if (role) acknowledgeInlineWildcards(role, KEEPER_WILDCARDS);
 }
 
 function acknowledgeRuntime(fn: IConstruct): void {

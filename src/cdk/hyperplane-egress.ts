@@ -1,9 +1,20 @@
-import { Annotations, CfnOutput, CustomResource, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  type CfnResource,
+  CustomResource,
+  Duration,
+  Fn,
+  Lazy,
+  Stack,
+  Tags,
+} from 'aws-cdk-lib';
 import type { Alarm, Dashboard, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import {
+  CfnFunction,
   type FunctionProps,
   type IFunction,
   Function as LambdaFunctionResource,
@@ -14,6 +25,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
 import { combinationKey } from '../core/combination.js';
+import { POOL_TAG_KEY } from '../core/pool.js';
 import type { CONTROLLER_ENVIRONMENT } from '../handlers/controller-config.js';
 import {
   CONTROLLER_RESERVED_CONCURRENCY,
@@ -22,12 +34,13 @@ import {
   PROVIDER_QUERY_INTERVAL_SECONDS,
   providerTotalTimeoutSeconds,
 } from '../handlers/timeout-budget.js';
+import { CombinationKeepers } from './combination-keepers.js';
 import { controllerRole } from './controller-role.js';
 import { controllerTriggers } from './controller-triggers.js';
-import { EgressProbes, probeSchedule } from './egress-probes.js';
 import {
   type Combination,
   combinationsOf,
+  definedInApp,
   type PlacedFunction,
   placeFunction,
   unqualified,
@@ -43,7 +56,7 @@ import {
 import { EgressDashboard } from './hyperplane-dashboard.js';
 import {
   acknowledgeHyperplaneEgressNag,
-  acknowledgeProbeNag,
+  acknowledgeKeeperNag,
   controllerVpcIds,
   vpcsStillCovered,
 } from './hyperplane-egress-security.js';
@@ -177,9 +190,37 @@ export interface HyperplaneEgressProps {
   readonly convergenceTimeout?: Duration;
 
   /**
-   * Deploy an egress probe in each (subnet, security-group set) of the functions: a tiny function that
-   * shares their ENI, asks an IP echo endpoint which address it egresses from, and publishes
-   * `EgressIpInPool` (1 when the address is on the pool's allow-list), with an alarm.
+   * One keeper per (subnet, security-group set) of the functions: a tiny function of ours with exactly
+   * that VPC configuration, tagged `lambda-static-ip:pool=<poolName>` and `lambda-static-ip:keeper`, so
+   * that Lambda creates the combination's Hyperplane ENI before any of your functions needs it, and keeps
+   * it (the keeper is invoked every `keeperInterval`, well inside Lambda's idle window). Every function
+   * is then created or updated only after a custom resource (`KeepersBound`) has seen each ENI of the
+   * keepers' combinations hold a pool IP: a VPC change finds its new ENI bound, with no downtime whatever
+   * the event delays, and a pool with no IP for it fails the deployment with `PoolExhausted` before any
+   * function is touched. A keeper whose combination no function uses any more is deleted in the
+   * deployment's cleanup phase, after the functions moved. Cost: one invocation a day each, and a log group.
+   *
+   * `false` removes the keepers (and the ordering): a VPC change then costs no downtime only while a spare
+   * IP is ready and the controller hears of the new ENI before Lambda moves traffic to it.
+   *
+   * @default true
+   */
+  readonly keepers?: boolean;
+
+  /**
+   * How often each keeper is invoked, so that Lambda never reclaims its ENI as idle (it does so after
+   * "consecutive weeks" without invocations). Whole minutes, from 1 minute to 7 days. Not with `probe`:
+   * a probing keeper runs every `probeInterval`.
+   *
+   * @default Duration.days(1)
+   */
+  readonly keeperInterval?: Duration;
+
+  /**
+   * Make each keeper the egress probe too: it asks an IP echo endpoint which address it egresses from and
+   * publishes `EgressIpInPool` (1 when the address is on the pool's allow-list), with an alarm per subnet.
+   * Still one function per combination. With `keepers: false`, the probes are deployed alone (they keep
+   * their ENIs all the same, but no deployment waits for them).
    *
    * @default false
    */
@@ -263,7 +304,14 @@ export class HyperplaneEgress extends Construct {
    * resource's `AllowList` attribute instead (a list token, known at deploy time).
    */
   readonly allowList: string[];
-  /** The egress probes, one per combination (empty without `probe`); grows as functions are added. */
+  /**
+   * The wait before the functions: complete once every ENI of the keepers' combinations holds a pool IP.
+   * Every function of the app in the pool depends on it. Undefined with `keepers: false`.
+   */
+  readonly keepersBound?: CustomResource;
+  /** The keepers, one per combination (empty with `keepers: false` and no probe); grows as functions are added. */
+  readonly keepers: IFunction[] = [];
+  /** The egress probes: the keepers when they probe (empty without `probe`). */
   readonly probes: IFunction[] = [];
   /** UnboundEnis maximum above 0 in two of three resync periods. */
   readonly unboundEnisAlarm: IAlarm;
@@ -284,8 +332,8 @@ export class HyperplaneEgress extends Construct {
   private readonly runtime: Runtime;
   /** The pool's functions the app knows, each once, in the order they were given. */
   private readonly placed: PlacedFunction[] = [];
-  /** The probes' builder; undefined without `probe`. */
-  private readonly probeBuilder?: EgressProbes;
+  /** The keepers' builder; undefined with neither `keepers` nor `probe`. */
+  private readonly keeperBuilder?: CombinationKeepers;
   /** The subnets a probe alarm watches, and those warned about as not public. */
   private readonly probeSubnets = new Set<string>();
   private readonly subnetsWarned = new Set<string>();
@@ -305,7 +353,7 @@ export class HyperplaneEgress extends Construct {
     this.poolName = props.pool.poolName;
     this.checkPoolAddresses();
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
-    if (this.settings.probe) this.probeBuilder = this.probeBuilderFor(retention);
+    if (this.settings.keepers || this.settings.probe) this.keeperBuilder = this.keeperBuilderFor(retention);
 
     const logGroup = new LogGroup(this, 'ControllerLogs', { retention });
     // The functions given are placed first: the controller's role is narrowed to their VPCs.
@@ -321,17 +369,34 @@ export class HyperplaneEgress extends Construct {
     const environment = this.controllerEnvironment();
     this.controller = this.controllerFunction(role, logGroup, environment);
     this.deploymentHandler = this.deploymentFunction(role, logGroup, environment);
-    this.customResource = this.binding({
+    const provider = this.provider();
+    const common = {
       Pool: this.poolName,
-      Functions: Lazy.list({ produce: () => this.functionNames() }),
       Allocate: environment.LSI_ALLOCATE,
       MaxIps: environment.LSI_MAX_IPS,
       Spares: environment.LSI_SPARES,
       ReservedAllocationIds: Lazy.list({ produce: () => this.reserved() }),
       WaitSeconds: String(this.settings.waitSeconds),
-    });
-    // The Functions property refers to every function (and probe): CloudFormation creates the custom
+    };
+    if (this.settings.keepers) {
+      this.keepersBound = new CustomResource(this, 'KeepersBound', {
+        serviceToken: provider.serviceToken,
+        resourceType: 'Custom::LambdaStaticIpKeepersBound',
+        // Named, not only tagged: the tagging API may not list a keeper created a moment ago.
+        properties: {
+          ...common,
+          Keepers: Lazy.list({ produce: () => this.keepers.map((k) => k.functionName) }),
+        },
+      });
+      for (const placed of this.placed) this.orderAfterKeepers(placed);
+    }
+    // The Functions property refers to every function and keeper: CloudFormation creates the custom
     // resource after them (a named function must exist) and deletes it before them. No DependsOn needed.
+    this.customResource = new CustomResource(this, 'Binding', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::LambdaStaticIpPoolBinding',
+      properties: { ...common, Functions: Lazy.list({ produce: () => this.functionNames() }) },
+    });
     acknowledgeHyperplaneEgressNag({
       controllerRole: role,
       provider: this.node.findChild('Provider'),
@@ -402,12 +467,42 @@ export class HyperplaneEgress extends Construct {
     this.buildForNewCombinations(before);
   }
 
-  /** Places one function the pool does not know yet; false if it knows it. */
+  /**
+   * Places one function the pool does not know yet; false if it knows it. A function of the app is tagged
+   * for the pool, so that the controller finds it without being named: the deployment handler, which
+   * serves the keepers' wait, must not refer to what comes after that wait.
+   */
   private place(fn: IFunction): boolean {
     const path = unqualified(fn).node.path;
     if (this.placed.some((known) => known.path === path)) return false;
-    this.placed.push(placeFunction(this, fn));
+    const placed = placeFunction(this, fn);
+    this.placed.push(placed);
+    if (definedInApp(placed.fn)) {
+      Tags.of(placed.fn).add(POOL_TAG_KEY, this.poolName, {
+        includeResourceTypes: ['AWS::Lambda::Function'],
+      });
+    }
+    if (this.keepersBound) this.orderAfterKeepers(placed);
     return true;
+  }
+
+  /**
+   * The function is created or updated only after the keepers' wait completed: a `DependsOn` on its
+   * `AWS::Lambda::Function` alone (its security group, role or log group may be what a keeper needs, so
+   * they must not wait). A function of another stack cannot depend on this one, which names it: it gets
+   * a warning instead.
+   */
+  private orderAfterKeepers({ fn, path }: PlacedFunction): void {
+    const resource = fn.node.defaultChild;
+    if (!this.keepersBound || !(resource instanceof CfnFunction)) return;
+    if (Stack.of(resource) !== Stack.of(this)) {
+      Annotations.of(this).addWarningV2(
+        'lambda-static-ip:functionInOtherStack',
+        `function ${path} is in another stack than ${this.node.path}, so it cannot wait for the keepers' ENIs to be bound: a change of its VPC placement may cost egress until the controller binds the new ENI; define HyperplaneEgress in the function's stack`,
+      );
+      return;
+    }
+    resource.addResourceDependency(this.keepersBound.node.defaultChild as CfnResource);
   }
 
   /** Warns about the subnets of the combinations after the first `before`, and gives each its probe. */
@@ -415,25 +510,27 @@ export class HyperplaneEgress extends Construct {
     const combinations = combinationsOf(this.placed);
     warnAboutSubnets(this, combinations, this.subnetsWarned);
     // Combinations keep the order they first appear in: the new ones come last.
-    for (const combination of combinations.slice(before)) this.addProbe(combination);
+    for (const combination of combinations.slice(before)) this.addKeeper(combination);
   }
 
   /**
-   * Without `probe`, nothing. Else a probe in the combination, on its schedule after the custom resource,
-   * and the first probe of a subnet brings that subnet's alarm.
+   * With neither `keepers` nor `probe`, nothing. Else a keeper in the combination, on its schedule after
+   * the custom resource; with `probe`, the first keeper of a subnet brings that subnet's alarm.
    */
-  private addProbe(combination: Combination): void {
-    if (!this.probeBuilder) return;
+  private addKeeper(combination: Combination): void {
+    if (!this.keeperBuilder) return;
     const key = combinationKey(combination.subnetId, combination.securityGroupIds);
     // The functions of the combination, at synth: later functions may share it.
     const users = () =>
       combinationsOf(this.placed).find((c) => combinationKey(c.subnetId, c.securityGroupIds) === key)
         ?.functions ?? combination.functions;
-    const probe = this.probeBuilder.add(combination, users);
-    const index = this.probes.length;
-    this.probes.push(probe);
-    acknowledgeProbeNag(probe, index === 0);
-    this.startAfterBinding([probeSchedule(this, probe, index, this.poolName, this.settings.probeMinutes)]);
+    const keeper = this.keeperBuilder.add(combination, users);
+    const first = this.keepers.length === 0;
+    this.keepers.push(keeper.fn);
+    acknowledgeKeeperNag(keeper.fn, first ? this.keeperBuilder.role : undefined);
+    this.startAfterBinding([keeper.schedule]);
+    if (!this.settings.probe) return;
+    this.probes.push(keeper.fn);
     if (this.probeSubnets.has(combination.subnetId)) return;
     const alarm = probeAlarm(
       this,
@@ -459,12 +556,20 @@ export class HyperplaneEgress extends Construct {
   }
 
   /**
-   * The probes join the pool's functions: they share the functions' ENIs, and as pool functions they are
-   * not reported as outsiders sharing them (SharedEni) on every run. Read at synth, so functions added
-   * after construction are in.
+   * Every function and keeper, for the binding: it refers to them, so CloudFormation creates it after
+   * them. Read at synth, so functions added after construction are in.
    */
   private functionNames(): string[] {
-    return [...this.placed.map((placed) => placed.fn), ...this.probes].map((fn) => fn.functionName);
+    return [...this.placed.map((placed) => placed.fn), ...this.keepers].map((fn) => fn.functionName);
+  }
+
+  /**
+   * The functions the controller is told by name: only imported ones (no resource in the app to tag). The
+   * others and the keepers carry the pool tag; naming them would make the deployment handler, which
+   * serves the keepers' wait, depend on functions that come after it.
+   */
+  private importedFunctionNames(): string[] {
+    return this.placed.filter((placed) => !definedInApp(placed.fn)).map((placed) => placed.fn.functionName);
   }
 
   /** What other consumers of the pool hold, whether constructed before or after this one: read at synth. */
@@ -479,7 +584,9 @@ export class HyperplaneEgress extends Construct {
   private controllerEnvironment() {
     return {
       LSI_POOL: this.poolName,
-      LSI_FUNCTIONS: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.functionNames()) }),
+      LSI_FUNCTIONS: Lazy.string({
+        produce: () => Stack.of(this).toJsonString(this.importedFunctionNames()),
+      }),
       LSI_ALLOCATE: String(this.settings.allocate),
       LSI_MAX_IPS: String(this.settings.maxIps),
       LSI_SPARES: String(this.settings.spares),
@@ -528,14 +635,23 @@ export class HyperplaneEgress extends Construct {
     });
   }
 
-  private probeBuilderFor(retention: RetentionDays): EgressProbes {
-    return new EgressProbes(this, {
+  private keeperBuilderFor(retention: RetentionDays): CombinationKeepers {
+    const settings = this.settings;
+    return new CombinationKeepers(this, {
       poolName: this.poolName,
-      allowList: this.publicIps() ?? [],
-      ...(this.settings.probeEchoUrl === undefined ? {} : { echoUrl: this.settings.probeEchoUrl }),
       retention,
       runtime: this.runtime,
       architecture: HANDLER_ARCHITECTURE,
+      keeperMinutes: settings.keeperMinutes,
+      ...(settings.probe
+        ? {
+            probe: {
+              allowList: this.publicIps() ?? [],
+              ...(settings.probeEchoUrl === undefined ? {} : { echoUrl: settings.probeEchoUrl }),
+              minutes: settings.probeMinutes,
+            },
+          }
+        : {}),
     });
   }
 
@@ -587,17 +703,12 @@ export class HyperplaneEgress extends Construct {
    * environment's values again: a change reaches CloudFormation as an Update, which waits for the pool to
    * converge with them.
    */
-  private binding(properties: Record<string, unknown>): CustomResource {
-    const provider = new Provider(this, 'Provider', {
+  private provider(): Provider {
+    return new Provider(this, 'Provider', {
       onEventHandler: this.deploymentHandler,
       isCompleteHandler: this.deploymentHandler,
       queryInterval: Duration.seconds(PROVIDER_QUERY_INTERVAL_SECONDS),
       totalTimeout: Duration.seconds(providerTotalTimeoutSeconds(this.settings.waitSeconds)),
-    });
-    return new CustomResource(this, 'Binding', {
-      serviceToken: provider.serviceToken,
-      resourceType: 'Custom::LambdaStaticIpPoolBinding',
-      properties,
     });
   }
 

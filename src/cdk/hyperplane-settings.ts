@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DEFAULT_KEEPER_INTERVAL_MINUTES, MAX_KEEPER_INTERVAL_MINUTES } from '../core/keeper.js';
 import { DEFAULT_MAX_IPS } from '../core/pool.js';
 import { DEFAULT_FULL_REFRESH_SECONDS } from '../handlers/event-patterns.js';
 import { DEFAULT_UPDATE_WATCH_SECONDS, DEFAULT_WAIT_SECONDS } from '../handlers/timeout-budget.js';
@@ -22,6 +23,10 @@ export interface HyperplaneSettings {
   readonly probe: boolean;
   readonly probeEchoUrl?: string;
   readonly probeMinutes: number;
+  /** One keeper per combination, and the functions deployed after their ENIs hold pool IPs. */
+  readonly keepers: boolean;
+  /** How often a keeper that does not probe is invoked. */
+  readonly keeperMinutes: number;
 }
 
 /**
@@ -55,6 +60,29 @@ export function checkSettings(scope: Construct, props: HyperplaneEgressProps): H
       'probeEchoUrl and probeInterval configure the egress probe, which is off; set probe: true or drop them',
     );
   }
+  const keepers = props.keepers ?? true;
+  if (props.keeperInterval !== undefined && (!keepers || probe)) {
+    throw propsError(
+      scope,
+      'ContradictoryKeeperProps',
+      keepers
+        ? 'keeperInterval sets how often a keeper that only keeps is invoked, but with probe: true each keeper is the egress probe and runs every probeInterval; drop keeperInterval'
+        : 'keeperInterval sets how often the keepers are invoked, which are off (keepers: false); set keepers: true or drop it',
+    );
+  }
+  const keeperMinutes = minutes(
+    scope,
+    'keeperInterval',
+    props.keeperInterval ?? Duration.minutes(DEFAULT_KEEPER_INTERVAL_MINUTES),
+  );
+  if (keeperMinutes > MAX_KEEPER_INTERVAL_MINUTES) {
+    throw invalid(
+      scope,
+      'keeperInterval',
+      shown(props.keeperInterval ?? Duration.minutes(keeperMinutes)),
+      'use at most 7 days: Lambda reclaims the ENIs of functions idle for weeks, and the keeper must run well before',
+    );
+  }
   if (props.probeEchoUrl !== undefined && !Token.isUnresolved(props.probeEchoUrl)) {
     checkEchoUrl(scope, props.probeEchoUrl);
   }
@@ -76,6 +104,8 @@ export function checkSettings(scope: Construct, props: HyperplaneEgressProps): H
     probe,
     ...(props.probeEchoUrl === undefined ? {} : { probeEchoUrl: props.probeEchoUrl }),
     probeMinutes: minutes(scope, 'probeInterval', props.probeInterval ?? Duration.minutes(5)),
+    keepers,
+    keeperMinutes,
   };
 }
 

@@ -148,7 +148,11 @@ export function renderEnis(enis: readonly EniView[]): string {
       eni.subnetId,
       eni.availabilityZone,
       eni.securityGroupIds.join(','),
-      [...eni.poolFunctions, ...eni.otherFunctions.map((name) => `${name} (not in pool)`)].join(', ') || '-',
+      [
+        ...eni.poolFunctions,
+        ...eni.keepers.map((name) => `${name} (keeper)`),
+        ...eni.otherFunctions.map((name) => `${name} (not in pool)`),
+      ].join(', ') || '-',
       eni.publicIp ?? '-',
       eniState(eni),
     ]),

@@ -217,10 +217,11 @@ function enisWithoutIp(plan: Plan): Finding[] {
         binding && binding.kind !== 'allocate'
           ? `run \`lambda-static-ip apply --pool ${plan.pool}\`: it binds free pool IP ${binding.publicIp}`
           : `the pool has no free IP for it: run \`lambda-static-ip apply --pool ${plan.pool} --allocate\`, or tag another Elastic IP for the pool`;
+      const users = [...eni.poolFunctions, ...eni.keepers.map((name) => `keeper ${name}`)];
       return {
         code: 'EniWithoutIp' as const,
         severity: 'error' as const,
-        message: `ENI ${eni.networkInterfaceId} in ${eni.subnetId} (${eni.poolFunctions.join(', ')}) has no Elastic IP, so those functions have no internet access through it`,
+        message: `ENI ${eni.networkInterfaceId} in ${eni.subnetId} (${users.join(', ')}) has no Elastic IP, so ${eni.poolFunctions.length > 0 ? 'those functions have' : 'a function moved onto it would have'} no internet access through it`,
         fix,
         resources: [eni.networkInterfaceId, eni.subnetId, ...eni.poolFunctions],
       };
@@ -243,7 +244,9 @@ function inboundFindings(
   for (const group of [...groups].sort((a, b) => a.id.localeCompare(b.id))) {
     const users = [
       ...new Set(
-        functions.filter((fn) => fn.inPool && fn.securityGroupIds.includes(group.id)).map(functionLabel),
+        functions
+          .filter((fn) => fn.inPool && !fn.keeper && fn.securityGroupIds.includes(group.id))
+          .map(functionLabel),
       ),
     ];
     const label = group.name ? `${group.id} (${group.name})` : group.id;

@@ -98,6 +98,54 @@ export function controllerStatements(
   ];
 }
 
+/**
+ * What a keeper's execution role needs, and nothing more: Lambda uses it to create, describe and delete
+ * the function's Hyperplane ENIs (the actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole,
+ * scoped to EC2 resources of the account and Region where EC2 allows it), and the function writes its
+ * own logs. A keeper itself makes no AWS call.
+ *
+ * @param logGroupArn the keeper's log group; `logs:CreateLogGroup` is granted only when it is a pattern
+ *   (the CLI's keepers log to the group Lambda creates, `/aws/lambda/<name>`)
+ */
+export function keeperExecutionStatements(
+  scope: Pick<PolicyScope, 'partition' | 'region' | 'account'>,
+  logGroupArn: string,
+): PolicyStatement[] {
+  const partition = scope.partition ?? 'aws';
+  const region = scope.region ?? '*';
+  const account = scope.account ?? '*';
+  return [
+    {
+      Sid: 'DescribeForLambdaEnis',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+      Resource: '*',
+    },
+    {
+      Sid: 'ManageOwnLambdaEnis',
+      Effect: 'Allow',
+      Action: [
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:CreateNetworkInterface',
+        'ec2:DeleteNetworkInterface',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      // Lambda's guide: DeleteNetworkInterface needs every resource id of the account, not one ENI.
+      Resource: `arn:${partition}:ec2:${region}:${account}:*`,
+    },
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: [
+        ...(logGroupArn.includes('*') ? ['logs:CreateLogGroup'] : []),
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ],
+      Resource: logGroupArn,
+    },
+  ];
+}
+
 /** A policy document for one or more kinds, statements in order and without repeats. */
 export function iamPolicy(
   kinds: PolicyKind | readonly PolicyKind[],

@@ -61,6 +61,11 @@ export interface ObservedFunction {
   readonly securityGroupIds: readonly string[];
   /** True when the function is named on the command line or tagged `lambda-static-ip:pool=<pool>`. */
   readonly inPool: boolean;
+  /**
+   * True for a keeper (tagged `lambda-static-ip:keeper`, or named as one): a pool function for binding,
+   * never counted as a user's function in reports.
+   */
+  readonly keeper?: boolean;
   /** ISO-8601, from ListFunctions; recent changes may still be rolling out. */
   readonly lastModified?: string;
   /**

@@ -96,7 +96,10 @@ export interface EniView {
   readonly securityGroupIds: readonly string[];
   /** pool: a pool function uses it; retired: nothing uses it and nothing is updating; unused: nothing uses it but an update may be in flight; outside: only non-pool functions use it. */
   readonly role: 'pool' | 'retired' | 'unused' | 'outside';
+  /** The pool's own functions and versions using it: keepers are not among them. */
   readonly poolFunctions: readonly string[];
+  /** The pool's keepers using it (a keeper holds a combination's ENI before any function needs it). */
+  readonly keepers: readonly string[];
   readonly otherFunctions: readonly string[];
   readonly publicIp?: string;
   readonly allocationId?: string;
@@ -229,7 +232,10 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   for (const eni of allEnis) {
     const key = combinationKey(eni.subnetId, eni.securityGroupIds);
     const using = users.get(key) ?? [];
-    const poolFunctions = using.filter((fn) => fn.inPool).map(functionLabel);
+    const poolFunctions = using.filter((fn) => fn.inPool && !fn.keeper).map(functionLabel);
+    const keepers = using.filter((fn) => fn.inPool && fn.keeper).map(functionLabel);
+    // For messages: the pool's users, keepers said to be keepers.
+    const poolUsers = [...poolFunctions, ...keepers.map((name) => `keeper ${name}`)];
     const otherFunctions = using.filter((fn) => !fn.inPool).map(functionLabel);
     const association = views.associationOf(eni);
     const heldAddress = association?.allocationId ? ownedById.get(association.allocationId) : undefined;
@@ -250,6 +256,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
       securityGroupIds: eni.securityGroupIds,
       role,
       poolFunctions,
+      keepers,
       otherFunctions,
       ...(association ? { publicIp: association.publicIp } : {}),
       ...(association?.allocationId ? { allocationId: association.allocationId } : {}),
@@ -258,7 +265,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     });
 
     if (heldAddress && reserved.has(heldAddress.allocationId)) {
-      problems.push(reservedOnEni(pool, heldAddress, eni, association, role, poolFunctions, otherFunctions));
+      problems.push(reservedOnEni(pool, heldAddress, eni, association, role, poolUsers, otherFunctions));
       // Never moved. On a pool function's ENI it stays a binding like any other (it serves their traffic);
       // anywhere else it waits until Lambda deletes the ENI.
       if (role !== 'pool') continue;
@@ -298,17 +305,17 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
         subnetId: eni.subnetId,
         allocationId: heldAddress.allocationId,
         publicIp: heldAddress.publicIp,
-        functions: [...poolFunctions, ...otherFunctions],
+        functions: [...poolUsers, ...otherFunctions],
       });
     } else if (association) {
       const owner = ownerOf(association.allocationId, addresses);
       problems.push({
         code: 'ForeignAddress',
         severity: 'error',
-        message: `ENI ${eni.id} (${poolFunctions.join(', ')}) egresses from ${association.publicIp}, ${owner}; it is not changed: disassociate that IP yourself if the pool's should replace it`,
+        message: `ENI ${eni.id} (${poolUsers.join(', ')}) egresses from ${association.publicIp}, ${owner}; it is not changed: disassociate that IP yourself if the pool's should replace it`,
         networkInterfaceId: eni.id,
         subnetId: eni.subnetId,
-        functions: poolFunctions,
+        functions: poolUsers,
       });
     } else {
       needy.push(eni);
@@ -332,7 +339,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
   for (const key of [...poolCombinations].sort()) {
     if (combinationsWithEni.has(key)) continue;
     const [subnetId] = key.split('|');
-    const waiting = (users.get(key) ?? []).filter((fn) => fn.inPool).map(functionLabel);
+    const waiting = (users.get(key) ?? []).filter((fn) => fn.inPool).map(reportLabel);
     problems.push({
       code: 'NoEniYet',
       severity: 'info',
@@ -449,7 +456,7 @@ export function plan(observation: Observation, desired: DesiredPool): Plan {
     }
   }
   for (const eni of exhausted) {
-    const who = (users.get(combinationKey(eni.subnetId, eni.securityGroupIds)) ?? []).map(functionLabel);
+    const who = (users.get(combinationKey(eni.subnetId, eni.securityGroupIds)) ?? []).map(reportLabel);
     const fix = cached
       ? 'a full observation decides whether an IP can be moved or allocated'
       : desired.allocate
@@ -663,6 +670,11 @@ function ownerOf(allocationId: string | undefined, addresses: readonly ObservedA
   const address = addresses.find((candidate) => candidate.allocationId === allocationId);
   const pool = address?.tags[POOL_TAG_KEY];
   return pool ? `an IP of pool "${pool}"` : 'an Elastic IP without the pool tag';
+}
+
+/** A function as messages name it: a keeper says so, so that nobody counts it as theirs. */
+function reportLabel(fn: ObservedFunction): string {
+  return fn.keeper ? `keeper ${functionLabel(fn)}` : functionLabel(fn);
 }
 
 function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {

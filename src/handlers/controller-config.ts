@@ -37,6 +37,17 @@ export interface ControllerConfig {
 /** What one custom-resource request reconciles with, and how long its deployment step may wait. */
 export interface CustomResourceSettings extends ControllerConfig {
   readonly waitMs: number;
+  /**
+   * The keepers the request names (`Keepers`): pool functions even before the tagging API lists them.
+   * Their presence makes the resource the wait that comes before the functions (see {@link stageOf}).
+   */
+  readonly keepers: readonly string[];
+  /**
+   * `binding`: the custom resource after the functions, which unbinds the pool on Delete. `keepers`: the
+   * wait before the functions, until every ENI of the keepers' combinations holds a pool IP; its Delete
+   * changes nothing (the binding's Delete unbinds).
+   */
+  readonly stage: 'binding' | 'keepers';
 }
 
 const environmentSchema = z.object({
@@ -63,6 +74,7 @@ const propertiesSchema = z.strictObject({
   ServiceTimeout: z.optional(z.union([z.string(), z.number()])),
   Pool: z.optional(poolName),
   Functions: z.optional(functionList),
+  Keepers: z.optional(functionList),
   Allocate: z.optional(flag),
   MaxIps: z.optional(wholeNumber(1, 1000)),
   Spares: z.optional(wholeNumber(0, 1000)),
@@ -107,14 +119,24 @@ export function customResourceSettings(
     spares: properties.Spares ?? config.spares,
     reserved: properties.ReservedAllocationIds ?? config.reserved,
     waitMs: (properties.WaitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000,
+    keepers: properties.Keepers ?? [],
+    stage: stageOf(properties),
   };
 }
 
+/** A request that names keepers is the wait before the functions; any other is the binding after them. */
+export function stageOf(properties: CustomResourceProperties): CustomResourceSettings['stage'] {
+  return properties.Keepers === undefined ? 'binding' : 'keepers';
+}
+
 /** The reconcile request a configuration stands for. */
-export function reconcileRequest(config: ControllerConfig): ReconcileRequest {
+export function reconcileRequest(
+  config: ControllerConfig & { readonly keepers?: readonly string[] },
+): ReconcileRequest {
   return {
     pool: config.pool,
     functions: config.functions,
+    ...(config.keepers && config.keepers.length > 0 ? { keepers: config.keepers } : {}),
     allocate: config.allocate,
     maxIps: config.maxIps,
     spares: config.spares,

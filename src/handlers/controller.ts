@@ -24,6 +24,7 @@ import {
 import {
   assessCompletion,
   completionError,
+  isKeepersWaitId,
   physicalResourceId,
   poolOfPhysicalId,
   resourceData,
@@ -415,7 +416,7 @@ async function onCreateOrUpdate(run: Run, request: CustomResourceRequest): Promi
   );
   report(run, [await reconcileOnce(run, settings)]);
   return {
-    PhysicalResourceId: physicalResourceId(settings.pool),
+    PhysicalResourceId: physicalResourceId(settings.pool, settings.stage),
     [WAIT_FIELD]: { deadline: run.runtime.now() + settings.waitMs },
   };
 }
@@ -441,7 +442,7 @@ async function isComplete(
     case 'complete':
       return { IsComplete: true, Data: resourceData(result.finalPlan) };
     case 'failed':
-      throw completionError(settings.pool, completion.problems);
+      throw completionError(settings.pool, completion.problems, settings.stage);
     case 'pending': {
       const now = run.runtime.now();
       if (now > wait.deadline)
@@ -459,6 +460,14 @@ async function isComplete(
 async function onDelete(run: Run, request: CustomResourceRequest): Promise<OnEventResponse> {
   const id = request.PhysicalResourceId ?? request.RequestId ?? '';
   const answer = { PhysicalResourceId: id, [WAIT_FIELD]: { deadline: run.runtime.now() } };
+  if (isKeepersWaitId(request.PhysicalResourceId)) {
+    run.logger.info('nothing to undo', {
+      trigger: run.trigger,
+      physicalResourceId: id,
+      reason: 'the wait before the functions binds nothing of its own; the binding resource unbinds the pool',
+    });
+    return answer;
+  }
   const pool = poolOfPhysicalId(request.PhysicalResourceId);
   if (!pool) {
     run.logger.info('nothing to undo', {

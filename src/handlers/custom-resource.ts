@@ -9,10 +9,19 @@ import { validatePoolName } from '../core/pool.js';
  */
 
 const PHYSICAL_ID_PREFIX = 'lambda-static-ip:';
+const KEEPERS_SUFFIX = ':keepers';
 
-/** Stable for a pool: the same pool is the same resource; renaming the pool replaces it. */
-export function physicalResourceId(pool: string): string {
-  return `${PHYSICAL_ID_PREFIX}${pool}`;
+/**
+ * Stable for a pool: the same pool is the same resource; renaming the pool replaces it. The wait before
+ * the functions (`keepers`) has its own id, which names no pool to unbind.
+ */
+export function physicalResourceId(pool: string, stage: 'binding' | 'keepers' = 'binding'): string {
+  return `${PHYSICAL_ID_PREFIX}${pool}${stage === 'keepers' ? KEEPERS_SUFFIX : ''}`;
+}
+
+/** Whether a physical id is a keepers wait's, whose Delete has nothing to undo. */
+export function isKeepersWaitId(id: string | undefined): boolean {
+  return Boolean(id?.startsWith(PHYSICAL_ID_PREFIX) && id.endsWith(KEEPERS_SUFFIX));
 }
 
 /**
@@ -60,12 +69,29 @@ export function assessCompletion(plan: Plan): Completion {
   return reasons.length > 0 ? { status: 'pending', reasons } : { status: 'complete' };
 }
 
-/** A failed completion as the error CloudFormation shows: each problem, and how the properties map. */
-export function completionError(pool: string, problems: readonly Problem[]): StaticIpError {
+/**
+ * A failed completion as the error CloudFormation shows: how many IPs are missing when the pool ran out,
+ * each problem, and how the properties map. Before the functions (`keepers`), it also says that no
+ * function was touched.
+ */
+export function completionError(
+  pool: string,
+  problems: readonly Problem[],
+  stage: 'binding' | 'keepers' = 'binding',
+): StaticIpError {
   const lines = problems.map((problem) => `${problem.code}: ${problem.message}`);
+  const missing = problems.filter((problem) => problem.code === 'PoolExhausted').length;
+  const need =
+    missing > 0
+      ? `this change needs ${missing} more IP(s) in pool "${pool}" than it has free; add ${missing} address(es) to the pool (or let it allocate). `
+      : '';
+  const before =
+    stage === 'keepers'
+      ? ' Nothing was changed on your functions: this check runs before them, and the rollback deletes only the new keepers.'
+      : '';
   return new StaticIpError(
-    problems[0]?.code ?? 'NotConverged',
-    `pool "${pool}" cannot bind every ENI of its functions: ${lines.join(' | ')} (the custom resource's Allocate, MaxIps and Spares properties are the --allocate, --max-ips and --spares named here)`,
+    missing > 0 ? 'PoolExhausted' : (problems[0]?.code ?? 'NotConverged'),
+    `${need}pool "${pool}" cannot bind every ENI of ${stage === 'keepers' ? 'its keepers' : 'its functions'}: ${lines.join(' | ')} (the custom resource's Allocate, MaxIps and Spares properties are the --allocate, --max-ips and --spares named here).${before}`,
   );
 }
 

@@ -107,4 +107,51 @@ describe('the example app', () => {
       for (const fn of inline) expect(fn.Properties.Runtime).toBe('nodejs22.x');
     }
   });
+
+  it('deploys the Hyperplane stack keepers first: each function waits for their ENIs to hold pool IPs', () => {
+    const path = templates.find((candidate) => candidate.endsWith('LsiHyperplaneEgressStack.template.json'));
+    const template = JSON.parse(readFileSync(path as string, 'utf8')) as {
+      Resources: Record<
+        string,
+        {
+          Type: string;
+          DependsOn?: string[];
+          Properties: {
+            Tags?: { Key: string }[];
+            VpcConfig?: { SubnetIds: unknown[] };
+            Keepers?: unknown;
+            Functions?: unknown;
+          };
+        }
+      >;
+    };
+    const resources = Object.entries(template.Resources);
+    const [waitId, wait] = resources.find(
+      ([, resource]) => resource.Type === 'Custom::LambdaStaticIpKeepersBound',
+    ) as [string, { Properties: { Keepers?: unknown } }];
+    const tagged = (key: string) =>
+      resources.filter(
+        ([, resource]) =>
+          resource.Type === 'AWS::Lambda::Function' &&
+          (resource.Properties.Tags ?? []).some((tag) => tag.Key === key),
+      );
+    const keepers = tagged('lambda-static-ip:keeper');
+    const functions = tagged('lambda-static-ip:pool').filter(
+      ([logicalId]) => !keepers.some(([keeper]) => keeper === logicalId),
+    );
+    // Two subnets, one security group: two keepers, each in one subnet; two functions of the pool.
+    expect(keepers).toHaveLength(2);
+    for (const [, keeper] of keepers) expect(keeper.Properties.VpcConfig?.SubnetIds).toHaveLength(1);
+    expect(functions.map(([logicalId]) => logicalId)).toEqual([
+      expect.stringMatching(/^EgressCheckA/),
+      expect.stringMatching(/^EgressCheckB/),
+    ]);
+    // function -> wait -> keepers, and the binding check after the functions.
+    expect(wait.Properties.Keepers).toEqual(keepers.map(([logicalId]) => ({ Ref: logicalId })));
+    for (const [, fn] of functions) expect(fn.DependsOn).toContain(waitId);
+    const binding = resources.find(([, resource]) => resource.Type === 'Custom::LambdaStaticIpPoolBinding');
+    for (const [logicalId] of functions) {
+      expect(binding?.[1].Properties.Functions).toContainEqual({ Ref: logicalId });
+    }
+  });
 });

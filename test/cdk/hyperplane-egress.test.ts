@@ -1,4 +1,4 @@
-import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, type CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   type ISecurityGroup,
@@ -24,6 +24,7 @@ import {
   NatGatewayEgress,
   StaticIpPool,
 } from '../../src/cdk/index.js';
+import { KEEPER_HANDLER_SOURCE, KEEPER_TAG_KEY } from '../../src/core/keeper.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { CONTROLLER_ENVIRONMENT } from '../../src/handlers/controller-config.js';
 import {
@@ -181,7 +182,7 @@ const minimal = minimalStack(app);
 const warned = warningStack(app);
 const shared = sharedStack(app);
 const {
-  templates: [template, minimalTemplate, , sharedTemplate],
+  templates: [template, minimalTemplate, importingTemplate, sharedTemplate],
   templatePaths,
 } = synthesize([main.stack, minimal.stack, warned.stack, shared.stack]);
 
@@ -232,8 +233,8 @@ describe('HyperplaneEgress: the pool and the custom resource', () => {
     expect(minimal.egress.combinations).toBe(2); // one function, two public subnets
   });
 
-  it('passes the pool, every function and probe, and the settings as custom-resource properties', () => {
-    const functions = [main.a, main.b, ...main.egress.probes].map((fn) => ref(main.stack, fn.functionName));
+  it('passes the pool, every function and keeper, and the settings as custom-resource properties', () => {
+    const functions = [main.a, main.b, ...main.egress.keepers].map((fn) => ref(main.stack, fn.functionName));
     template.hasResourceProperties('Custom::LambdaStaticIpPoolBinding', {
       ServiceToken: Match.anyValue(),
       Pool: 'shop',
@@ -247,7 +248,7 @@ describe('HyperplaneEgress: the pool and the custom resource', () => {
     });
     minimalTemplate.hasResourceProperties('Custom::LambdaStaticIpPoolBinding', {
       Pool: 'lean',
-      Functions: [ref(minimal.stack, minimal.fn.functionName)],
+      Functions: [minimal.fn, ...minimal.egress.keepers].map((fn) => ref(minimal.stack, fn.functionName)),
       Allocate: 'true',
       MaxIps: '4',
       Spares: '0',
@@ -336,9 +337,21 @@ describe('HyperplaneEgress: the controller', () => {
       LSI_UPDATE_WATCH_SECONDS: '120',
       LSI_FULL_REFRESH_SECONDS: '900',
     });
-    expect(JSON.stringify(variables.LSI_FUNCTIONS)).toContain(
-      JSON.stringify({ Ref: id(main.stack, main.a) }),
-    );
+    // The app's functions are tagged instead: naming them here would make the deployment handler, which
+    // serves the wait before them, depend on them (a cycle). Only imported functions are named.
+    expect(variables.LSI_FUNCTIONS).toBe('[]');
+    for (const fn of [main.a, main.b]) {
+      const tags = (
+        template.findResources('AWS::Lambda::Function')[id(main.stack, fn)] as {
+          Properties: { Tags?: unknown };
+        }
+      ).Properties.Tags;
+      expect(tags).toContainEqual({ Key: POOL_TAG_KEY, Value: 'shop' });
+    }
+    const imported = Object.values(resourcesOf(importingTemplate, 'AWS::Lambda::Function')).find(
+      (fn) => fn.Properties.ReservedConcurrentExecutions === 1,
+    ) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(JSON.stringify(imported.Properties.Environment.Variables.LSI_FUNCTIONS)).toContain('elsewhere');
   });
 
   it('reacts to the CloudTrail patterns and the schedule, each rule after the custom resource', () => {
@@ -358,9 +371,143 @@ describe('HyperplaneEgress: the controller', () => {
       },
       DependsOn: Match.arrayWith([bindingId]),
     });
-    // eventDriven: false keeps the schedule alone.
-    minimalTemplate.resourceCountIs('AWS::Events::Rule', 1);
-    minimalTemplate.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    // eventDriven: false keeps the schedule alone (besides the keepers' own daily schedules).
+    const controllerRules = Object.values(resourcesOf(minimalTemplate, 'AWS::Events::Rule')).filter((rule) =>
+      JSON.stringify(rule.Properties.Targets).includes(id(minimal.stack, minimal.egress.controller)),
+    );
+    expect(controllerRules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+  });
+});
+
+/** One function, placed by the arguments, on a pool of 4: the app before and after a change of placement. */
+function placementTemplate(subnets: number, group: 'Sg1' | 'Sg2', keepers = true) {
+  const stack = new Stack(testApp(), 'Placement');
+  const vpc = new Vpc(stack, 'Vpc', {
+    maxAzs: 3,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC }],
+  });
+  const groups = { Sg1: securityGroup(stack, 'Sg1', vpc), Sg2: securityGroup(stack, 'Sg2', vpc) };
+  const fn = vpcFunction(stack, 'Api', vpc, [groups[group]], {
+    subnets: vpc.publicSubnets.slice(0, subnets),
+  });
+  const pool = new StaticIpPool(stack, 'Pool', { poolName: 'moving', size: 4 });
+  const egress = new HyperplaneEgress(stack, 'Egress', { pool, functions: [fn], keepers });
+  const t = Template.fromStack(stack);
+  const keeperIds = egress.keepers.map((keeper) => id(stack, keeper));
+  const placements = Object.fromEntries(
+    keeperIds.map((logicalId) => [
+      logicalId,
+      (t.findResources('AWS::Lambda::Function')[logicalId] as { Properties: { VpcConfig: unknown } })
+        .Properties.VpcConfig,
+    ]),
+  );
+  return { stack, t, egress, fnId: id(stack, fn), keeperIds, placements };
+}
+
+describe('HyperplaneEgress: keepers and deployment ordering', () => {
+  const waitId = id(main.stack, main.egress.keepersBound as CustomResource);
+  const keeperIds = main.egress.keepers.map((keeper) => id(main.stack, keeper));
+
+  it('waits for the keepers before any function: function -> KeepersBound -> keepers', () => {
+    expect(keeperIds).toHaveLength(3);
+    template.hasResourceProperties('Custom::LambdaStaticIpKeepersBound', {
+      ServiceToken: Match.anyValue(),
+      Pool: 'shop',
+      Keepers: keeperIds.map((logicalId) => ({ Ref: logicalId })),
+      Allocate: 'false',
+      MaxIps: '16',
+      Spares: '1',
+      WaitSeconds: String(DEFAULT_WAIT_SECONDS),
+    });
+    const functions = template.findResources('AWS::Lambda::Function');
+    for (const fn of [main.a, main.b]) {
+      expect((functions[id(main.stack, fn)] as { DependsOn?: string[] }).DependsOn).toContain(waitId);
+    }
+    // Nothing the wait needs depends on a function: the handler serving it does not name them.
+    for (const logicalId of [...keeperIds, handlerId]) {
+      expect(JSON.stringify(functions[logicalId])).not.toContain(id(main.stack, main.a));
+    }
+    // The binding check after the functions stays.
+    expect(JSON.stringify(template.findResources('Custom::LambdaStaticIpPoolBinding'))).toContain(
+      id(main.stack, main.a),
+    );
+  });
+
+  it('gives each keeper a least-privilege role: its ENIs and its own logs', () => {
+    const roles = resourcesOf(template, 'AWS::IAM::Role');
+    const keeperRole = Object.entries(roles).find(([logicalId]) => logicalId.startsWith('EgressKeeperRole'));
+    expect(keeperRole?.[1].Properties.ManagedPolicyArns).toBeUndefined();
+    const policies = (keeperRole?.[1].Properties.Policies ?? []) as {
+      PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+    }[];
+    const statements = policies[0]?.PolicyDocument.Statement ?? [];
+    expect(statements.flatMap((statement) => statement.Action).sort()).toEqual([
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:UnassignPrivateIpAddresses',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    expect(JSON.stringify(statements.at(-1)?.Resource)).toMatch(/KeeperLogs/);
+  });
+
+  it('invokes a keeper that only keeps once a day', () => {
+    const rules = Object.values(resourcesOf(minimalTemplate, 'AWS::Events::Rule'));
+    for (const keeper of minimal.egress.keepers) {
+      const rule = rules.find((candidate) =>
+        JSON.stringify(candidate.Properties.Targets).includes(id(minimal.stack, keeper)),
+      );
+      expect(rule?.Properties.ScheduleExpression).toBe('rate(1 day)');
+    }
+  });
+
+  it("keeps a combination's keeper across synths, and replaces the keepers of a changed placement", () => {
+    const before = placementTemplate(2, 'Sg1');
+    const fewerSubnets = placementTemplate(1, 'Sg1');
+    const otherGroup = placementTemplate(2, 'Sg2');
+    expect(before.keeperIds).toHaveLength(2);
+    // Subnet removed: the remaining combination keeps its keeper (same logical id, same placement); the
+    // other keeper is gone from the template, so CloudFormation deletes it in the cleanup phase, after
+    // the function was updated.
+    expect(fewerSubnets.keeperIds).toEqual([before.keeperIds[0]]);
+    expect(fewerSubnets.placements).toEqual({
+      [before.keeperIds[0] as string]: before.placements[before.keeperIds[0] as string],
+    });
+    // Security group changed: new keepers, none of the old ones, and the function waits for the new ones.
+    expect(otherGroup.keeperIds).toHaveLength(2);
+    for (const old of before.keeperIds) expect(otherGroup.keeperIds).not.toContain(old);
+    const waitOf = (t: Template) =>
+      Object.entries(t.findResources('Custom::LambdaStaticIpKeepersBound'))[0] as [
+        string,
+        { Properties: { Keepers: unknown } },
+      ];
+    const [wait, resource] = waitOf(otherGroup.t);
+    expect(resource.Properties.Keepers).toEqual(
+      otherGroup.keeperIds.map((logicalId) => ({ Ref: logicalId })),
+    );
+    expect(
+      (otherGroup.t.findResources('AWS::Lambda::Function')[otherGroup.fnId] as { DependsOn: string[] })
+        .DependsOn,
+    ).toContain(wait);
+    for (const placement of Object.values(otherGroup.placements)) {
+      expect(JSON.stringify(placement)).toContain(
+        otherGroup.stack.getLogicalId(otherGroup.stack.node.findChild('Sg2').node.defaultChild as CfnElement),
+      );
+    }
+  });
+
+  it('opts out with keepers: false: no keeper, no wait, the functions unordered', () => {
+    const off = placementTemplate(2, 'Sg1', false);
+    expect(off.egress.keepers).toEqual([]);
+    expect(off.egress.keepersBound).toBeUndefined();
+    off.t.resourceCountIs('Custom::LambdaStaticIpKeepersBound', 0);
+    expect(
+      (off.t.findResources('AWS::Lambda::Function')[off.fnId] as { DependsOn?: string[] }).DependsOn ?? [],
+    ).not.toContainEqual(expect.stringMatching(/Keepers/));
   });
 });
 
@@ -607,10 +754,11 @@ describe('HyperplaneEgress: dashboard', () => {
 
 describe('HyperplaneEgress: the egress probe', () => {
   const probes = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([, fn]) =>
-    String(fn.Properties.Description).includes('egress probe'),
+    String(fn.Properties.Description).includes('proves its egress IP'),
   );
 
-  it('places one probe in each combination, with exactly its subnet and security groups', () => {
+  it('makes each keeper the probe of its combination, with exactly its subnet and security groups', () => {
+    expect(main.egress.probes).toEqual(main.egress.keepers);
     expect(probes).toHaveLength(3);
     const [s1, s2] = main.vpc.publicSubnets.map((subnet) => ref(main.stack, subnet.subnetId));
     const sg = (group: SecurityGroup) => ref(main.stack, group.securityGroupId);
@@ -646,23 +794,23 @@ describe('HyperplaneEgress: the egress probe', () => {
         LSI_ECHO_URL: 'https://echo.example.com/ip',
       });
       expect(fn.Properties).toMatchObject({ Runtime: HANDLER_RUNTIME, Timeout: PROBE_TIMEOUT_SECONDS });
-      // Not tagged for the pool: the controller knows the probes by name.
-      expect(JSON.stringify(fn.Properties.Tags ?? [])).not.toContain(POOL_TAG_KEY);
-    }
-    template.hasResourceProperties('AWS::IAM::Role', {
-      ManagedPolicyArns: [
+      // A keeper: tagged for the pool, and as a keeper with its combination.
+      expect(fn.Properties.Tags).toEqual([
         {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+          Key: KEEPER_TAG_KEY,
+          Value: {
+            'Fn::Join': [
+              '',
+              expect.arrayContaining([
+                (fn.Properties.VpcConfig as { SubnetIds: unknown[] }).SubnetIds[0],
+                '/',
+              ]),
             ],
-          ],
+          },
         },
-      ],
-    });
+        { Key: POOL_TAG_KEY, Value: 'shop' },
+      ]);
+    }
   });
 
   it('runs each probe on the probe schedule, after the custom resource', () => {
@@ -677,9 +825,22 @@ describe('HyperplaneEgress: the egress probe', () => {
     }
   });
 
-  it('is off unless asked for', () => {
+  it('is off unless asked for: the keepers only keep', () => {
     expect(minimal.egress.probes).toEqual([]);
     expect(minimal.egress.probeAlarms).toEqual([]);
+    expect(minimal.egress.keepers).toHaveLength(2);
+    for (const keeper of minimal.egress.keepers) {
+      const fn = minimalTemplate.findResources('AWS::Lambda::Function')[id(minimal.stack, keeper)] as {
+        Properties: Record<string, unknown>;
+      };
+      expect(fn.Properties).toMatchObject({
+        Code: { ZipFile: KEEPER_HANDLER_SOURCE },
+        Handler: 'index.handler',
+        Runtime: HANDLER_RUNTIME,
+        MemorySize: 128,
+      });
+      expect(fn.Properties.Environment).toBeUndefined();
+    }
   });
 });
 
@@ -762,6 +923,24 @@ describe('HyperplaneEgress: synth-time checks', () => {
       { probeInterval: Duration.minutes(10) },
       'ContradictoryProbeProps',
       /probe: true/,
+    ],
+    [
+      'a keeper interval with the probe (which runs every probeInterval)',
+      { probe: true, keeperInterval: Duration.hours(6) },
+      'ContradictoryKeeperProps',
+      /drop keeperInterval/,
+    ],
+    [
+      'a keeper interval without keepers',
+      { keepers: false, keeperInterval: Duration.hours(6) },
+      'ContradictoryKeeperProps',
+      /keepers: false/,
+    ],
+    [
+      'a keeper interval over a week',
+      { keeperInterval: Duration.days(8) },
+      'InvalidKeeperInterval',
+      /7 days/,
     ],
     [
       'an echo URL that is not http(s)',
@@ -994,7 +1173,7 @@ describe('HyperplaneEgress: a pool shared with NatGatewayEgress', () => {
 
   it("reserves the gateways' addresses for them: LSI_RESERVED and ReservedAllocationIds", () => {
     const controllers = Object.values(resourcesOf(sharedTemplate, 'AWS::Lambda::Function')).filter((fn) =>
-      String(fn.Properties.Description ?? '').startsWith('lambda-static-ip: '),
+      JSON.stringify(fn.Properties.Environment ?? {}).includes('LSI_RESERVED'),
     );
     expect(controllers).toHaveLength(2); // the controller and the deployment handler
     for (const fn of controllers) {
@@ -1003,6 +1182,8 @@ describe('HyperplaneEgress: a pool shared with NatGatewayEgress', () => {
     }
     const [binding] = Object.values(resourcesOf(sharedTemplate, 'Custom::LambdaStaticIpPoolBinding'));
     expect(deployed(binding?.Properties.ReservedAllocationIds)).toEqual(gatewayAllocationIds());
+    const [wait] = Object.values(resourcesOf(sharedTemplate, 'Custom::LambdaStaticIpKeepersBound'));
+    expect(deployed(wait?.Properties.ReservedAllocationIds)).toEqual(gatewayAllocationIds());
   });
 
   it('leaves the controller and the custom resource unchanged when NatGatewayEgress replaces a placeholder claim', () => {
@@ -1057,7 +1238,9 @@ describe('HyperplaneEgress: a pool shared with NatGatewayEgress', () => {
 });
 
 describe('HyperplaneEgress: templates', () => {
-  it('pass cfn-lint: no error, only justified warnings', () => {
+  // Every stack of this file at once: with a keeper per combination, cfn-lint needs more than a minute on
+  // a busy machine.
+  it('pass cfn-lint: no error, only justified warnings', { timeout: 180_000 }, () => {
     expectCleanCfnLint(templatePaths);
   });
 });

@@ -206,6 +206,71 @@ describe('custom resource lifecycle', () => {
     });
   });
 
+  it('the keepers wait binds the ENI of a named keeper before the function moves onto it: same ENI, no downtime', async () => {
+    const [first, second] = [await allocate(), await allocate()];
+    await sim.createFunction({
+      name: 'api',
+      subnetIds: [subnet()],
+      securityGroupIds: [group(0)],
+      tags: { [POOL_TAG_KEY]: POOL },
+    });
+    await sim.advance(SWITCH);
+    const handler = controller();
+    await handler(scheduled, context);
+    // The deployment: the new combination's keeper first. Untagged here, as if the tagging API did not
+    // list it yet: the wait names it.
+    await sim.createFunction({ name: 'keeper-g1', subnetIds: [subnet()], securityGroupIds: [group(1)] });
+    const [keeperEni] = sim.enisOf(subnet(), [group(1)]).map((eni) => eni.id);
+    const create = request('Create', { Pool: POOL, Keepers: ['keeper-g1'], Spares: '0' });
+    const answer = (await handler(create, context)) as OnEventResponse;
+    expect(answer.PhysicalResourceId).toBe('lambda-static-ip:shop:keepers');
+    const done = (await handler(isCompleteRequest(create, answer), context)) as IsCompleteResponse;
+    expect(done.IsComplete).toBe(true);
+    expect((await ipsByEni()).get(keeperEni as string)).toBe(second.ip);
+
+    // Then the function: it joins the keeper's ENI, already bound.
+    const moved = sim.clock.now();
+    await sim.updateVpcConfig('api', { subnetIds: [subnet()], securityGroupIds: [group(1)] });
+    await sim.advance(SWITCH);
+    expect(sim.describe('api').servingEniIds).toEqual([keeperEni]);
+    expect(sim.timeline.downtimeMs('api', sim.clock.now()) - sim.timeline.downtimeMs('api', moved)).toBe(0);
+    expect(first.ip).not.toBe(second.ip);
+  });
+
+  it('the keepers wait fails with PoolExhausted, naming how many IPs the change needs, before any function is touched', async () => {
+    const only = await allocate();
+    await sim.createFunction({
+      name: 'api',
+      subnetIds: [subnet()],
+      securityGroupIds: [group(0)],
+      tags: { [POOL_TAG_KEY]: POOL },
+    });
+    await sim.advance(SWITCH);
+    const handler = controller();
+    await handler(scheduled, context);
+    await sim.createFunction({ name: 'keeper-a', subnetIds: [subnet(0)], securityGroupIds: [group(1)] });
+    await sim.createFunction({ name: 'keeper-b', subnetIds: [subnet(1)], securityGroupIds: [group(1)] });
+    const create = request('Create', { Pool: POOL, Keepers: ['keeper-a', 'keeper-b'] });
+    const answer = (await handler(create, context)) as OnEventResponse;
+    const failure = handler(isCompleteRequest(create, answer), context);
+    await expect(failure).rejects.toThrow(
+      /^this change needs 2 more IP\(s\) in pool "shop" than it has free/,
+    );
+    await expect(failure).rejects.toThrow(/Nothing was changed on your functions/);
+    expect(lines.at(-1)).toMatchObject({ message: 'run failed', error: { code: 'PoolExhausted' } });
+
+    // The rollback's Delete of the wait undoes nothing: the function keeps its ENI and its IP.
+    const remove = request(
+      'Delete',
+      { Pool: POOL, Keepers: ['keeper-a', 'keeper-b'] },
+      { PhysicalResourceId: answer.PhysicalResourceId },
+    );
+    await handler(remove, context);
+    expect(lines.at(-1)).toMatchObject({ message: 'nothing to undo' });
+    const [apiEni] = sim.describe('api').servingEniIds;
+    expect((await ipsByEni()).get(apiEni as string)).toBe(only.ip);
+  });
+
   it('a Create that failed before reporting a physical id is followed by a Delete that succeeds and does nothing', async () => {
     const pool = await allocate();
     await sim.createFunction({ name: 'api', subnetIds: [subnet()], securityGroupIds: [group()] });

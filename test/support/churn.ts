@@ -11,7 +11,8 @@ import {
 /**
  * One test per configuration of the scenario, with the default draw of timings: no IP taken off a
  * serving ENI, convergence, downtime within the bound the design gives for this draw (worked out from the
- * scenario's declared needs, not from the run), and the allow-list kept as a set: the same IPs without
+ * scenario's declared needs, not from the run; 0 where keepers create the new ENIs ahead), a deployment
+ * with keepers rolled back exactly when the pool cannot bind the new ENIs, and the allow-list kept as a set: the same IPs without
  * allocation; with it, every old IP kept and no more new ones than the change needs.
  */
 export function churnTests(localAws: () => LocalAws, scenario: ChurnScenario): void {
@@ -25,6 +26,9 @@ export function churnTests(localAws: () => LocalAws, scenario: ChurnScenario): v
       expect(result.quiescent).toBe(true);
       expect(result.converged).toBe(true);
       expect(result.downtimeMs).toBeLessThanOrEqual(result.boundMs);
+      // With keepers, a deployment fails at the wait exactly when the pool cannot bind the new ENIs.
+      const poolCannotServe = !config.allocate && config.spares < scenario.needs.newEnis;
+      expect(result.rolledBack).toBe(config.keepers && scenario.movesTo !== undefined && poolCannotServe);
       const before = new Set(result.poolIpsBefore);
       const after = new Set(result.poolIpsAfter);
       if (config.allocate) {

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { Duration, Lazy, Stack, Tags } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  type Architecture,
+  type CfnFunction,
+  Code,
+  type IFunction,
+  Function as LambdaFunctionResource,
+  type Runtime,
+} from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { keeperExecutionStatements } from '../core/iam-policy.js';
+import { KEEPER_HANDLER_SOURCE, KEEPER_TAG_KEY, keeperTagValue } from '../core/keeper.js';
+import { POOL_TAG_KEY } from '../core/pool.js';
+import type { PROBE_ENVIRONMENT } from '../handlers/probe.js';
+import { PROBE_TIMEOUT_SECONDS } from '../handlers/timeout-budget.js';
+import type { Combination } from './function-placement.js';
+import { handlerCode } from './handler-code.js';
+
+/** How the keepers of one pool are built. */
+export interface CombinationKeeperOptions {
+  readonly poolName: string;
+  readonly retention: RetentionDays;
+  readonly runtime: Runtime;
+  readonly architecture: Architecture;
+  /** How often a keeper that does not probe is invoked. */
+  readonly keeperMinutes: number;
+  /**
+   * Make each keeper the egress probe too: the probe bundle, checking its egress IP against the
+   * allow-list every `minutes` (which then keeps the ENI as well). Absent: keep only.
+   */
+  readonly probe?: {
+    /** The pool's public IPs. */
+    readonly allowList: readonly string[];
+    /** @default - the probe's own default */
+    readonly echoUrl?: string;
+    readonly minutes: number;
+  };
+}
+
+/** One combination's keeper and the rule that invokes it. */
+export interface CombinationKeeper {
+  readonly combination: Combination;
+  readonly fn: IFunction;
+  readonly schedule: Rule;
+}
+
+/**
+ * The keepers of a `HyperplaneEgress`: one function per (subnet, security-group set) of the pool's
+ * functions, with exactly that VPC configuration, so Lambda creates and keeps the combination's ENI before
+ * and whatever the functions do. Tagged `lambda-static-ip:pool=<pool>` and
+ * `lambda-static-ip:keeper=<subnet>/<groups>`. One role (`KeeperRole`: its ENIs and its logs, nothing
+ * else), one log group (`KeeperLogs`), and per combination `Keeper<hash>` with its schedule
+ * (`KeeperSchedule<hash>`, or `ProbeSchedule<hash>` when it probes). The hash names the combination
+ * itself, so a keeper keeps its logical id while its combination exists, whatever else changes: a keeper
+ * is never moved to another combination, it is created for the new one and deleted with the old one.
+ */
+export class CombinationKeepers {
+  readonly keepers: CombinationKeeper[] = [];
+  private shared?: { readonly logGroup: LogGroup; readonly role: Role; readonly code: Code };
+
+  constructor(
+    private readonly scope: Construct,
+    private readonly options: CombinationKeeperOptions,
+  ) {}
+
+  /** The keepers' one role, once a keeper exists. */
+  get role(): Role | undefined {
+    return this.shared?.role;
+  }
+
+  /** The keeper functions, in the order their combinations were added. */
+  get functions(): IFunction[] {
+    return this.keepers.map((keeper) => keeper.fn);
+  }
+
+  /**
+   * A keeper with exactly the combination's subnet and security groups, written into the function's
+   * VpcConfig because `lambda.Function` wants VPC and subnet objects where the app may only know ids.
+   *
+   * @param users the construct paths of the combination's functions for the description, read at synth
+   *   (functions added later may share the combination) @default - the combination's functions now
+   */
+  add(
+    combination: Combination,
+    users: () => readonly string[] = () => combination.functions,
+  ): CombinationKeeper {
+    const { logGroup, role, code } = this.sharedParts();
+    const { poolName, probe } = this.options;
+    const suffix = combinationHash(this.scope, combination);
+    const what = probe
+      ? 'keeps the ENI and proves its egress IP'
+      : 'keeps the ENI (Lambda creates it, invocations keep it from idle reclaim)';
+    const fn = new LambdaFunctionResource(this.scope, `Keeper${suffix}`, {
+      code,
+      handler: 'index.handler',
+      runtime: this.options.runtime,
+      architecture: this.options.architecture,
+      memorySize: 128,
+      timeout: Duration.seconds(probe ? PROBE_TIMEOUT_SECONDS : 3),
+      role,
+      logGroup,
+      ...(probe
+        ? {
+            environment: {
+              LSI_POOL: poolName,
+              LSI_ALLOW_LIST: probe.allowList.join(','),
+              LSI_PROBE_SUBNET: combination.subnetId,
+              ...(probe.echoUrl === undefined ? {} : { LSI_ECHO_URL: probe.echoUrl }),
+            } satisfies Partial<Record<(typeof PROBE_ENVIRONMENT)[number], string>>,
+          }
+        : {}),
+      description: Lazy.string({
+        produce: () =>
+          `lambda-static-ip: keeper of pool "${poolName}": ${what} of ${users().join(', ')}`.slice(0, 256),
+      }),
+      retryAttempts: 0,
+    });
+    (fn.node.defaultChild as CfnFunction).vpcConfig = {
+      subnetIds: [combination.subnetId],
+      securityGroupIds: [...combination.securityGroupIds],
+    };
+    Tags.of(fn).add(POOL_TAG_KEY, poolName);
+    Tags.of(fn).add(KEEPER_TAG_KEY, keeperTagValue(combination.subnetId, combination.securityGroupIds));
+    const minutes = probe ? probe.minutes : this.options.keeperMinutes;
+    const schedule = new Rule(this.scope, `${probe ? 'Probe' : 'Keeper'}Schedule${suffix}`, {
+      description: `lambda-static-ip: ${probe ? 'egress probe' : 'keeper'} of pool "${poolName}", every ${Duration.minutes(minutes).toHumanString()}`,
+      schedule: Schedule.rate(Duration.minutes(minutes)),
+      targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+    const keeper = { combination, fn, schedule };
+    this.keepers.push(keeper);
+    return keeper;
+  }
+
+  private sharedParts() {
+    const { poolName, probe, retention } = this.options;
+    if (this.shared) return this.shared;
+    const logGroup = new LogGroup(this.scope, 'KeeperLogs', { retention });
+    const stack = Stack.of(this.scope);
+    const role = new Role(this.scope, 'KeeperRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `lambda-static-ip keepers of pool "${poolName}": their ENIs and their logs, no other AWS call`,
+      inlinePolicies: {
+        Keeper: new PolicyDocument({
+          statements: keeperExecutionStatements(
+            { partition: stack.partition, region: stack.region, account: stack.account },
+            logGroup.logGroupArn,
+          ).map((statement) => PolicyStatement.fromJson(statement)),
+        }),
+      },
+    });
+    const code = probe ? handlerCode(this.scope, 'probe') : Code.fromInline(KEEPER_HANDLER_SOURCE);
+    this.shared = { logGroup, role, code };
+    return this.shared;
+  }
+}
+
+/**
+ * Eight hex digits naming a combination by what its subnet and security groups resolve to in the template
+ * (`{"Ref": "VpcpublicSubnet1…"}` or a literal id), security groups in a stable order: the same combination
+ * gets the same logical id in every synth, and another one never does.
+ */
+function combinationHash(scope: Construct, combination: Combination): string {
+  const stack = Stack.of(scope);
+  const groups = combination.securityGroupIds.map((id) => JSON.stringify(stack.resolve(id))).sort();
+  const text = JSON.stringify([JSON.stringify(stack.resolve(combination.subnetId)), groups]);
+  return createHash('sha256').update(text).digest('hex').slice(0, 8).toUpperCase();
+}
