@@ -5,12 +5,16 @@ import type { TemplateSections } from './pool-template.js';
 const SECTIONS = ['Resources', 'Outputs', 'Mappings', 'Conditions'] as const;
 
 interface CompiledTemplate {
-  readonly Resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+  readonly Resources: Record<
+    string,
+    { Type?: string; Properties?: Record<string, unknown>; DependsOn?: string | string[] }
+  >;
 }
 
 /**
- * Adds the constructs' sections to Serverless's compiled template (in place) and tags the pool's functions
- * `lambda-static-ip:pool=<pool>`, which is how the controller finds the pool's functions on every run.
+ * Adds the constructs' sections to Serverless's compiled template (in place), tags the pool's functions
+ * `lambda-static-ip:pool=<pool>` (how the controller finds them on every run), and makes each wait for
+ * what the constructs ordered it after (the keepers' `KeepersBound`).
  *
  * @throws InputError `LogicalIdCollision` when the service already has an entry the constructs define
  */
@@ -18,7 +22,7 @@ export function mergeTemplate(
   compiled: CompiledTemplate,
   added: TemplateSections,
   pool: string,
-  functionLogicalIds: readonly string[],
+  functionDependsOn: Readonly<Record<string, readonly string[]>>,
 ): void {
   for (const section of SECTIONS) {
     const entries = added[section];
@@ -36,9 +40,12 @@ export function mergeTemplate(
     }
     sections[section] = target;
   }
-  for (const logicalId of functionLogicalIds) {
-    const properties = compiled.Resources[logicalId]?.Properties;
-    if (properties === undefined) continue;
+  for (const [logicalId, waitsFor] of Object.entries(functionDependsOn)) {
+    const resource = compiled.Resources[logicalId];
+    const properties = resource?.Properties;
+    if (resource === undefined || properties === undefined) continue;
+    if (waitsFor.length > 0)
+      resource.DependsOn = [...new Set([...[resource.DependsOn ?? []].flat(), ...waitsFor])];
     const tags = ((properties.Tags as { Key: string; Value: unknown }[] | undefined) ?? []).filter(
       (tag) => tag.Key !== POOL_TAG_KEY,
     );

@@ -109,7 +109,8 @@ export function readConfig(raw: unknown, functionKeys: readonly string[]): Plugi
     ...(allocationIds === undefined ? {} : { allocationIds }),
     ...optional('spares', optionalInteger(config, 'spares')),
     ...(functions === undefined ? {} : { functions }),
-    keepers: optionalBoolean(config, 'keepers'),
+    // On by default, as in HyperplaneEgress: a VPC change then costs no egress whatever AWS's timings.
+    keepers: optionalBoolean(config, 'keepers', true),
     probe: optionalBoolean(config, 'probe'),
   };
 }
@@ -158,9 +159,9 @@ function optionalStrings(config: Record<string, unknown>, key: string): string[]
   return value as string[];
 }
 
-function optionalBoolean(config: Record<string, unknown>, key: string): boolean {
+function optionalBoolean(config: Record<string, unknown>, key: string, byDefault = false): boolean {
   const value = config[key];
-  if (value === undefined) return false;
+  if (value === undefined) return byDefault;
   if (typeof value !== 'boolean') throw invalid(key, JSON.stringify(value), 'use true or false');
   return value;
 }

@@ -79,7 +79,7 @@ export class LambdaStaticIpPlugin {
     const compiled = service.provider.compiledCloudFormationTemplate;
     const assetDir = join(this.serviceDir, '.serverless');
     mkdirSync(assetDir, { recursive: true });
-    const { sections, warnings } = this.guard(() =>
+    const { sections, warnings, functionDependsOn } = this.guard(() =>
       poolTemplate({
         config,
         functions,
@@ -89,19 +89,7 @@ export class LambdaStaticIpPlugin {
       }),
     );
     for (const warning of warnings) this.utils?.log?.warning(`lambda-static-ip: ${warning}`);
-    if (config.keepers) {
-      this.utils?.log?.warning(
-        `lambda-static-ip: ${CONFIG_KEY}.keepers is accepted but not applied yet by this version; the pool works without keepers`,
-      );
-    }
-    this.guard(() =>
-      mergeTemplate(
-        compiled,
-        sections,
-        config.pool,
-        functions.map((fn) => fn.logicalId),
-      ),
-    );
+    this.guard(() => mergeTemplate(compiled, sections, config.pool, functionDependsOn));
   }
 
   /** The functions named in `functions`, or every function with a `vpc` block (its own or the provider's). */

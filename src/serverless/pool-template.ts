@@ -35,6 +35,11 @@ export interface PoolTemplate {
   readonly sections: TemplateSections;
   /** Warnings the constructs reported at synth, for the Serverless log. */
   readonly warnings: readonly string[];
+  /**
+   * What each of the service's functions must wait for, by logical id: the keepers' wait
+   * (`KeepersBound`), so a function moves only onto a combination whose ENIs hold pool IPs.
+   */
+  readonly functionDependsOn: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The construct ids in the synthesized stack. */
@@ -108,6 +113,7 @@ export function poolTemplate(options: {
       functions: standIns,
       ...(config.spares === undefined ? {} : { spares: config.spares }),
       probe: config.probe,
+      keepers: config.keepers,
     });
 
     const assembly = app.synth();
@@ -138,7 +144,14 @@ export function poolTemplate(options: {
     const Resources = Object.fromEntries(
       Object.entries(template.Resources).filter(([logicalId]) => !standInIds.has(logicalId)),
     );
-    return { sections: { ...template, Resources }, warnings };
+    // The stand-ins' DependsOn is the ordering the constructs give the functions: it moves to the real ones.
+    const functionDependsOn = Object.fromEntries(
+      [...standInIds].map((logicalId) => {
+        const dependsOn = (template.Resources[logicalId] as { DependsOn?: string | string[] }).DependsOn;
+        return [logicalId, [dependsOn ?? []].flat().filter((id) => !standInIds.has(id))];
+      }),
+    );
+    return { sections: { ...template, Resources }, warnings, functionDependsOn };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

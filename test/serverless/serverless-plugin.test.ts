@@ -71,22 +71,32 @@ describe('lambda-static-ip/serverless, packaged by osls', () => {
     }
   });
 
-  it('tags exactly the functions with a vpc block, and the binding waits for exactly those', () => {
+  it("tags exactly the functions with a vpc block, and those wait for the keepers' ENIs to hold pool IPs", () => {
+    const service = new Set(['ChargeLambdaFunction', 'RefundLambdaFunction', 'ReportLambdaFunction']);
     const tagged = ofType('AWS::Lambda::Function')
       .filter(([, fn]) =>
         (fn.Properties.Tags as { Key: string }[] | undefined)?.some((tag) => tag.Key === POOL_TAG_KEY),
       )
       .map(([id]) => id);
-    expect(tagged.sort()).toEqual(['ChargeLambdaFunction', 'RefundLambdaFunction']);
+    expect(tagged.filter((id) => service.has(id)).sort()).toEqual([
+      'ChargeLambdaFunction',
+      'RefundLambdaFunction',
+    ]);
+    const [keepersBound] = ofType('Custom::LambdaStaticIpKeepersBound');
+    expect(keepersBound).toBeDefined();
+    const waiting = ofType('AWS::Lambda::Function')
+      .filter(([, fn]) =>
+        [(fn as { DependsOn?: string | string[] }).DependsOn ?? []]
+          .flat()
+          .includes(keepersBound?.[0] as string),
+      )
+      .map(([id]) => id);
+    expect(waiting.sort()).toEqual(['ChargeLambdaFunction', 'RefundLambdaFunction']);
     const [binding] = ofType('Custom::LambdaStaticIpPoolBinding');
-    const functions = binding?.[1].Properties.Functions as { Ref: string }[];
-    const refs = functions.map((fn) => fn.Ref);
-    expect(refs.slice(0, 2)).toEqual(['ChargeLambdaFunction', 'RefundLambdaFunction']);
-    expect(refs).not.toContain('ReportLambdaFunction');
     expect(binding?.[1].Properties).toMatchObject({ Pool: 'payments', Spares: '1', Allocate: 'false' });
   });
 
-  it('deploys the controller on its schedule and ENI events, with one probe per (subnet, security groups)', () => {
+  it('deploys the controller on its schedule and ENI events, with one keeper (a probe too) per (subnet, security groups)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ LSI_POOL: 'payments', LSI_SPARES: '1' }) },
       ReservedConcurrentExecutions: 1,
@@ -97,9 +107,9 @@ describe('lambda-static-ip/serverless, packaged by osls', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ source: ENI_CREATED_PATTERN.source }),
     });
-    // charge: subnets a and b with sg 1; refund: subnet a with sg 2. Three ENIs, three probes.
+    // charge: subnets a and b with sg 1; refund: subnet a with sg 2. Three ENIs, three keepers.
     const probes = ofType('AWS::Lambda::Function').filter(([id]) =>
-      id.startsWith('LambdaStaticIpEgressProbe'),
+      id.startsWith('LambdaStaticIpEgressKeeper'),
     );
     const combinations = probes.map(([, fn]) => {
       const vpc = fn.Properties.VpcConfig as { SubnetIds: string[]; SecurityGroupIds: string[] };
