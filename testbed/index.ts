@@ -66,7 +66,6 @@ export {
   type NlbSubnetMapping,
 } from './load-balancers.js';
 export {
-  checkLocalAwsAvailable,
   type FunctionStateOverride,
   LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
@@ -77,6 +76,14 @@ export {
   LocalAwsUnavailableError,
   startLocalAws,
 } from './local-aws.js';
+export {
+  checkLocalAwsAvailable,
+  findMotoPython,
+  MOTO_REQUIREMENT,
+  MOTO_VERSION,
+  type MotoPythonOptions,
+  venvInterpreter,
+} from './moto-python.js';
 export { seededRandom, seededUnit } from './seeded-random.js';
 export { type Outage, type ServingEni, Timeline, type TimelineEntry } from './timeline.js';
 export { DEFAULT_TIMINGS, TIMINGS, type Timing, type TimingName } from './timings.js';
