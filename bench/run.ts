@@ -2,6 +2,7 @@ import { ChurnAccount, type LocalAws, startLocalAws } from '../testbed/index.js'
 import { type ChurnReport, renderChurn, renderSweep, runChurn, runSweep, type SweepReport } from './churn.js';
 import { type ControllerFigures, measureController, renderController } from './controller-bundle.js';
 import { type ModelDraw, modelDraw } from './model.js';
+import { measurePack, renderPack } from './pack-size.js';
 import { type ResyncRow, renderResync, renderScale, runResync, runScale, type ScaleReport } from './scale.js';
 
 /**
@@ -77,6 +78,7 @@ try {
   const controller: ControllerFigures | undefined = only.includes('controller')
     ? await measureController(log)
     : undefined;
+  const pack = measurePack();
   const document = {
     generatedBy: 'npm run bench',
     ...(model ? { model } : {}),
@@ -85,6 +87,7 @@ try {
     ...scale,
     ...resync,
     ...(controller ? { controller } : {}),
+    ...pack,
     benchWallMs: Math.round(performance.now() - started),
   };
   const human = [
@@ -93,6 +96,7 @@ try {
     scale ? renderScale(scale) : '',
     resync ? renderResync(resync.resync) : '',
     controller ? renderController(controller) : '',
+    renderPack(pack),
   ]
     .filter(Boolean)
     .join('\n\n');
