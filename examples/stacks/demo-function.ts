@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Code, type FunctionProps, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -7,11 +7,21 @@ import type { Construct } from 'constructs';
 const RUNTIME = Runtime.NODEJS_22_X;
 
 /**
+ * Records acknowledgements for cdk-nag 3 through aws-cdk-lib's `Validations` (2.257 and later). The example
+ * app is also synthesised against 2.230, the oldest aws-cdk-lib the constructs support
+ * (test/cdk/aws-cdk-lib-floor.test.ts), which has neither `Validations` nor a cdk-nag 3 to read them.
+ */
+function acknowledge(scope: Construct, ...rules: { readonly id: string; readonly reason: string }[]): void {
+  if ('Validations' in cdk) cdk.Validations.of(scope).acknowledge(...rules);
+}
+
+/**
  * The example's stand-ins for your own functions answer for their cdk-nag findings here, as your functions
  * would in your app; lambda-static-ip's constructs need none of this for what they create.
  */
 function acknowledgeDemoFunction(fn: LambdaFunction): LambdaFunction {
-  Validations.of(fn).acknowledge(
+  acknowledge(
+    fn,
     {
       id: 'AwsSolutions-L1',
       reason:
@@ -56,7 +66,7 @@ export function egressCheckFunction(
     new LambdaFunction(scope, id, {
       runtime: RUNTIME,
       handler: 'index.handler',
-      timeout: Duration.seconds(10),
+      timeout: cdk.Duration.seconds(10),
       vpc,
       ...placement,
       code: Code.fromInline(`exports.handler = async () => {
@@ -72,7 +82,7 @@ export function egressCheckFunction(
  * the example shows.
  */
 export function acknowledgeDemoVpc(vpc: Construct): void {
-  Validations.of(vpc).acknowledge({
+  acknowledge(vpc, {
     id: 'AwsSolutions-VPC7',
     reason:
       "the example's VPC stands in for yours: flow logs, their destination and their cost are the VPC owner's choice",

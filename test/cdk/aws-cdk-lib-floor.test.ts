@@ -56,7 +56,9 @@ describe(`aws-cdk-lib ${FLOOR}, the floor of the peer range`, () => {
   });
 
   it(
-    'type-checks the constructs and the example app',
+    // The constructs only: the example app is an app, free to use newer APIs its aws-cdk-lib has (and it
+    // does: Validations, for cdk-nag 3, when present).
+    'type-checks the constructs',
     async () => {
       // The checkout's own settings, with aws-cdk-lib's declarations taken from the floor release.
       const tsconfig = join(work, 'tsconfig.json');
@@ -73,7 +75,7 @@ describe(`aws-cdk-lib ${FLOOR}, the floor of the peer range`, () => {
             },
           },
           include: [],
-          files: [join(ROOT, 'src/cdk/index.ts'), join(ROOT, 'examples/app.ts')],
+          files: [join(ROOT, 'src/cdk/index.ts')],
         }),
       );
       const tsc = await run(
