@@ -1,19 +1,11 @@
-import * as cdk from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Code, type FunctionProps, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { acknowledge } from './nag-acknowledge.js';
 
 // Tiny inline handlers (CommonJS, as Code.fromInline writes index.js), on a pinned runtime.
 const RUNTIME = Runtime.NODEJS_22_X;
-
-/**
- * Records acknowledgements for cdk-nag 3 through aws-cdk-lib's `Validations` (2.257 and later). The example
- * app is also synthesised against 2.230, the oldest aws-cdk-lib the constructs support
- * (test/cdk/aws-cdk-lib-floor.test.ts), which has neither `Validations` nor a cdk-nag 3 to read them.
- */
-function acknowledge(scope: Construct, ...rules: { readonly id: string; readonly reason: string }[]): void {
-  if ('Validations' in cdk) cdk.Validations.of(scope).acknowledge(...rules);
-}
 
 /**
  * The example's stand-ins for your own functions answer for their cdk-nag findings here, as your functions
@@ -66,7 +58,7 @@ export function egressCheckFunction(
     new LambdaFunction(scope, id, {
       runtime: RUNTIME,
       handler: 'index.handler',
-      timeout: cdk.Duration.seconds(10),
+      timeout: Duration.seconds(10),
       vpc,
       ...placement,
       code: Code.fromInline(`exports.handler = async () => {

@@ -78,23 +78,19 @@ describe(`aws-cdk-lib ${FLOOR}, the floor of the peer range`, () => {
           files: [join(ROOT, 'src/cdk/index.ts')],
         }),
       );
-      const tsc = await run(
-        process.execPath,
-        [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig, '--listFilesOnly'],
-        work,
-        childEnvironment(work),
-      );
-      // The paths really lead to the floor's declarations, not the pinned release's.
-      expect(tsc.stdout).toContain(join(FLOOR_DIR, 'aws-ec2/lib/ec2.generated.d.ts'));
-      expect(tsc.stdout).not.toContain(join(ROOT, 'node_modules/aws-cdk-lib/aws-ec2/'));
+      // One compilation: --listFiles names the declarations it read, after any errors.
       const check = await run(
         process.execPath,
-        [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig],
+        [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig, '--listFiles'],
         work,
         childEnvironment(work),
       );
-      expect(check.stdout).toBe('');
+      const lines = check.stdout.split('\n');
+      expect(lines.filter((line) => line.includes('error TS'))).toEqual([]);
       expect(check.code).toBe(0);
+      // The paths really lead to the floor's declarations, not the pinned release's.
+      expect(lines).toContain(join(FLOOR_DIR, 'aws-ec2/lib/ec2.generated.d.ts'));
+      expect(lines.filter((line) => line.startsWith(join(ROOT, 'node_modules/aws-cdk-lib/')))).toEqual([]);
     },
     MINUTES * 5,
   );
@@ -102,6 +98,11 @@ describe(`aws-cdk-lib ${FLOOR}, the floor of the peer range`, () => {
   it(
     'synthesises the example app with the same resources and properties as the pinned release',
     async () => {
+      const pinnedOut = join(work, 'pinned.out');
+      const app = new App({ outdir: pinnedOut });
+      buildExampleApp(app);
+      const pinned = app.synth();
+
       const floorOut = join(work, 'floor.out');
       const synth = await run(
         process.execPath,
@@ -109,17 +110,12 @@ describe(`aws-cdk-lib ${FLOOR}, the floor of the peer range`, () => {
         ROOT,
         { ...childEnvironment(work), CDK_OUTDIR: floorOut },
       );
-      expect(synth.stderr).toContain(`synthesised 4 stacks to ${floorOut}`);
+      expect(synth.stderr).toContain(`synthesised ${pinned.stacks.length} stacks to ${floorOut}`);
       expect(synth.code).toBe(0);
       // Every construct in the tree was made by the floor release.
       const tree = readFileSync(join(floorOut, 'tree.json'), 'utf8');
       const versions = new Set([...tree.matchAll(/"version":\s*"(2\.[^"]+)"/g)].map((match) => match[1]));
       expect([...versions]).toEqual([FLOOR]);
-
-      const pinnedOut = join(work, 'pinned.out');
-      const app = new App({ outdir: pinnedOut });
-      buildExampleApp(app);
-      app.synth();
       expect(shapes(floorOut)).toEqual(shapes(pinnedOut));
     },
     MINUTES * 5,
