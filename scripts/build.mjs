@@ -25,7 +25,7 @@ const tsc = require.resolve('typescript/bin/tsc');
 
 rmSync(`${root}/dist`, { recursive: true, force: true });
 
-// The CLI and the demo's test bed: tsc follows main.ts's imports, the demo's lazy one included.
+// The CLI, the Serverless plugin and the demo's test bed: tsc follows their imports, the demo's lazy one included.
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 const { bin } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
 for (const file of Object.values(bin)) chmodSync(`${root}/${file}`, 0o755);
