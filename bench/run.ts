@@ -3,6 +3,7 @@ import { type ChurnReport, renderChurn, renderSweep, runChurn, runSweep, type Sw
 import { type ConcurrencyReport, renderConcurrency, runConcurrency } from './concurrency.js';
 import { type ControllerFigures, measureController, renderController } from './controller-bundle.js';
 import { type ModelDraw, modelDraw } from './model.js';
+import { measurePack, renderPack } from './pack-size.js';
 import { type ResyncRow, renderResync, renderScale, runResync, runScale, type ScaleReport } from './scale.js';
 
 /**
@@ -91,6 +92,7 @@ try {
     : undefined;
   const concurrency: ConcurrencyReport | undefined =
     first && only.includes('concurrency') ? await runConcurrency(first, log, trials) : undefined;
+  const pack = measurePack();
   const document = {
     generatedBy: 'npm run bench',
     ...(model ? { model } : {}),
@@ -100,6 +102,7 @@ try {
     ...resync,
     ...(controller ? { controller } : {}),
     ...concurrency,
+    ...pack,
     benchWallMs: Math.round(performance.now() - started),
   };
   const human = [
@@ -109,6 +112,7 @@ try {
     resync ? renderResync(resync.resync) : '',
     controller ? renderController(controller) : '',
     concurrency ? renderConcurrency(concurrency) : '',
+    renderPack(pack),
   ]
     .filter(Boolean)
     .join('\n\n');

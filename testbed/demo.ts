@@ -42,7 +42,13 @@ export async function runDemo(output: Output): Promise<DemoResult> {
   const say = (text: string) => output.line(text);
 
   say('Starting a local AWS (moto with fidelity patches) and the Lambda service simulator...');
-  const aws = await startLocalAws({ eipQuota: 10 });
+  // The README's first command sets up what it needs: moto in a project-local virtual environment when
+  // no Python on the machine has it (progress on stderr).
+  const aws = await startLocalAws({
+    eipQuota: 10,
+    install: true,
+    onProgress: (line) => output.progress(line),
+  });
   try {
     const clients = aws.clients();
     const vpc = await createVpcFixture(clients.ec2, {

@@ -70,7 +70,6 @@ export {
   type AssociationEvent,
   type AssociationLog,
   AWS_CALLER_HEADER,
-  checkLocalAwsAvailable,
   type FunctionStateOverride,
   LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
@@ -81,6 +80,13 @@ export {
   LocalAwsUnavailableError,
   startLocalAws,
 } from './local-aws.js';
+export {
+  findMotoPython,
+  MOTO_REQUIREMENT,
+  MOTO_VERSION,
+  type MotoPythonOptions,
+  venvInterpreter,
+} from './moto-python.js';
 export { seededRandom, seededUnit } from './seeded-random.js';
 export { type Outage, type ServingEni, Timeline, type TimelineEntry } from './timeline.js';
 export { DEFAULT_TIMINGS, TIMINGS, type Timing, type TimingName } from './timings.js';

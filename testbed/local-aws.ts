@@ -1,9 +1,13 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { BuildMiddleware } from '@smithy/types';
 import { type AwsClientOptions, type AwsClients, createAwsClients } from '../src/aws/clients.js';
+import { LocalAwsUnavailableError } from './local-aws-unavailable.js';
+import { findMotoPython } from './moto-python.js';
+
+export { LocalAwsUnavailableError } from './local-aws-unavailable.js';
 
 /** moto's fixed account id, unless MOTO_ACCOUNT_ID says otherwise. */
 export const LOCAL_ACCOUNT_ID = '123456789012';
@@ -13,8 +17,17 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' 
 export interface LocalAwsOptions {
   /** Elastic IPs allowed per Region, as AWS's default quota. @default 5 */
   readonly eipQuota?: number;
-  /** The Python interpreter that has moto[server] 5.2.1. @default LSI_PYTHON, then `python3` */
+  /**
+   * The Python interpreter that has moto[server] 5.2.1. @default LSI_PYTHON, then `python3` when it has
+   * moto, then the project-local virtual environment's (findMotoPython)
+   */
   readonly python?: string;
+  /**
+   * When no interpreter has moto, make the project-local virtual environment and install moto into it,
+   * reporting progress to `onProgress`. @default false
+   */
+  readonly install?: boolean;
+  readonly onProgress?: (line: string) => void;
   /** Give up when the server has not said where it listens by then. @default 30000 */
   readonly startTimeoutMs?: number;
   /**
@@ -121,11 +134,6 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-/** The test bed cannot start here (no python3, no moto): the message says what to install. */
-export class LocalAwsUnavailableError extends Error {
-  override readonly name = 'LocalAwsUnavailableError';
-}
-
 function resolveLauncher(): string {
   // From source the launcher sits beside this file; compiled code runs from dist/testbed, and the
   // Python files stay in testbed/moto.
@@ -135,42 +143,13 @@ function resolveLauncher(): string {
     : fileURLToPath(new URL('../../testbed/moto/launch.py', import.meta.url));
 }
 
-/** Checks that python3 can import moto 5.2.1, without starting a server. */
-export function checkLocalAwsAvailable(
-  python = defaultPython(),
-): { ok: true } | { ok: false; reason: string } {
-  const probe = spawnSync(python, ['-c', 'import moto, flask; print(moto.__version__)'], {
-    encoding: 'utf8',
-  });
-  if (probe.error) {
-    return {
-      ok: false,
-      reason: `cannot run ${python} (${probe.error.message}); install Python 3 or set LSI_PYTHON`,
-    };
-  }
-  if (probe.status !== 0) {
-    return {
-      ok: false,
-      reason: `${python} cannot import moto[server] (${probe.stderr.trim().split('\n').pop()}); install moto[server]==5.2.1 for that interpreter`,
-    };
-  }
-  const version = probe.stdout.trim();
-  if (version !== '5.2.1') {
-    return { ok: false, reason: `found moto ${version}; the test bed's patches are written for moto 5.2.1` };
-  }
-  return { ok: true };
-}
-
-function defaultPython(): string {
-  return process.env.LSI_PYTHON ?? 'python3';
-}
-
 /** Starts moto on 127.0.0.1 with a free port and the fidelity patches applied. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
-  const python = options.python ?? defaultPython();
-  const availability = checkLocalAwsAvailable(python);
-  if (!availability.ok)
-    throw new LocalAwsUnavailableError(`the local AWS cannot start: ${availability.reason}`);
+  const python = await findMotoPython({
+    python: options.python,
+    install: options.install,
+    onProgress: options.onProgress,
+  });
 
   const args = [resolveLauncher(), '--port', '0', '--eip-quota', String(options.eipQuota ?? 5)];
   if (options.speedPatches === false) args.push('--no-speed-patches');

@@ -1,7 +1,8 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Code, type FunctionProps, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { acknowledge } from './nag-acknowledge.js';
 
 // Tiny inline handlers (CommonJS, as Code.fromInline writes index.js), on a pinned runtime.
 const RUNTIME = Runtime.NODEJS_22_X;
@@ -11,7 +12,8 @@ const RUNTIME = Runtime.NODEJS_22_X;
  * would in your app; lambda-static-ip's constructs need none of this for what they create.
  */
 function acknowledgeDemoFunction(fn: LambdaFunction): LambdaFunction {
-  Validations.of(fn).acknowledge(
+  acknowledge(
+    fn,
     {
       id: 'AwsSolutions-L1',
       reason:
@@ -72,7 +74,7 @@ export function egressCheckFunction(
  * the example shows.
  */
 export function acknowledgeDemoVpc(vpc: Construct): void {
-  Validations.of(vpc).acknowledge({
+  acknowledge(vpc, {
     id: 'AwsSolutions-VPC7',
     reason:
       "the example's VPC stands in for yours: flow logs, their destination and their cost are the VPC owner's choice",

@@ -1,9 +1,10 @@
-import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import { SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { HyperplaneEgress, StaticIpPool } from '../../src/cdk/index.js';
 import { acknowledgeDemoVpc, egressCheckFunction } from './demo-function.js';
+import { acknowledge } from './nag-acknowledge.js';
 
 /**
  * Two functions in public subnets (no NAT gateway) whose egress leaves from pool IPs bound to their Lambda
@@ -55,7 +56,8 @@ export class HyperplaneEgressStack extends Stack {
     });
     pool.grantRead(operators);
     // The reads the CLI makes take no resource-level permission, or span the account's functions.
-    Validations.of(operators).acknowledge(
+    acknowledge(
+      operators,
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnParameter, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   type IMachineImage,
   InstanceClass,
@@ -16,6 +16,7 @@ import { FckNatInstanceProvider } from 'cdk-fck-nat';
 import { Construct } from 'constructs';
 import { StaticIpPool } from '../../src/cdk/index.js';
 import { acknowledgeDemoVpc, egressCheckFunction } from './demo-function.js';
+import { acknowledge } from './nag-acknowledge.js';
 
 /**
  * A function in private subnets whose egress leaves through NAT instances (fck-nat, one per zone, each in an
@@ -98,7 +99,8 @@ export class NatInstanceStack extends Stack {
  */
 function acknowledgeFckNat(provider: FckNatInstanceProvider): void {
   for (const group of provider.autoScalingGroups) {
-    Validations.of(group).acknowledge(
+    acknowledge(
+      group,
       {
         id: 'AwsSolutions-AS3',
         reason:
@@ -111,12 +113,13 @@ function acknowledgeFckNat(provider: FckNatInstanceProvider): void {
       },
     );
   }
-  Validations.of(provider.securityGroup).acknowledge({
+  acknowledge(provider.securityGroup, {
     id: 'AwsSolutions-EC23',
     reason:
       "inbound only from the VPC's own CIDR block (a reference cdk-nag cannot read): the NAT instances forward what the VPC's subnets send them, as fck-nat requires",
   });
-  Validations.of(provider.role).acknowledge(
+  acknowledge(
+    provider.role,
     {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy]',
       reason:
@@ -130,7 +133,7 @@ function acknowledgeFckNat(provider: FckNatInstanceProvider): void {
   );
   const policy = provider.role.node.tryFindChild('DefaultPolicy');
   if (policy !== undefined) {
-    Validations.of(policy).acknowledge({
+    acknowledge(policy, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         "cdk-fck-nat grants AssociateAddress and DisassociateAddress on every address; the deny statement of the same policy narrows them to the instances' own two pool addresses",

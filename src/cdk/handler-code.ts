@@ -9,9 +9,10 @@ import { propsError } from './props-error.js';
 /** The handlers `scripts/bundle-handlers.mjs` builds, each to `dist/handlers/<name>/index.mjs`. */
 export type HandlerName = 'controller' | 'probe';
 
+// In the CommonJS build, scripts/build.mjs replaces import.meta.url with the module's URL from __filename.
 const here = dirname(fileURLToPath(import.meta.url));
 
-// Compiled, this module is dist/src/cdk/ (in the checkout or in node_modules), so the bundles are at
+// Compiled, this module is dist/cjs/cdk/ (in the checkout or in node_modules), so the bundles are at
 // ../../handlers; run from source (tsx, vitest) it is src/cdk/, and the bundles at ../../dist/handlers.
 const BUNDLE_ROOTS = [resolve(here, '../../handlers'), resolve(here, '../../dist/handlers')];
 

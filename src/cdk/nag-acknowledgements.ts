@@ -8,13 +8,21 @@ export interface NagAcknowledgement {
 }
 
 /**
+ * aws-cdk-lib's `Validations`, as far as acknowledgeNag uses it: described here rather than named, so that
+ * the constructs also compile against the releases before 2.257 that the peer range admits.
+ */
+interface ValidationsApi {
+  of(scope: IConstruct): { acknowledge(...rules: NagAcknowledgement[]): void };
+}
+
+/**
  * Acknowledges cdk-nag rules on resources this library creates, so that its users need no acknowledgement
  * of their own for them. Recorded with aws-cdk-lib's `Validations.of(scope).acknowledge()`, which cdk-nag 3
  * reads from the construct or any parent; no dependency on cdk-nag. On an aws-cdk-lib too old to have
  * `Validations` (before 2.257) it does nothing, as there is no cdk-nag 3 to read it either.
  */
 export function acknowledgeNag(scope: IConstruct, ...rules: readonly NagAcknowledgement[]): void {
-  const validations = (cdk as { Validations?: typeof cdk.Validations }).Validations;
+  const validations = (cdk as { Validations?: ValidationsApi }).Validations;
   if (validations === undefined || rules.length === 0) return;
   validations.of(scope).acknowledge(...rules);
 }

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanCfnLint } from '../support/cfn-lint.js';
 import { referenceProblems } from '../support/service-authorization.js';
 import { type CfnResourceJson, templateStatements } from '../support/template-iam.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const EXPECTED_STACKS = [
   'LsiDualStackEgressStack',
@@ -31,10 +31,11 @@ describe('the example app', () => {
 
   // `npm run synth`, as a user runs it, once for the file; CDK_OUTDIR keeps cdk.out/ of the checkout untouched.
   beforeAll(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'lsi-example-'));
+    outdir = temporaryDirectory('lsi-example-');
     const run = spawnSync('npm', ['run', '--silent', 'synth'], {
       encoding: 'utf8',
-      env: { ...process.env, CDK_OUTDIR: outdir },
+      // tsx keeps a compile cache in the temp dir: this one goes with the test file.
+      env: { ...process.env, CDK_OUTDIR: outdir, TMPDIR: temporaryDirectory('lsi-example-tmp-') },
     });
     expect(run.stderr).toContain(`synthesised ${EXPECTED_STACKS.length} stacks to ${outdir}`);
     expect(run.status).toBe(0);

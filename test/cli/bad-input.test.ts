@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AllocateAddressCommand, DescribeAddressesCommand } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { createVpcFixture, LambdaSimulator } from '../../testbed/index.js';
 import { runBinary } from '../support/cli.js';
 import { useLocalAws } from '../support/local-aws.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 /**
  * The bad-input table, as far as egress-cli.test.ts does not already cover it (unknown function,
@@ -27,13 +25,12 @@ function cli(args: readonly string[], env: Record<string, string | undefined> = 
 
 describe('bad input and a bad environment', () => {
   it('missing credentials: exit 1 (the environment, not the command line), saying how to configure them', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'lsi-no-credentials-'));
+    const home = temporaryDirectory('lsi-no-credentials-');
     const run = await cli(['plan', '--pool', POOL, '--json'], {
       HOME: home,
       AWS_ACCESS_KEY_ID: undefined,
       AWS_SECRET_ACCESS_KEY: undefined,
     });
-    rmSync(home, { recursive: true, force: true });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       /no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { expect } from 'vitest';
+import { temporaryDirectory } from './temporary-directory.js';
 
 /** One cfn-lint finding, as its JSON output has it. */
 export interface CfnLintFinding {
@@ -80,9 +79,12 @@ interface RawFinding {
   };
 }
 
-/** An app that synthesises into a fresh temporary directory, so that its templates can be linted. */
+/**
+ * An app that synthesises into a fresh temporary directory, so that its templates can be linted; the
+ * directory goes when the test file ends.
+ */
 export function testApp(): App {
-  return new App({ outdir: mkdtempSync(join(tmpdir(), 'lsi-cdk-')) });
+  return new App({ outdir: temporaryDirectory('lsi-cdk-') });
 }
 
 /**

@@ -24,14 +24,26 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Sees stderr as it arrives (all of it so far), e.g. to kill the process at a given point. */
   readonly onStderr?: (stderr: string, child: ChildProcess) => void;
+  /** @default the test process's working directory */
+  readonly cwd?: string;
 }
 
 /** Runs `node <args>` with no terminal attached and only the environment given. */
 export function runNode(args: readonly string[], options: RunOptions = {}): Promise<NodeRun> {
+  return runProcess(process.execPath, args, options);
+}
+
+/** Runs a command with no terminal attached and only the environment given; killed after the timeout. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args], {
+    const child = spawn(command, [...args], {
       env: options.env ?? {},
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     let stdout = '';
     let stderr = '';

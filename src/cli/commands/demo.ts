@@ -6,7 +6,7 @@ export const registerDemo: RegisterCommand = (program, run) => {
   program.addCommand(
     new Command('demo')
       .description(
-        'run the whole story on a local AWS (needs python3 with moto[server] 5.2.1): bind a pool, let Lambda replace and add ENIs, keep the IPs',
+        'run the whole story on a local AWS (moto 5.2.1; without it on python3, installs it into .venv of the package): bind a pool, let Lambda replace and add ENIs, keep the IPs',
       )
       .action(async (_options: unknown, self: Command) =>
         run(self, async ({ output }) => {
