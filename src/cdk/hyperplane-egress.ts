@@ -502,7 +502,7 @@ export class HyperplaneEgress extends Construct {
       );
       return;
     }
-    resource.addResourceDependency(this.keepersBound.node.defaultChild as CfnResource);
+    resource.addDependency(this.keepersBound.node.defaultChild as CfnResource);
   }
 
   /** Warns about the subnets of the combinations after the first `before`, and gives each its probe. */
