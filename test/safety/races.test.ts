@@ -27,7 +27,7 @@ afterEach(async () => {
  * drawn from the seed. A run's own observation, its check before binding and its final look may each
  * miss what another run (or itself) just did.
  */
-const STALE_READS = { maxMs: 1_000 } as const;
+const STALE_READS = { maxMs: 500 } as const;
 
 /** One invocation of the in-account controller from its schedule, as Lambda would run it. */
 function controllerRun(maxIps: number, id: string): Promise<EventRunResponse> {
