@@ -206,8 +206,8 @@ describe('custom resource lifecycle', () => {
     });
   });
 
-  it('the keepers wait binds the ENI of a named keeper before the function moves onto it: same ENI, no downtime', async () => {
-    const [first, second] = [await allocate(), await allocate()];
+  /** A pool function `api` (tagged) in subnet 0 with group 0, serving, and a scheduled run that bound it. */
+  async function boundPoolFunction() {
     await sim.createFunction({
       name: 'api',
       subnetIds: [subnet()],
@@ -217,8 +217,15 @@ describe('custom resource lifecycle', () => {
     await sim.advance(SWITCH);
     const handler = controller();
     await handler(scheduled, context);
+    return handler;
+  }
+
+  it('the keepers wait binds the ENI of a named keeper before the function moves onto it: same ENI, no downtime', async () => {
+    const [first, second] = [await allocate(), await allocate()];
+    const handler = await boundPoolFunction();
     const [apiIp] = [...(await ipsByEni()).values()].filter(Boolean);
     const free = [first.ip, second.ip].find((ip) => ip !== apiIp);
+    expect(free).toBeDefined();
     // The deployment: the new combination's keeper first. Untagged here, as if the tagging API did not
     // list it yet: the wait names it.
     await sim.createFunction({ name: 'keeper-g1', subnetIds: [subnet()], securityGroupIds: [group(1)] });
@@ -236,20 +243,11 @@ describe('custom resource lifecycle', () => {
     await sim.advance(SWITCH);
     expect(sim.describe('api').servingEniIds).toEqual([keeperEni]);
     expect(sim.timeline.downtimeMs('api', sim.clock.now()) - sim.timeline.downtimeMs('api', moved)).toBe(0);
-    expect(free).toBeDefined();
   });
 
   it('the keepers wait fails with PoolExhausted, naming how many IPs the change needs, before any function is touched', async () => {
     const only = await allocate();
-    await sim.createFunction({
-      name: 'api',
-      subnetIds: [subnet()],
-      securityGroupIds: [group(0)],
-      tags: { [POOL_TAG_KEY]: POOL },
-    });
-    await sim.advance(SWITCH);
-    const handler = controller();
-    await handler(scheduled, context);
+    const handler = await boundPoolFunction();
     await sim.createFunction({ name: 'keeper-a', subnetIds: [subnet(0)], securityGroupIds: [group(1)] });
     await sim.createFunction({ name: 'keeper-b', subnetIds: [subnet(1)], securityGroupIds: [group(1)] });
     const create = request('Create', { Pool: POOL, Keepers: ['keeper-a', 'keeper-b'] });
