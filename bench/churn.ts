@@ -5,6 +5,7 @@ import {
   type ChurnAccount,
   type ChurnConfig,
   type ChurnDraw,
+  type ChurnDrawRanges,
   type ChurnResult,
   type ChurnScenario,
   churnConfigs,
@@ -78,12 +79,18 @@ export async function runChurn(
  */
 export async function runSweep(
   lanes: readonly ChurnAccount[],
-  options: { readonly draws: number; readonly seed: number },
+  options: {
+    readonly draws: number;
+    readonly seed: number;
+    /** @default CHURN_DRAW_RANGES; `--model` gives the field test's measured ranges */
+    readonly ranges?: ChurnDrawRanges;
+  },
   log: (line: string) => void,
   keep: (config: ChurnConfig) => boolean = () => true,
 ): Promise<SweepReport> {
   const started = performance.now();
-  const draws = Array.from({ length: options.draws }, (_, index) => churnDraw(options.seed, index));
+  const ranges = options.ranges ?? CHURN_DRAW_RANGES;
+  const draws = sweepDraws(options.draws, options.seed, ranges);
   const groups = CHURN_SCENARIOS.flatMap((scenario) =>
     churnConfigs(scenario)
       .filter(keep)
@@ -106,11 +113,16 @@ export async function runSweep(
       draws: options.draws,
       seed: options.seed,
       lanes: lanes.length,
-      ranges: CHURN_DRAW_RANGES,
+      ranges,
       wallMs: Math.round(performance.now() - started),
     },
     sweep,
   };
+}
+
+/** The sweep's draws: `count` of them over `ranges` (the corners first, then seeded uniform draws). */
+export function sweepDraws(count: number, seed: number, ranges: ChurnDrawRanges): ChurnDraw[] {
+  return Array.from({ length: count }, (_, index) => churnDraw(seed, index, ranges));
 }
 
 function sweepRow(scenario: ChurnScenario, config: ChurnConfig, rows: readonly ChurnResult[]): SweepRow {

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { FieldTestReport, TimingMeasurement } from '../src/core/field-test/report.js';
-import { type ChurnDraw, DEFAULT_CHURN_DRAW } from '../testbed/index.js';
+import {
+  CHURN_DRAW_RANGES,
+  type ChurnDraw,
+  type ChurnDrawRanges,
+  DEFAULT_CHURN_DRAW,
+} from '../testbed/index.js';
 
 /** The churn draw a field-test report's measurements give, and which timings kept their default. */
 export interface ModelDraw {
@@ -8,13 +13,19 @@ export interface ModelDraw {
   readonly runId: string;
   readonly mode: FieldTestReport['mode'];
   readonly draw: ChurnDraw;
+  /**
+   * The sweep's ranges: each measured timing from its smallest to its largest sample, widened to whole
+   * seconds (a single sample is a point); the others, and the schedule's phase, keep CHURN_DRAW_RANGES.
+   */
+  readonly ranges: ChurnDrawRanges;
   /** Timings the report did not measure: they keep testbed/timings.ts's default. */
   readonly defaulted: readonly string[];
 }
 
 /**
  * `npm run bench -- --model report.json`: the medians of a field test's measured timings in place of the
- * defaults, so the churn scenarios show what that account's timings mean for downtime.
+ * defaults, so the churn scenarios show what that account's timings mean for downtime, and the measured
+ * spans (smallest to largest sample) as the sweep's ranges.
  */
 export function modelDraw(path: string): ModelDraw {
   const report = JSON.parse(readFileSync(path, 'utf8')) as FieldTestReport;
@@ -24,9 +35,18 @@ export function modelDraw(path: string): ModelDraw {
     );
   }
   const defaulted: string[] = [];
+  const ranges: Record<keyof ChurnDraw, readonly [number, number]> = { ...CHURN_DRAW_RANGES };
   const pick = (name: keyof ChurnDraw & keyof FieldTestReport['timings']) => {
     const measurement: TimingMeasurement = report.timings[name];
-    if (measurement.status === 'measured') return measurement.medianMs;
+    if (measurement.status === 'measured') {
+      const samples = measurement.samplesMs;
+      // Whole seconds, outwards: the sweep's draws are rounded to the second.
+      ranges[name] = [
+        Math.floor(Math.min(...samples) / 1000) * 1000,
+        Math.ceil(Math.max(...samples) / 1000) * 1000,
+      ];
+      return measurement.medianMs;
+    }
     defaulted.push(`${name} (${measurement.status}: ${measurement.reason})`);
     return DEFAULT_CHURN_DRAW[name];
   };
@@ -40,6 +60,7 @@ export function modelDraw(path: string): ModelDraw {
       eniDeletionDelayMs: pick('eniDeletionDelayMs'),
       schedulePhaseMs: DEFAULT_CHURN_DRAW.schedulePhaseMs,
     },
+    ranges,
     defaulted,
   };
 }

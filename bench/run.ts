@@ -10,7 +10,8 @@ import { type ResyncRow, renderResync, renderScale, runResync, runScale, type Sc
  * `npm run bench [-- --json] [-- --only churn,sweep,scale,resync,controller] [-- --sizes 10,100]
  * [-- --draws 40] [-- --seed 1] [-- --lanes 2] [-- --keepers both|on|off] [-- --model report.json]`:
  * figures, never assertions.
- * `--model` replays the churn scenarios with a field test's measured timings (docs/field-test.md).
+ * `--model` replays the churn scenarios with a field test's measured timings (medians), and the sweep
+ * over the measured spans (docs/field-test.md).
  * Everything runs offline on the
  * local AWS; with --json, stdout holds exactly one JSON document and progress goes to stderr.
  * `resync` alone gives the controller's resync figures without the per-function baseline (`scale`
@@ -40,7 +41,7 @@ try {
   process.stderr.write(`--model: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(2);
 }
-const only = option('--only')?.split(',') ?? (model ? ['churn'] : DEFAULT_PARTS);
+const only = option('--only')?.split(',') ?? (model ? ['churn', 'sweep'] : DEFAULT_PARTS);
 const unknown = only.filter((part) => !(PARTS as readonly string[]).includes(part));
 if (unknown.length > 0) {
   process.stderr.write(`--only takes ${PARTS.join(', ')} (comma-separated), got ${unknown.join(', ')}\n`);
@@ -79,7 +80,7 @@ try {
     ? await runChurn(accounts, log, keep, model?.draw)
     : undefined;
   const sweep: SweepReport | undefined = only.includes('sweep')
-    ? await runSweep(accounts, { draws, seed }, log, keep)
+    ? await runSweep(accounts, { draws, seed, ...(model ? { ranges: model.ranges } : {}) }, log, keep)
     : undefined;
   const scale: ScaleReport | undefined =
     first && only.includes('scale') ? await runScale(first, sizes, log) : undefined;

@@ -76,24 +76,32 @@ export const DEFAULT_CHURN_DRAW: ChurnDraw = {
 };
 
 /** The ranges a sweep draws from: timings.ts's, and any phase of the one-minute schedule. */
-export const CHURN_DRAW_RANGES: Readonly<Record<keyof ChurnDraw, readonly [number, number]>> = {
+export const CHURN_DRAW_RANGES: ChurnDrawRanges = {
   eventDelayMs: [TIMINGS.eventDelayMs.minMs, TIMINGS.eventDelayMs.maxMs],
   eniSwitchMs: [TIMINGS.eniSwitchMs.minMs, TIMINGS.eniSwitchMs.maxMs],
   eniDeletionDelayMs: [TIMINGS.eniDeletionDelayMs.minMs, TIMINGS.eniDeletionDelayMs.maxMs],
   schedulePhaseMs: [0, SCHEDULE_MS],
 };
 
+/** The ranges of a sweep: CHURN_DRAW_RANGES, or narrower ones (a field test's measurements, `--model`). */
+export type ChurnDrawRanges = Readonly<Record<keyof ChurnDraw, readonly [number, number]>>;
+
 /**
  * Draw `index` of a sweep seeded with `seed`. The first 2^4 draws are the corners of the ranges, where
  * worst cases tend to be; the rest are uniform, rounded to the second. A draw depends only on (seed,
- * index), so every scenario and configuration meets the same draws.
+ * index, ranges), so every scenario and configuration meets the same draws.
+ * @param ranges @default CHURN_DRAW_RANGES
  */
-export function churnDraw(seed: number, index: number): ChurnDraw {
+export function churnDraw(
+  seed: number,
+  index: number,
+  ranges: ChurnDrawRanges = CHURN_DRAW_RANGES,
+): ChurnDraw {
   const names = Object.keys(CHURN_DRAW_RANGES) as (keyof ChurnDraw)[];
   const corners = 2 ** names.length;
   const draw: Record<string, number> = {};
   names.forEach((name, bit) => {
-    const [min, max] = CHURN_DRAW_RANGES[name];
+    const [min, max] = ranges[name];
     const unit = index < corners ? (index >> bit) & 1 : seededUnit(seed, index, name);
     draw[name] = Math.round((min + unit * (max - min)) / 1000) * 1000;
   });

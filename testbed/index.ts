@@ -12,6 +12,7 @@ export {
   ChurnAccount,
   type ChurnConfig,
   type ChurnDraw,
+  type ChurnDrawRanges,
   type ChurnPool,
   type ChurnResult,
   type ChurnScenario,
