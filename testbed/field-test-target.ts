@@ -1,44 +1,103 @@
-import type { DeliveredEvent, FieldTestTarget } from '../src/cli/field-test/target.js';
+import { CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { clientConfig } from '../src/aws/clients.js';
+import { createFieldTestEventClients } from '../src/aws/field-test/event-watch.js';
+import type { FieldTestTarget } from '../src/cli/field-test/target.js';
 import { LambdaSimulator } from './lambda-simulator.js';
 import { startLocalAws } from './local-aws.js';
-import { DEFAULT_TIMINGS } from './timings.js';
+import { seededUnit } from './seeded-random.js';
+import { NOTHING_CHANGED } from './virtual-clock.js';
 
 /** A field-test target on the local test bed, and how to stop it. */
 export interface LocalFieldTestTarget {
   readonly target: FieldTestTarget;
   /** The timings the simulator was configured with, as the report should measure them. */
-  readonly timings: { eniSwitchMs: number; eniDeletionDelayMs: number; eventDelayMs: number };
+  readonly timings: {
+    eniSwitchMs: number;
+    eniDeletionDelayMs: number;
+    /** Each CloudTrail event reaches EventBridge after a delay drawn from this range (ms). */
+    eventDelayRangeMs: readonly [number, number];
+  };
   stop(): Promise<void>;
+}
+
+/** The default range of a CloudTrail event's delivery delay on the local test bed. */
+export const LOCAL_EVENT_DELAY_RANGE_MS: readonly [number, number] = [5_000, 120_000];
+
+export interface LocalFieldTestOptions {
+  /**
+   * Create a trail logging management events (in moto) before the run, so that the run measures event
+   * delivery; without one CloudTrail delivers nothing to EventBridge, as in an account. @default true
+   */
+  readonly trail?: boolean;
+  /**
+   * The delivery delay of each CloudTrail event, drawn uniformly (seeded by the event id) from this range.
+   * @default 5 s to 2 min: inside testbed/timings.ts's eventDelayMs range, and short enough that a run
+   * waits no longer for its last events than for Lambda's ENI deletions
+   */
+  readonly eventDelayRangeMs?: readonly [number, number];
 }
 
 /**
  * `field-test --local`: the local AWS (moto with the test bed's patches) started as `demo` does, and the
  * Lambda simulator playing the Lambda service on a virtual clock. An invocation is answered with the
  * address the simulator's routing-aware timeline gives the function's serving ENIs (taken in turn, as
- * Lambda spreads invocations over them), as last sampled; CloudTrail's CreateNetworkInterface events arrive
- * `eventDelayMs` after Lambda's call. The field test's own code (VPC, pool, binding, gaps, timings,
+ * Lambda spreads invocations over them), as last sampled; with a trail (the default, created in moto),
+ * CloudTrail's events of Lambda's calls reach moto's EventBridge a drawn delay after the call. The field test's own code (VPC, pool, binding, gaps, timings,
  * report, cleanup) runs unchanged against it.
  */
-export async function startLocalFieldTestTarget(): Promise<LocalFieldTestTarget> {
+export async function startLocalFieldTestTarget(
+  options: LocalFieldTestOptions = {},
+): Promise<LocalFieldTestTarget> {
   const aws = await startLocalAws({ eipQuota: 10 });
   const sim = new LambdaSimulator({ localAws: aws });
-  const eventDelayMs = DEFAULT_TIMINGS.eventDelayMs;
-  const delivered: DeliveredEvent[] = [];
+  const eventDelayRangeMs = options.eventDelayRangeMs ?? LOCAL_EVENT_DELAY_RANGE_MS;
+  const created: string[] = [];
   sim.onCloudTrailEvent((event) => {
-    if (event.detail.eventName !== 'CreateNetworkInterface') return;
-    const eventTime = Date.parse(event.detail.eventTime);
     const response = event.detail.responseElements as {
       networkInterface?: { networkInterfaceId?: string };
     } | null;
-    const networkInterfaceId = response?.networkInterface?.networkInterfaceId;
-    sim.clock.schedule(eventDelayMs, 'deliver CreateNetworkInterface', () => {
-      delivered.push({
-        ...(networkInterfaceId ? { networkInterfaceId } : {}),
-        eventTime,
-        deliveredAt: sim.clock.now(),
-      });
-    });
+    const id = response?.networkInterface?.networkInterfaceId;
+    if (event.detail.eventName === 'CreateNetworkInterface' && id) created.push(id);
   });
+  const eventClients = createFieldTestEventClients(aws.clientOptions());
+  if (options.trail ?? true) {
+    const bucket = 'lsi-local-trail';
+    await new S3Client({ ...clientConfig(aws.clientOptions()), forcePathStyle: true }).send(
+      new CreateBucketCommand({ Bucket: bucket }),
+    );
+    await eventClients.cloudtrail.send(
+      new CreateTrailCommand({ Name: 'lsi-local-trail', S3BucketName: bucket, IsMultiRegionTrail: true }),
+    );
+    await eventClients.cloudtrail.send(new StartLoggingCommand({ Name: 'lsi-local-trail' }));
+    // CloudTrail's part: every API call the simulated Lambda makes reaches the default bus, late. moto's
+    // EventBridge then matches the run's rule and sends to its queue, as EventBridge does.
+    const [min, max] = eventDelayRangeMs;
+    sim.onCloudTrailEvent((event) => {
+      const delayMs = Math.round(min + seededUnit(1, event.id) * (max - min));
+      sim.clock.schedule(
+        delayMs,
+        `CloudTrail delivers ${event.detail.eventName}`,
+        async (): Promise<typeof NOTHING_CHANGED> => {
+          await eventClients.eventbridge.send(
+            new PutEventsCommand({
+              Entries: [
+                {
+                  Source: event.source,
+                  DetailType: event['detail-type'],
+                  Detail: JSON.stringify(event.detail),
+                  Time: new Date(event.time),
+                  Resources: [...event.resources],
+                },
+              ],
+            }),
+          );
+          return NOTHING_CHANGED;
+        },
+      );
+    });
+  }
   const turns = new Map<string, number>();
   const target: FieldTestTarget = {
     mode: 'local',
@@ -74,13 +133,14 @@ export async function startLocalFieldTestTarget(): Promise<LocalFieldTestTarget>
       updateVpcConfig: (name, placement) => sim.updateVpcConfig(name, placement),
       deleteFunction: (name) => sim.deleteFunction(name),
     },
-    events: { available: true, delivered: () => [...delivered] },
+    eventClients,
+    simulatorEnis: () => [...created].sort(),
     simulatorDowntimeMs: (name, from, to) =>
       sim.timeline.downtimeMs(name, to) - sim.timeline.downtimeMs(name, from),
   };
   return {
     target,
-    timings: { ...sim.timings, eventDelayMs },
+    timings: { ...sim.timings, eventDelayRangeMs },
     stop: () => aws.stop(),
   };
 }

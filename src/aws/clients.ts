@@ -50,7 +50,8 @@ export function createIamClient(options: AwsClientOptions = {}): IAMClient {
   return new IAMClient(clientConfig(options));
 }
 
-function clientConfig(options: AwsClientOptions) {
+/** The settings every client is built with; for clients of other services (the field test's). */
+export function clientConfig(options: AwsClientOptions) {
   const region = options.region ?? regionFromEnvironment()?.region;
   return {
     ...(region === undefined ? {} : { region }),

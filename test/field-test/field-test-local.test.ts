@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldTestReport } from '../../src/core/field-test/report.js';
 import { FIELD_TEST_SCENARIOS } from '../../src/core/field-test/scenarios.js';
+import { LOCAL_EVENT_DELAY_RANGE_MS } from '../../testbed/field-test-target.js';
 import { DEFAULT_TIMINGS } from '../../testbed/timings.js';
 import { runCliInProcess } from '../support/cli-in-process.js';
 
@@ -66,10 +67,31 @@ describe('field-test --local', () => {
         DEFAULT_TIMINGS.eniDeletionDelayMs + eniDeletionDelayMs.resolutionMs,
       );
     }
+    // CloudTrail's events came through the run's rule and queue (moto's EventBridge and SQS), one per Lambda
+    // ENI the simulator created, each within the drawn delays, late by at most CloudTrail's whole-second
+    // eventTime and the time between two reads of the queue (the resolution).
     if (eventDelayMs.status !== 'measured') throw new Error(`eventDelayMs ${eventDelayMs.status}`);
-    expect(new Set(eventDelayMs.samplesMs)).toEqual(new Set([DEFAULT_TIMINGS.eventDelayMs]));
+    const [minDelay, maxDelay] = LOCAL_EVENT_DELAY_RANGE_MS;
+    expect(eventDelayMs.withoutEvent).toEqual([]);
+    expect(eventDelayMs.eniIds?.length).toBe(eventDelayMs.count);
+    expect(report.simulatorEnis?.length).toBeGreaterThan(0);
+    expect(new Set(eventDelayMs.eniIds)).toEqual(new Set(report.simulatorEnis));
+    expect(eventDelayMs.count).toBe(eventDelayMs.samplesMs.length);
+    expect(eventDelayMs.resolutionMs).toBeLessThanOrEqual(invokeIntervalMs + 1_000);
+    for (const sample of eventDelayMs.samplesMs) {
+      expect(sample).toBeGreaterThanOrEqual(minDelay);
+      expect(sample).toBeLessThanOrEqual(maxDelay + eventDelayMs.resolutionMs);
+    }
+    // Drawn, not one constant: the samples spread over the range.
+    expect(eventDelayMs.maxMs - eventDelayMs.minMs).toBeGreaterThan((maxDelay - minDelay) / 4);
 
-    // Nothing is left behind, and nothing was kept.
+    // Nothing is left behind, the run's event rule and queue included, and nothing was kept.
     expect(report.cleanup).toMatchObject({ complete: true, left: [], keptIps: [] });
+    expect(report.cleanup.removed).toEqual(
+      expect.arrayContaining([
+        `event rule lsi-ft-${report.runId}-eni-events`,
+        `queue lsi-ft-${report.runId}-eni-events`,
+      ]),
+    );
   }, 300_000);
 });

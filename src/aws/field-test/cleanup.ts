@@ -22,6 +22,7 @@ import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id
 import { disassociate, releaseAddress } from '../addresses.js';
 import { awsErrorCode } from '../errors.js';
 import { describeLambdaEnis } from './enis.js';
+import { deleteFieldTestEventWatch, type FieldTestEventClients } from './event-watch.js';
 
 export interface FieldTestCleanupOptions {
   /** Only this run's resources. @default every field-test run's */
@@ -35,13 +36,15 @@ export interface FieldTestCleanupOptions {
   readonly sleep: (ms: number) => Promise<void>;
   /** Deletes a test function (the Lambda API, or the local simulator). */
   readonly deleteFunction: (name: string) => Promise<void>;
+  /** EventBridge and SQS: the runs' event rules and queues are deleted (by name prefix and tag). */
+  readonly eventClients?: Pick<FieldTestEventClients, 'eventbridge' | 'sqs'>;
   /** Deletes the run's execution role, when the run made one. */
   readonly deleteRole?: () => Promise<string | undefined>;
   readonly progress?: (line: string) => void;
 }
 
 /**
- * Removes what field-test runs created, in dependency order: the functions (found by name prefix), the
+ * Removes what field-test runs created, in dependency order: the event rule and queue, the functions (found by name prefix), the
  * Elastic IPs (by tag: disassociated, then released unless kept), then per tagged VPC, once Lambda has
  * deleted its ENIs, the security groups, subnets, route tables, internet gateway and the VPC itself.
  * Never touches an untagged resource. What cannot go yet is listed in `left`, for a later `--cleanup`.
@@ -72,6 +75,9 @@ export async function cleanupFieldTest(
     }
   };
 
+  if (options.eventClients) {
+    await deleteFieldTestEventWatch(options.eventClients, options.runId, attempt);
+  }
   for (const name of await listFunctions(lambda, fieldTestNames.functionPrefix(options.runId))) {
     say(`deleting function ${name}`);
     await attempt(`function ${name}`, () => options.deleteFunction(name));

@@ -220,6 +220,7 @@ async function cleanupOnly(context: CommandContext, options: FieldTestOptions): 
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     deleteFunction: (name) => role.deleteFunction(name),
     deleteRole: () => role.deleteRoles(runId),
+    eventClients: role.eventClients,
     progress: (line) => output.progress(line),
   });
   output.result({ runId: runId ?? null, ...cleanup }, () =>

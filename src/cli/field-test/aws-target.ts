@@ -1,5 +1,6 @@
 import type { AwsClients } from '../../aws/clients.js';
 import { createIamClient } from '../../aws/clients.js';
+import { createFieldTestEventClients } from '../../aws/field-test/event-watch.js';
 import {
   deleteEchoFunction,
   deleteFieldTestRoles,
@@ -9,22 +10,19 @@ import {
 import type { GlobalOptions } from '../command.js';
 import type { FieldTestTarget } from './target.js';
 
-/**
- * A field-test target in a real account: Lambda runs the echo handler, the clock is the wall clock.
- * CloudTrail event delivery is not measured: that needs an EventBridge rule and a queue the run would
- * have to create and remove, which this version does not do.
- */
+/** A field-test target in a real account: Lambda runs the echo handler, the clock is the wall clock. */
 export async function openAwsFieldTestTarget(
   clients: AwsClients,
   globals: GlobalOptions,
   runId: string,
 ): Promise<FieldTestTarget> {
   const region = await clients.ec2.config.region();
-  const iam = createIamClient({
+  const settings = {
     region,
     ...(globals.profile ? { profile: globals.profile } : {}),
     ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
-  });
+  };
+  const iam = createIamClient(settings);
   const functions = new EchoFunctions(clients.lambda, iam, region, runId);
   return {
     mode: 'aws',
@@ -38,23 +36,21 @@ export async function openAwsFieldTestTarget(
       deleteFunction: (name) => functions.delete(name),
       teardown: () => functions.teardown(),
     },
-    events: {
-      available: false,
-      reason:
-        "not measured by this version: it would need an EventBridge rule for CloudTrail's CreateNetworkInterface events and a queue to receive them",
-    },
+    eventClients: createFieldTestEventClients(settings),
   };
 }
 
-/** What `--cleanup` needs besides EC2: deleting functions and the runs' execution roles. */
+/** What `--cleanup` needs besides EC2: deleting functions, the runs' execution roles, rules and queues. */
 export async function fieldTestRole(clients: AwsClients, globals: GlobalOptions) {
   const region = await clients.ec2.config.region();
-  const iam = createIamClient({
+  const settings = {
     region,
     ...(globals.profile ? { profile: globals.profile } : {}),
     ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
-  });
+  };
+  const iam = createIamClient(settings);
   return {
+    eventClients: createFieldTestEventClients(settings),
     deleteFunction: (name: string) => deleteEchoFunction(clients.lambda, name),
     deleteRoles: async (runId?: string) =>
       (await deleteFieldTestRoles(iam, region, runId)).join(', ') || undefined,

@@ -2,6 +2,11 @@ import { allocatePoolAddress, describePoolAddresses, disassociate } from '../../
 import { cleanupFieldTest } from '../../aws/field-test/cleanup.js';
 import { describeLambdaEnis } from '../../aws/field-test/enis.js';
 import {
+  FieldTestEventQueue,
+  findManagementTrail,
+  type ReceivedEniEvent,
+} from '../../aws/field-test/event-watch.js';
+import {
   createFieldTestSecurityGroup,
   createFieldTestVpc,
   type FieldTestVpc,
@@ -18,6 +23,7 @@ import {
   type FieldTestScenarioReport,
   fieldTestVerdict,
   measured,
+  type TimingMeasurement,
 } from '../../core/field-test/report.js';
 import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
 import {
@@ -51,6 +57,11 @@ export interface FieldTestRunOptions {
   readonly settleMs?: number;
   /** An observation that has not settled by then ends, and its scenario fails. @default 600000 */
   readonly maxObserveMs?: number;
+  /**
+   * With a trail: how long after an ENI first appeared the run waits for its CreateNetworkInterface
+   * event, at most (CloudTrail's own delivery to S3 averages about 5 minutes). @default 900000
+   */
+  readonly eventWaitMs?: number;
   /** After the scenarios, how long to wait for Lambda to delete its ENIs (to measure it, and to delete the VPC). @default 2700000 */
   readonly cleanupWaitMs?: number;
   readonly keepIps?: boolean;
@@ -67,6 +78,7 @@ export const FIELD_TEST_DEFAULTS = {
   settleMs: 30_000,
   maxObserveMs: 10 * 60_000,
   cleanupWaitMs: 45 * 60_000,
+  eventWaitMs: 15 * 60_000,
 } as const;
 
 /**
@@ -96,13 +108,40 @@ export async function runFieldTest(
   let poolIps: string[] = [];
   let vpc: FieldTestVpc | undefined;
   let cleanup: FieldTestReport['cleanup'] = { complete: false, removed: [], left: [], keptIps: [] };
+  /** CloudTrail's events: the run's queue when a trail logs them, or why they cannot be measured. */
+  let queue: FieldTestEventQueue | undefined;
+  let eventsUnavailable: string | undefined;
+  /** Every Lambda ENI of the run's VPC: when the run first saw it. */
+  const firstSeen = new Map<string, number>();
+  const received: (ReceivedEniEvent & { readonly arrivedAt: number })[] = [];
+  let lastPoll = clock.now();
+  /** The longest time between two reads of the queue that brought events: how exact an arrival is. */
+  let pollGapMs = 0;
 
   const checkAbort = () => {
     if (options.signal?.aborted) throw new Error('interrupted (Ctrl-C): cleaning up');
   };
+  const pollEvents = async () => {
+    if (queue === undefined) return;
+    const events = await queue.receive();
+    const now = clock.now();
+    if (events.length > 0) pollGapMs = Math.max(pollGapMs, now - lastPoll);
+    lastPoll = now;
+    for (const event of events) received.push({ ...event, arrivedAt: now });
+  };
+  const eventsPending = () =>
+    queue !== undefined &&
+    [...firstSeen].some(
+      ([id, seenAt]) =>
+        clock.now() < seenAt + settings.eventWaitMs &&
+        !received.some((event) => event.networkInterfaceId === id),
+    );
   const checkDeletions = async () => {
-    if (awaitingDeletion.size === 0 || vpc === undefined) return;
-    const present = new Set((await describeLambdaEnis(ec2, vpc.vpcId)).map((eni) => eni.id));
+    if (vpc === undefined) return;
+    const enis = await describeLambdaEnis(ec2, vpc.vpcId);
+    for (const eni of enis) if (!firstSeen.has(eni.id)) firstSeen.set(eni.id, clock.now());
+    if (awaitingDeletion.size === 0) return;
+    const present = new Set(enis.map((eni) => eni.id));
     for (const [id, since] of awaitingDeletion) {
       if (present.has(id)) continue;
       deletionSamples.push(clock.now() - since);
@@ -121,6 +160,17 @@ export async function runFieldTest(
       await allocatePoolAddress(ec2, pool, undefined, { [FIELD_TEST_TAG_KEY]: runId });
     }
     poolIps = (await describePoolAddresses(ec2, pool)).map((address) => address.publicIp).sort();
+    const trail = await findManagementTrail(target.eventClients.cloudtrail, target.region).catch(
+      (error: unknown) => ({ reason: `the trails could not be read: ${errorText(error)}` }),
+    );
+    if ('trailArn' in trail) {
+      say(`trail ${trail.trailArn} logs management events: measuring CloudTrail's event delivery`);
+      queue = await FieldTestEventQueue.create(target.eventClients, runId);
+      lastPoll = clock.now();
+    } else {
+      eventsUnavailable = trail.reason;
+      say(`CloudTrail event delivery not measured: ${trail.reason}`);
+    }
 
     for (const [index, scenario] of options.scenarios.entries()) {
       // Interrupted: the scenarios not started yet are reported skipped, and the report still comes back.
@@ -203,6 +253,7 @@ export async function runFieldTest(
               })),
             );
             samples.push(...results);
+            await pollEvents();
             const since = at - settings.settleMs;
             const steady = live().every((name) => allEgressSince(samples, name, since));
             const settled =
@@ -331,12 +382,19 @@ export async function runFieldTest(
       }
     }
 
-    if (awaitingDeletion.size > 0 && !options.signal?.aborted) {
-      say(`waiting for Lambda to delete ${awaitingDeletion.size} ENI(s), to measure the deletion delay`);
+    if ((awaitingDeletion.size > 0 || eventsPending()) && !options.signal?.aborted) {
+      say(
+        `waiting for Lambda to delete ${awaitingDeletion.size} ENI(s), to measure the deletion delay${queue ? ', and for the CloudTrail events still due' : ''}`,
+      );
       const waitUntil = clock.now() + settings.cleanupWaitMs;
-      while (awaitingDeletion.size > 0 && clock.now() < waitUntil && !options.signal?.aborted) {
+      while (
+        (awaitingDeletion.size > 0 || eventsPending()) &&
+        clock.now() < waitUntil &&
+        !options.signal?.aborted
+      ) {
         await clock.sleep(settings.reconcileIntervalMs);
         await checkDeletions();
+        await pollEvents();
       }
     }
   } finally {
@@ -349,6 +407,7 @@ export async function runFieldTest(
       now: () => clock.now(),
       sleep: (ms) => clock.sleep(ms),
       deleteFunction: (name) => target.lambda.deleteFunction(name),
+      eventClients: target.eventClients,
       ...(target.lambda.teardown
         ? { deleteRole: () => target.lambda.teardown?.() ?? Promise.resolve(undefined) }
         : {}),
@@ -356,10 +415,27 @@ export async function runFieldTest(
     });
   }
 
-  const events = target.events;
-  const eventDelays = events.available
-    ? events.delivered().map((event) => event.deliveredAt - event.eventTime)
-    : [];
+  // An event counts once per ENI of the run's VPC (seen there, or naming it), from CloudTrail's eventTime
+  // (whole seconds) or, without one, from when the run first saw the ENI.
+  const delays = new Map<string, number>();
+  for (const event of received) {
+    const id = event.networkInterfaceId;
+    if (id === undefined || delays.has(id)) continue;
+    if (!firstSeen.has(id) && event.vpcId !== vpc?.vpcId) continue;
+    const since = event.eventTime ?? firstSeen.get(id);
+    if (since !== undefined) delays.set(id, Math.max(0, event.arrivedAt - since));
+  }
+  const eventDelayMs = eventsUnavailable
+    ? { status: 'unavailable' as const, reason: eventsUnavailable }
+    : withEnis(
+        measured(
+          [...delays.values()],
+          pollGapMs + 1_000,
+          'no CreateNetworkInterface event of the run arrived while it waited',
+        ),
+        [...delays.keys()].sort(),
+        [...firstSeen.keys()].filter((id) => !delays.has(id)).sort(),
+      );
   return {
     runId,
     mode: target.mode,
@@ -377,18 +453,25 @@ export async function runFieldTest(
     notForceable: UNFORCEABLE_SCENARIOS,
     timings: {
       eniSwitchMs: measured(switchSamples, settings.statePollMs, 'no scenario saw a new placement serve'),
-      eventDelayMs: events.available
-        ? measured(eventDelays, 0, 'no CreateNetworkInterface event arrived during the run')
-        : { status: 'unavailable', reason: events.reason },
+      eventDelayMs,
       eniDeletionDelayMs: measured(
         deletionSamples,
         settings.reconcileIntervalMs,
         `Lambda deleted no ENI within the ${settings.cleanupWaitMs / 60_000} minutes waited`,
       ),
     },
+    ...(target.simulatorEnis ? { simulatorEnis: target.simulatorEnis() } : {}),
     verdict: fieldTestVerdict(scenarioReports),
     cleanup,
   };
+}
+
+function withEnis(
+  measurement: TimingMeasurement,
+  eniIds: readonly string[],
+  withoutEvent: readonly string[],
+): TimingMeasurement {
+  return measurement.status === 'measured' ? { ...measurement, eniIds, withoutEvent } : measurement;
 }
 
 function allEgressSince(samples: readonly InvocationSample[], name: string, since: number): boolean {

@@ -1,4 +1,5 @@
 import type { AwsClients } from '../../aws/clients.js';
+import type { FieldTestEventClients } from '../../aws/field-test/event-watch.js';
 import type { EchoFunctionInput } from '../../aws/field-test/lambda-functions.js';
 import type { InvocationOutcome } from '../../core/field-test/invocations.js';
 
@@ -28,18 +29,6 @@ export interface FieldTestLambda {
   teardown?(): Promise<string | undefined>;
 }
 
-/** A CloudTrail `CreateNetworkInterface` event as it reached the run: when it happened, and when it arrived. */
-export interface DeliveredEvent {
-  readonly networkInterfaceId?: string;
-  readonly eventTime: number;
-  readonly deliveredAt: number;
-}
-
-/** Where the run watches for CloudTrail events, or why it cannot. */
-export type EventWatch =
-  | { readonly available: true; delivered(): readonly DeliveredEvent[] }
-  | { readonly available: false; readonly reason: string };
-
 /** Everything that differs between a real account and the local test bed. */
 export interface FieldTestTarget {
   readonly mode: 'local' | 'aws';
@@ -48,9 +37,16 @@ export interface FieldTestTarget {
   readonly clock: FieldTestClock;
   readonly invoker: Invoker;
   readonly lambda: FieldTestLambda;
-  readonly events: EventWatch;
+  /**
+   * CloudTrail, EventBridge and SQS: the run looks for a trail and, with one, receives the
+   * CreateNetworkInterface events through its own rule and queue. Locally moto plays all three, and the
+   * simulator puts Lambda's events on moto's bus as CloudTrail would.
+   */
+  readonly eventClients: FieldTestEventClients;
   /** Called after each bind (local: the simulator records the new bindings on its timeline at once). */
   afterBind?(): Promise<void>;
+  /** Local only: every ENI the simulator created (Lambda's CreateNetworkInterface calls), sorted. */
+  simulatorEnis?(): readonly string[];
   /** Local only: the simulator's exact egress downtime of a function between two instants. */
   simulatorDowntimeMs?(functionName: string, from: number, to: number): number;
 }

@@ -4,7 +4,7 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 function timing(measurement: TimingMeasurement): string {
   if (measurement.status !== 'measured') return `${measurement.status}: ${measurement.reason}`;
-  return `median ${seconds(measurement.medianMs)}, max ${seconds(measurement.maxMs)} (${measurement.samplesMs.length} samples, ±${seconds(measurement.resolutionMs)})`;
+  return `min ${seconds(measurement.minMs)}, median ${seconds(measurement.medianMs)}, max ${seconds(measurement.maxMs)} (${measurement.samplesMs.length} samples, ±${seconds(measurement.resolutionMs)})`;
 }
 
 /** The report as Markdown: the verdict first, then a row per scenario, the timings and the cleanup. */

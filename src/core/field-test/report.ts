@@ -29,14 +29,20 @@ export interface FieldTestScenarioReport {
   readonly simulatorDowntimeMs?: number;
 }
 
-/** A measured timing: each observation, and their median and maximum. */
+/** A measured timing: each observation, and their minimum, median, maximum and count. */
 export interface MeasuredTiming {
   readonly status: 'measured';
   readonly samplesMs: readonly number[];
+  readonly minMs: number;
   readonly medianMs: number;
   readonly maxMs: number;
+  readonly count: number;
   /** How exact each sample is (the polling or invocation interval). */
   readonly resolutionMs: number;
+  /** `eventDelayMs` only: the Lambda ENIs whose CreateNetworkInterface event arrived, sorted. */
+  readonly eniIds?: readonly string[];
+  /** `eventDelayMs` only: Lambda ENIs the run saw whose event never arrived while it waited (best effort). */
+  readonly withoutEvent?: readonly string[];
 }
 
 export type TimingMeasurement =
@@ -84,11 +90,13 @@ export interface FieldTestReport {
   /** What Lambda does on its own and no field test can trigger. */
   readonly notForceable: readonly { readonly id: string; readonly reason: string }[];
   readonly timings: FieldTestTimings;
+  /** Local runs only: every ENI the simulator created, against which `eventDelayMs.eniIds` can be checked. */
+  readonly simulatorEnis?: readonly string[];
   readonly verdict: FieldTestVerdict;
   readonly cleanup: FieldTestCleanup;
 }
 
-/** The median and maximum of the samples, or `not observed` with the reason. */
+/** The minimum, median and maximum of the samples, or `not observed` with the reason. */
 export function measured(
   samplesMs: readonly number[],
   resolutionMs: number,
@@ -104,8 +112,10 @@ export function measured(
   return {
     status: 'measured',
     samplesMs: sorted,
+    minMs: sorted[0] as number,
     medianMs: median,
     maxMs: sorted.at(-1) as number,
+    count: sorted.length,
     resolutionMs,
   };
 }

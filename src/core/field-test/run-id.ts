@@ -28,6 +28,9 @@ export const fieldTestNames = {
   function: (runId: string, scenarioIndex: number, role: string) =>
     `lsi-ft-${runId}-${scenarioIndex}-${role}`,
   role: (runId: string) => `lsi-ft-${runId}-role`,
+  /** The EventBridge rule and the SQS queue that receive the run's CloudTrail events. */
+  eventRule: (runId: string) => `lsi-ft-${runId}-eni-events`,
+  eventQueue: (runId: string) => `lsi-ft-${runId}-eni-events`,
   /** What every function name of the run (or of every run) starts with. */
   functionPrefix: (runId?: string) => (runId === undefined ? 'lsi-ft-' : `lsi-ft-${runId}-`),
 };
