@@ -239,7 +239,8 @@ export async function runFieldTest(
             // The bind first, then the invocations: in an account they run after the bind's calls took
             // their time; on the test bed, where a bind takes no time, a state that lasted 0 ms (an ENI
             // serving at the very instant it is bound) is not mistaken for an outage.
-            if (at >= nextBind) {
+            const bound = at >= nextBind;
+            if (bound) {
               await bind();
               await target.afterBind?.();
               await checkDeletions();
@@ -253,7 +254,8 @@ export async function runFieldTest(
               })),
             );
             samples.push(...results);
-            await pollEvents();
+            // The queue is read at each bind and, while an ENI's event is due, at every tick.
+            if (bound || eventsPending()) await pollEvents();
             const since = at - settings.settleMs;
             const steady = live().every((name) => allEgressSince(samples, name, since));
             const settled =
@@ -394,7 +396,7 @@ export async function runFieldTest(
       ) {
         await clock.sleep(settings.reconcileIntervalMs);
         await checkDeletions();
-        await pollEvents();
+        if (eventsPending()) await pollEvents();
       }
     }
   } finally {
