@@ -165,7 +165,13 @@ export async function runFieldTest(
     );
     if ('trailArn' in trail) {
       say(`trail ${trail.trailArn} logs management events: measuring CloudTrail's event delivery`);
-      queue = await FieldTestEventQueue.create(target.eventClients, runId);
+      // The timing is a by-product: without the rule or the queue (a permission missing, say) the
+      // scenarios still run, and the cleanup removes whatever part was made.
+      queue = await FieldTestEventQueue.create(target.eventClients, runId).catch((error: unknown) => {
+        eventsUnavailable = `the event rule and queue could not be created: ${errorText(error)}`;
+        say(`CloudTrail event delivery not measured: ${eventsUnavailable}`);
+        return undefined;
+      });
       lastPoll = clock.now();
     } else {
       eventsUnavailable = trail.reason;
