@@ -123,6 +123,13 @@ describe('prepare, keepers and prune', () => {
       used: false,
     });
 
+    // status counts the keeper as a keeper, never as a user's function.
+    const status = await cli(['status', '--pool', POOL, '--json']);
+    const shared = status
+      .json<{ enis: Array<{ networkInterfaceId: string; poolFunctions: string[]; keepers: string[] }> }>()
+      .enis.find((eni) => eni.networkInterfaceId === keeperEnis[0]);
+    expect(shared).toMatchObject({ poolFunctions: ['api'], keepers: [keeper?.name] });
+
     // Without --yes and no terminal: says what it would delete, deletes nothing.
     const dry = await cli(['prune', '--pool', POOL, '--json']);
     expect(dry.code).toBe(2);
