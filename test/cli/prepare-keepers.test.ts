@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createIamClient } from '../../src/aws/clients.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { createVpcFixture } from '../../testbed/index.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { POOL, useEgressWorld } from '../support/egress-world.js';
 
 const world = useEgressWorld();
@@ -188,15 +189,19 @@ describe('prepare, keepers and prune', () => {
       },
     ];
     for (const bad of cases) {
-      const run = await cli([
-        'prepare',
-        '--pool',
-        POOL,
-        ...bad.subnets.flatMap((id) => ['--subnet', id]),
-        ...bad.groups.flatMap((id) => ['--security-group', id]),
-        '--allocate',
-        '--json',
-      ]);
+      // In process: six process starts saved, the same program.
+      const run = await runCliInProcess(
+        [
+          'prepare',
+          '--pool',
+          POOL,
+          ...bad.subnets.flatMap((id) => ['--subnet', id]),
+          ...bad.groups.flatMap((id) => ['--security-group', id]),
+          '--allocate',
+          '--json',
+        ],
+        { clientOptions: world.localAws().clientOptions() },
+      );
       expect({ code: run.code, error: run.json<ErrorDocument>().error.code }).toEqual({
         code: 2,
         error: bad.code,
