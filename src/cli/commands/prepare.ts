@@ -167,12 +167,17 @@ async function waitUntilBound(
       }
       const active = states.filter((state) => state.state === 'Active').length;
       if (active === states.length) {
-        await reconcile(clients, {
+        const result = await reconcile(clients, {
           pool: options.pool,
           functions: [],
           keepers: input.names,
           allocate: options.allocate,
         });
+        // Free IPs taken meanwhile (or none to allocate): waiting longer would not help.
+        const exhausted = result.finalPlan.problems.find(
+          (problem) => problem.severity === 'error' && problem.code === 'PoolExhausted',
+        );
+        if (exhausted) throw new StaticIpError('PoolExhausted', exhausted.message);
         const bindings = await input.bindings();
         const unbound = bindings.filter((binding) => binding.enis === 0 || binding.needed > 0);
         progress.update({ done: bindings.length - unbound.length, total: bindings.length });
