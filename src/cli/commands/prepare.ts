@@ -64,23 +64,19 @@ async function prepare(options: PrepareOptions, context: CommandContext): Promis
   // Everything is checked before anything is created.
   output.startProgress(`checking ${subnetIds.length} subnet(s) and ${groupIds.length} security group(s)`);
   const [subnets, groups] = await Promise.all([
-    observeSubnets(clients, subnetIds.length > 16 ? [] : subnetIds),
-    keepers.describeGroupVpcs(clients.ec2, groupIds.length > 5 ? [] : groupIds),
+    // Over Lambda's limits, the count alone is the error: no need to describe them.
+    observeSubnets(clients, subnetIds.length > keeper.MAX_FUNCTION_SUBNETS ? [] : subnetIds),
+    keepers.describeGroupVpcs(
+      clients.ec2,
+      groupIds.length > keeper.MAX_FUNCTION_SECURITY_GROUPS ? [] : groupIds,
+    ),
   ]);
   checkPrepareRequest({ subnetIds, securityGroupIds: groupIds, subnets, groups });
-  const bindingsNow = async () =>
-    keepers.combinationBindings(clients.ec2, {
-      poolAddresses: await addresses.describePoolAddresses(clients.ec2, options.pool),
-      subnetIds,
-      securityGroupIds: groupIds,
-    });
+  const bindings = (poolAddresses: Parameters<typeof keepers.combinationBindings>[1]['poolAddresses']) =>
+    keepers.combinationBindings(clients.ec2, { poolAddresses, subnetIds, securityGroupIds: groupIds });
   const poolAddresses = await addresses.describePoolAddresses(clients.ec2, options.pool);
   const free = poolAddresses.filter((address) => plan.isFreeToBind(address, region, new Set())).length;
-  const before = await keepers.combinationBindings(clients.ec2, {
-    poolAddresses,
-    subnetIds,
-    securityGroupIds: groupIds,
-  });
+  const before = await bindings(poolAddresses);
   const needed = before.reduce((sum, binding) => sum + binding.needed, 0);
   checkPoolCanBind({ pool: options.pool, needed, free, allocate: options.allocate });
   output.stopProgress();
@@ -110,7 +106,7 @@ async function prepare(options: PrepareOptions, context: CommandContext): Promis
   if (options.wait) {
     await waitUntilBound(options, context, clients, {
       names: made.map((entry) => entry.name),
-      bindings: bindingsNow,
+      bindings: async () => bindings(await addresses.describePoolAddresses(clients.ec2, options.pool)),
     });
     bound = true;
   }
