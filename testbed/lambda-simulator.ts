@@ -14,6 +14,7 @@ import {
   DeleteFunctionCommand,
   type LambdaClient,
   PublishVersionCommand,
+  paginateListFunctions,
   UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
@@ -205,9 +206,16 @@ export class LambdaSimulator {
         ...(input.tags ? { Tags: { ...input.tags } } : {}),
       }),
     );
+    await this.#start(input.name, created.FunctionArn ?? '', config);
+    await this.#maybeSample();
+    return this.describe(input.name);
+  }
+
+  /** A created function: Pending until its ENIs are ready, then Active. */
+  async #start(name: string, arn: string, config: SimVpcConfig): Promise<void> {
     const fn: SimFunction = {
-      name: input.name,
-      arn: created.FunctionArn ?? '',
+      name,
+      arn,
       config,
       serving: undefined,
       state: 'Pending',
@@ -219,8 +227,6 @@ export class LambdaSimulator {
     this.#functions.set(fn.name, fn);
     await this.#publishState(fn);
     await this.#placeEnis(fn, 'CreateFunction20150331', 'activate', () => this.#activate(fn));
-    await this.#maybeSample();
-    return this.describe(fn.name);
   }
 
   /**
@@ -240,6 +246,55 @@ export class LambdaSimulator {
         VpcConfig: { SubnetIds: [...config.subnetIds], SecurityGroupIds: [...config.securityGroupIds] },
       }),
     );
+    await this.#reconfigure(fn, config);
+    await this.#maybeSample();
+  }
+
+  /**
+   * Plays the functions someone else created, changed or deleted through the Lambda API (a CLI, a
+   * deployment tool) as if they were its own: one ListFunctions, then
+   * - a VPC function it does not know is created (Pending until its ENIs are ready, then Active), its ENIs
+   *   shared with its other functions of the same (subnet, security-group set);
+   * - a function it knows whose VpcConfig changed (and is not mid-update) is updated as `updateVpcConfig` would;
+   * - a function it knows that the listing lacks was deleted: ENIs nothing else uses retire after eniDeletionDelayMs.
+   * Functions without a VpcConfig are left alone (they have no ENI). Explicit, like every other AWS-side
+   * event here, so a test decides when Lambda notices; `advance` does not call it.
+   * @returns the names of the functions it adopted now
+   */
+  async adopt(): Promise<string[]> {
+    const listed = new Map<string, { arn: string; config: SimVpcConfig }>();
+    for await (const page of paginateListFunctions({ client: this.#lambda }, {})) {
+      for (const fn of page.Functions ?? []) {
+        const subnetIds = fn.VpcConfig?.SubnetIds ?? [];
+        const securityGroupIds = fn.VpcConfig?.SecurityGroupIds ?? [];
+        if (!fn.FunctionName || subnetIds.length === 0 || securityGroupIds.length === 0) continue;
+        listed.set(fn.FunctionName, {
+          arn: fn.FunctionArn ?? '',
+          config: normalise({ subnetIds, securityGroupIds }),
+        });
+      }
+    }
+    const adopted: string[] = [];
+    for (const [name, seen] of listed) {
+      const known = this.#functions.get(name);
+      if (!known) {
+        await this.#start(name, seen.arn, seen.config);
+        adopted.push(name);
+      } else if (known.lastUpdateStatus !== 'InProgress' && !sameConfig(known.config, seen.config)) {
+        await this.#reconfigure(known, seen.config);
+      }
+    }
+    const gone = [...this.#functions.keys()].filter((name) => !listed.has(name));
+    for (const name of gone) {
+      this.#functions.delete(name);
+      this.#changes++;
+    }
+    if (gone.length > 0) await this.#collectUnusedEnis();
+    await this.#maybeSample();
+    return adopted;
+  }
+
+  async #reconfigure(fn: SimFunction, config: SimVpcConfig): Promise<void> {
     fn.config = config;
     fn.lastUpdateStatus = 'InProgress';
     await this.#publishState(fn);
@@ -249,7 +304,6 @@ export class LambdaSimulator {
       await this.#publishState(fn);
       await this.#collectUnusedEnis();
     });
-    await this.#maybeSample();
   }
 
   /**
@@ -715,6 +769,12 @@ function placedBy(eni: HyperplanePlacement, config: SimVpcConfig): boolean {
 
 function isDefined<T>(value: T | undefined): value is T {
   return value !== undefined;
+}
+
+function sameConfig(a: SimVpcConfig, b: SimVpcConfig): boolean {
+  const key = (config: SimVpcConfig) =>
+    `${[...config.subnetIds].sort().join(',')}|${[...config.securityGroupIds].sort().join(',')}`;
+  return key(a) === key(b);
 }
 
 function normalise(config: SimVpcConfig): SimVpcConfig {

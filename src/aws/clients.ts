@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -48,6 +49,11 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
 /** An IAM client with the same settings (the test bed uses it for execution roles). */
 export function createIamClient(options: AwsClientOptions = {}): IAMClient {
   return new IAMClient(clientConfig(options));
+}
+
+/** An EventBridge client with the same settings (`prepare` schedules its keepers with a rule). */
+export function createEventBridgeClient(options: AwsClientOptions = {}): EventBridgeClient {
+  return new EventBridgeClient(clientConfig(options));
 }
 
 /** The settings every client is built with; for clients of other services (the field test's). */

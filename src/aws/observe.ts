@@ -247,6 +247,17 @@ export function describeSubnets(clients: AwsClients, subnetIds: readonly string[
   );
 }
 
+/** The subnets, by id, with whether they route to an internet gateway (an unknown id is absent). */
+export async function observeSubnets(
+  clients: AwsClients,
+  subnetIds: readonly string[],
+): Promise<ObservedSubnet[]> {
+  const subnets = await describeSubnets(clients, subnetIds);
+  const vpcIds = [...new Set(subnets.map((subnet) => subnet.VpcId ?? ''))].filter(Boolean);
+  const routeTables = vpcIds.length === 0 ? [] : await describeRouteTables(clients, vpcIds);
+  return subnets.map((subnet) => toObservedSubnet(subnet, routeTables));
+}
+
 function describeRouteTables(clients: AwsClients, vpcIds: readonly string[]): Promise<RouteTable[]> {
   return readByFilter(
     'ec2:DescribeRouteTables',

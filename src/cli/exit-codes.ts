@@ -15,9 +15,11 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  success (converged; nothing left to do)
   1  runtime failure (no Region or credentials, a failed AWS call), a problem left unresolved after
-     apply (PoolExhausted, SubnetNotPublic, ...), an error finding from audit, or switch-check: the
-     pool is too small for the target
+     apply (PoolExhausted, SubnetNotPublic, ...), an error finding from audit, switch-check: the
+     pool is too small for the target, or prepare: too few free pool IPs without --allocate, or --wait
+     timed out
   2  bad input (unknown function, function without VPC config, unknown command or option, bad option
-     value, apply without --yes and no terminal, release/unbind without --yes)
+     value, apply or prune without --yes and no terminal, release/unbind without --yes, prepare with
+     subnets or security groups a keeper cannot use)
 With --json, every failure prints {"error": {"code", "message", "exitCode"}} on stdout.
   3  plan --detailed-exitcode: changes are pending`;

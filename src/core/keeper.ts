@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { normaliseGroups } from './combination.js';
+import { combinationKey, functionLabel, normaliseGroups } from './combination.js';
+import type { ObservedFunction } from './model.js';
 
 /**
  * A keeper: a tiny function of ours with exactly one (subnet, security-group set) of a pool's functions.
@@ -55,4 +56,30 @@ export function keeperFunctionName(
   // Pool names may hold '.', which function names may not.
   const safe = pool.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64 - 'lsi-keeper-'.length - 13);
   return `lsi-keeper-${safe}-${hash}`;
+}
+
+/** A keeper as `keepers` and `prune` see it: its combination, and the pool functions that use it. */
+export interface KeeperUse {
+  readonly name: string;
+  readonly subnetId: string;
+  /** Sorted, without duplicates. */
+  readonly securityGroupIds: readonly string[];
+  /** Pool functions (and versions, `name:version`) whose placement includes the combination; keepers never. */
+  readonly usedBy: readonly string[];
+}
+
+/** What each of the pool's keepers keeps, and who still needs it. A keeper with several subnets is one entry per subnet. */
+export function keeperUses(functions: readonly ObservedFunction[]): KeeperUse[] {
+  const users = functions.filter((fn) => fn.inPool && !fn.keeper);
+  const uses: KeeperUse[] = [];
+  for (const keeper of functions.filter((fn) => fn.inPool && fn.keeper && fn.version === '$LATEST')) {
+    for (const subnetId of keeper.subnetIds) {
+      const key = combinationKey(subnetId, keeper.securityGroupIds);
+      const usedBy = users
+        .filter((fn) => fn.subnetIds.some((subnet) => combinationKey(subnet, fn.securityGroupIds) === key))
+        .map(functionLabel);
+      uses.push({ name: keeper.name, subnetId, securityGroupIds: keeper.securityGroupIds, usedBy });
+    }
+  }
+  return uses.sort((a, b) => a.name.localeCompare(b.name) || a.subnetId.localeCompare(b.subnetId));
 }

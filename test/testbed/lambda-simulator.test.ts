@@ -9,13 +9,20 @@ import {
   DescribeRouteTablesCommand,
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
-import { GetFunctionConfigurationCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionConfigurationCommand,
+  ListFunctionsCommand,
+} from '@aws-sdk/client-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
+import { createIamClient } from '../../src/aws/clients.js';
 import {
   type CloudTrailEvent,
   createLambdaWorld,
   createVpcFixture,
+  ensureExecutionRole,
   ipsTakenFromServingEnis,
   LambdaSimulator,
   ResourceConflictError,
@@ -235,6 +242,48 @@ describe('scale-out, idle reclaim and delete', () => {
     await sim.deleteFunction('c');
     await sim.advance(sim.timings.eniDeletionDelayMs);
     expect(await lambdaEnis()).toHaveLength(0);
+  });
+});
+
+describe('functions created through the Lambda API (adopt)', () => {
+  it('plays them like its own: Pending then Active on ENIs shared with its functions, retired when deleted', async () => {
+    await sim.createFunction({ name: 'own', subnetIds: [subnet(0)], securityGroupIds: [group(0)] });
+    await sim.advance(SWITCH);
+    const [shared] = sim.describe('own').servingEniIds;
+    const role = await ensureExecutionRole(createIamClient(localAws().clientOptions()), 'adopt-test');
+    const create = (name: string, subnetId: string) =>
+      clients.lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+          Role: role,
+          Code: { ZipFile: Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]) },
+          VpcConfig: { SubnetIds: [subnetId], SecurityGroupIds: [group(0)] },
+        }),
+      );
+    await create('same-combination', subnet(0));
+    await create('new-combination', subnet(1));
+    expect((await sim.adopt()).sort()).toEqual(['new-combination', 'same-combination']);
+    expect(await sim.adopt()).toEqual([]);
+    // The known combination is reused at once; the new one waits for its ENI.
+    expect(sim.describe('new-combination').state).toBe('Pending');
+    expect((await lambdaEnis()).map((eni) => eni.SubnetId).sort()).toEqual([subnet(0), subnet(1)].sort());
+    await sim.advance(SWITCH);
+    expect(sim.describe('same-combination')).toMatchObject({ state: 'Active', servingEniIds: [shared] });
+    expect(sim.describe('new-combination').state).toBe('Active');
+    const state = await clients.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'new-combination' }),
+    );
+    expect(state.State).toBe('Active');
+
+    await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: 'new-combination' }));
+    await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: 'same-combination' }));
+    await sim.adopt();
+    expect(sim.functionNames()).toEqual(['own']);
+    await sim.advance(sim.timings.eniDeletionDelayMs);
+    // subnet 1's ENI retired; the one 'own' still uses stays.
+    expect((await lambdaEnis()).map((eni) => eni.NetworkInterfaceId)).toEqual([shared]);
   });
 });
 

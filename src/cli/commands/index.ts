@@ -6,7 +6,9 @@ import { registerDemo } from './demo.js';
 import { registerFieldTest } from './field-test.js';
 import { registerIamPolicy } from './iam-policy.js';
 import { registerIps } from './ips.js';
+import { registerKeepers, registerPrune } from './keepers.js';
 import { registerPlan } from './plan.js';
+import { registerPrepare } from './prepare.js';
 import { registerRelease } from './release.js';
 import { registerStatus } from './status.js';
 import { registerSwitchCheck } from './switch-check.js';
@@ -22,6 +24,9 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerUnbind,
   registerSwitchCheck,
   registerRelease,
+  registerPrepare,
+  registerKeepers,
+  registerPrune,
   registerCost,
   registerIamPolicy,
   registerDemo,
