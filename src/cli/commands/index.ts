@@ -10,6 +10,7 @@ import { registerPlan } from './plan.js';
 import { registerRelease } from './release.js';
 import { registerStatus } from './status.js';
 import { registerSwitchCheck } from './switch-check.js';
+import { registerTemplate } from './template.js';
 import { registerUnbind } from './unbind.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -24,6 +25,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRelease,
   registerCost,
   registerIamPolicy,
+  registerTemplate,
   registerDemo,
   registerFieldTest,
 ];
