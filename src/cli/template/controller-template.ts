@@ -1,10 +1,7 @@
-import { ArnFormat, Token } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type Stack, Token } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { HyperplaneEgress } from '../../cdk/hyperplane-egress.js';
-import { StaticIpPool } from '../../cdk/static-ip-pool.js';
-import { POOL_TAG_KEY } from '../../core/pool.js';
+import { StaticIpPool, tagForPool } from '../../cdk/static-ip-pool.js';
 import { synthesizeStack } from '../../serverless/synthesize-stack.js';
 
 /**
@@ -163,41 +160,8 @@ export function controllerTemplate(assetDir: string, facts: PackageFacts): Contr
 }
 
 /** Tags the addresses of `AllocationIds` for the pool, only under the `Adopting` condition. */
-function adoption(stack: import('aws-cdk-lib').Stack): void {
-  const tagCall = {
-    service: 'EC2',
-    action: 'CreateTags',
-    parameters: {
-      Resources: Token.asList({ Ref: 'AllocationIds' }),
-      Tags: [{ Key: POOL_TAG_KEY, Value: POOL_SENTINEL }],
-    },
-    physicalResourceId: PhysicalResourceId.of(`lambda-static-ip-pool-${POOL_SENTINEL}`),
-  };
-  // No onDelete: neither deleting the stack nor dropping an id untags or releases an adopted address.
-  new AwsCustomResource(stack, 'Adopt', {
-    resourceType: 'Custom::LambdaStaticIpPoolAdoption',
-    onCreate: tagCall,
-    onUpdate: tagCall,
-    installLatestAwsSdk: false,
-    policy: AwsCustomResourcePolicy.fromStatements([
-      new PolicyStatement({
-        actions: ['ec2:CreateTags'],
-        resources: [
-          stack.formatArn({
-            service: 'ec2',
-            resource: 'elastic-ip',
-            resourceName: '*',
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        ],
-        // Only the pool tag, only this pool's name: the role cannot retag anything else.
-        conditions: {
-          StringEquals: { [`aws:RequestTag/${POOL_TAG_KEY}`]: POOL_SENTINEL },
-          'ForAllValues:StringEquals': { 'aws:TagKeys': [POOL_TAG_KEY] },
-        },
-      }),
-    ]),
-  });
+function adoption(stack: Stack): void {
+  tagForPool(stack, POOL_SENTINEL, Token.asList({ Ref: 'AllocationIds' }), ['*']);
 }
 
 function templateParameters(): Record<string, Json> {
