@@ -324,42 +324,54 @@ export class StaticIpPool extends StaticIpPoolBase {
   }
 
   private adopt(allocationIds: readonly string[]): PoolAddress[] {
-    const stack = Stack.of(this);
-    // Tags the addresses at every create and update. No onDelete: neither stack deletion nor dropping an id
-    // from the list untags or releases an address the user owns.
-    const tagCall = {
-      service: 'EC2',
-      action: 'CreateTags',
-      parameters: { Resources: allocationIds, Tags: [{ Key: POOL_TAG_KEY, Value: this.poolName }] },
-      physicalResourceId: PhysicalResourceId.of(`lambda-static-ip-pool-${this.poolName}`),
-    };
-    new AwsCustomResource(this, 'Adopt', {
-      resourceType: 'Custom::LambdaStaticIpPoolAdoption',
-      onCreate: tagCall,
-      onUpdate: tagCall,
-      installLatestAwsSdk: false,
-      policy: AwsCustomResourcePolicy.fromStatements([
-        new PolicyStatement({
-          actions: ['ec2:CreateTags'],
-          resources: allocationIds.map((id) =>
-            stack.formatArn({
-              service: 'ec2',
-              resource: 'elastic-ip',
-              resourceName: id,
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
-          ),
-          // Only the pool tag, only this pool's name: the role cannot retag anything else.
-          conditions: {
-            StringEquals: { [`aws:RequestTag/${POOL_TAG_KEY}`]: this.poolName },
-            'ForAllValues:StringEquals': { 'aws:TagKeys': [POOL_TAG_KEY] },
-          },
-        }),
-      ]),
-    });
-
+    tagForPool(this, this.poolName, allocationIds, allocationIds);
     return lookUpAddresses(this, allocationIds);
   }
+}
+
+/**
+ * The custom resource (`Adopt`) that tags the addresses `allocationIds` (a list, or a list token) for
+ * the pool at every create and update. No onDelete: neither stack deletion nor dropping an id from the
+ * list untags or releases an address the user owns. `elasticIps` are the resource names its role may tag
+ * (the ids, or `*` when they are known only at deploy time); the tag condition narrows it either way.
+ */
+export function tagForPool(
+  scope: Construct,
+  poolName: string,
+  allocationIds: readonly string[],
+  elasticIps: readonly string[],
+): AwsCustomResource {
+  const stack = Stack.of(scope);
+  const tagCall = {
+    service: 'EC2',
+    action: 'CreateTags',
+    parameters: { Resources: allocationIds, Tags: [{ Key: POOL_TAG_KEY, Value: poolName }] },
+    physicalResourceId: PhysicalResourceId.of(`lambda-static-ip-pool-${poolName}`),
+  };
+  return new AwsCustomResource(scope, 'Adopt', {
+    resourceType: 'Custom::LambdaStaticIpPoolAdoption',
+    onCreate: tagCall,
+    onUpdate: tagCall,
+    installLatestAwsSdk: false,
+    policy: AwsCustomResourcePolicy.fromStatements([
+      new PolicyStatement({
+        actions: ['ec2:CreateTags'],
+        resources: elasticIps.map((id) =>
+          stack.formatArn({
+            service: 'ec2',
+            resource: 'elastic-ip',
+            resourceName: id,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ),
+        // Only the pool tag, only this pool's name: the role cannot retag anything else.
+        conditions: {
+          StringEquals: { [`aws:RequestTag/${POOL_TAG_KEY}`]: poolName },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [POOL_TAG_KEY] },
+        },
+      }),
+    ]),
+  });
 }
 
 /** A pool imported by name, or by name and allocation ids. */

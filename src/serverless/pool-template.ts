@@ -1,15 +1,10 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
-import { App, FileAssetPackaging, Stack, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { HyperplaneEgress } from '../cdk/hyperplane-egress.js';
 import { StaticIpPool } from '../cdk/static-ip-pool.js';
-import { InputError } from '../core/errors.js';
-import { ServerlessAssetSynthesizer } from './asset-synthesizer.js';
 import type { PluginConfig } from './plugin-config.js';
-import { zipDirectory } from './zip-directory.js';
+import { synthesizeStack } from './synthesize-stack.js';
 
 /** A function of the service as Serverless compiled it. */
 export interface ServiceFunction {
@@ -69,90 +64,56 @@ export function poolTemplate(options: {
   readonly assetDir: string;
 }): PoolTemplate {
   const { config, functions } = options;
-  const outdir = mkdtempSync(join(tmpdir(), 'lambda-static-ip-sls-'));
-  try {
-    const app = new App({
-      outdir,
-      // The constructs' template refers to the service's bucket and functions, which only the merged
-      // template has: Serverless validates that one (and the tests lint it with cfn-lint).
-      builtinCloudFormationValidation: false,
-      context: {
-        'aws:cdk:enable-path-metadata': false,
-        'aws:cdk:enable-asset-metadata': false,
-        'aws:cdk:disable-version-reporting': true,
-      },
-    });
-    const synthesizer = new ServerlessAssetSynthesizer(options.bucket, options.keyPrefix);
-    const stack = new Stack(app, 'Service', { synthesizer, analyticsReporting: false });
-    const pool = new StaticIpPool(stack, POOL_ID, {
-      poolName: config.pool,
-      ...(config.size === undefined ? {} : { size: config.size }),
-      ...(config.allocationIds === undefined ? {} : { existingAllocationIds: [...config.allocationIds] }),
-    });
-    // One role stands for every stand-in: it never reaches the template.
-    const role = Role.fromRoleArn(stack, 'StandInRole', 'arn:aws:iam::111111111111:role/stand-in', {
-      mutable: false,
-    });
-    const standIns = functions.map((fn) => {
-      const standIn = new LambdaFunction(stack, `StandIn${fn.logicalId}`, {
-        code: Code.fromInline('// stand-in'),
-        handler: 'index.handler',
-        runtime: Runtime.NODEJS_22_X,
-        role,
+  const standInIds = new Set(functions.map((fn) => fn.logicalId));
+  const { template, warnings } = synthesizeStack({
+    bucket: options.bucket,
+    keyPrefix: options.keyPrefix,
+    assetDir: options.assetDir,
+    silencedWarnings: SILENCED_WARNINGS,
+    build: (stack) => {
+      const pool = new StaticIpPool(stack, POOL_ID, {
+        poolName: config.pool,
+        ...(config.size === undefined ? {} : { size: config.size }),
+        ...(config.allocationIds === undefined ? {} : { existingAllocationIds: [...config.allocationIds] }),
       });
-      const resource = standIn.node.defaultChild as CfnFunction;
-      resource.overrideLogicalId(fn.logicalId);
-      resource.vpcConfig = {
-        subnetIds: fn.subnetIds.map((id) => Token.asString(id)),
-        securityGroupIds: fn.securityGroupIds.map((id) => Token.asString(id)),
-      };
-      return standIn;
-    });
-    new HyperplaneEgress(stack, EGRESS_ID, {
-      pool,
-      functions: standIns,
-      ...(config.spares === undefined ? {} : { spares: config.spares }),
-      probe: config.probe,
-      keepers: config.keepers,
-    });
+      // One role stands for every stand-in: it never reaches the template.
+      const role = Role.fromRoleArn(stack, 'StandInRole', 'arn:aws:iam::111111111111:role/stand-in', {
+        mutable: false,
+      });
+      const standIns = functions.map((fn) => {
+        const standIn = new LambdaFunction(stack, `StandIn${fn.logicalId}`, {
+          code: Code.fromInline('// stand-in'),
+          handler: 'index.handler',
+          runtime: Runtime.NODEJS_22_X,
+          role,
+        });
+        const resource = standIn.node.defaultChild as CfnFunction;
+        resource.overrideLogicalId(fn.logicalId);
+        resource.vpcConfig = {
+          subnetIds: fn.subnetIds.map((id) => Token.asString(id)),
+          securityGroupIds: fn.securityGroupIds.map((id) => Token.asString(id)),
+        };
+        return standIn;
+      });
+      new HyperplaneEgress(stack, EGRESS_ID, {
+        pool,
+        functions: standIns,
+        ...(config.spares === undefined ? {} : { spares: config.spares }),
+        probe: config.probe,
+        keepers: config.keepers,
+      });
+    },
+  });
 
-    const assembly = app.synth();
-    const artifact = assembly.getStackByName(stack.stackName);
-    const warnings = artifact.messages
-      .filter((message) => message.level === 'warning')
-      .filter(
-        (message) => !SILENCED_WARNINGS.some((id) => String(message.entry.data).includes(`[ack: ${id}]`)),
-      )
-      .map((message) => String(message.entry.data));
-    const errors = artifact.messages.filter((message) => message.level === 'error');
-    if (errors.length > 0) {
-      throw new InputError(
-        'InvalidPluginConfig',
-        errors.map((message) => String(message.entry.data)).join('; '),
-      );
-    }
-
-    for (const asset of synthesizer.assets) {
-      const source = isAbsolute(asset.fileName) ? asset.fileName : join(outdir, asset.fileName);
-      const target = join(options.assetDir, asset.objectName);
-      if (asset.packaging === FileAssetPackaging.ZIP_DIRECTORY) writeFileSync(target, zipDirectory(source));
-      else copyFileSync(source, target);
-    }
-
-    const template = artifact.template as TemplateSections;
-    const standInIds = new Set(functions.map((fn) => fn.logicalId));
-    const Resources = Object.fromEntries(
-      Object.entries(template.Resources).filter(([logicalId]) => !standInIds.has(logicalId)),
-    );
-    // The stand-ins' DependsOn is the ordering the constructs give the functions: it moves to the real ones.
-    const functionDependsOn = Object.fromEntries(
-      [...standInIds].map((logicalId) => {
-        const dependsOn = (template.Resources[logicalId] as { DependsOn?: string | string[] }).DependsOn;
-        return [logicalId, [dependsOn ?? []].flat().filter((id) => !standInIds.has(id))];
-      }),
-    );
-    return { sections: { ...template, Resources }, warnings, functionDependsOn };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  const Resources = Object.fromEntries(
+    Object.entries(template.Resources).filter(([logicalId]) => !standInIds.has(logicalId)),
+  );
+  // The stand-ins' DependsOn is the ordering the constructs give the functions: it moves to the real ones.
+  const functionDependsOn = Object.fromEntries(
+    [...standInIds].map((logicalId) => {
+      const dependsOn = (template.Resources[logicalId] as { DependsOn?: string | string[] }).DependsOn;
+      return [logicalId, [dependsOn ?? []].flat().filter((id) => !standInIds.has(id))];
+    }),
+  );
+  return { sections: { ...template, Resources } as TemplateSections, warnings, functionDependsOn };
 }

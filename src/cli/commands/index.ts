@@ -12,6 +12,7 @@ import { registerPrepare } from './prepare.js';
 import { registerRelease } from './release.js';
 import { registerStatus } from './status.js';
 import { registerSwitchCheck } from './switch-check.js';
+import { registerTemplate } from './template.js';
 import { registerUnbind } from './unbind.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -29,6 +30,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPrune,
   registerCost,
   registerIamPolicy,
+  registerTemplate,
   registerDemo,
   registerFieldTest,
 ];

@@ -1,0 +1,134 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEMPLATE_FILE } from '../../src/cli/commands/template.js';
+import { TEMPLATE_MAX_SIZE } from '../../src/cli/template/controller-template.js';
+import { cfnLint } from '../support/cfn-lint.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
+
+type Resource = {
+  Type: string;
+  Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Properties?: Record<string, unknown>;
+};
+type Template = {
+  Parameters: Record<string, unknown>;
+  Conditions: Record<string, unknown>;
+  Resources: Record<string, Resource>;
+  Metadata: Record<string, Record<string, unknown>>;
+};
+
+const run = (args: string[]) => runCliInProcess(args, { clientOptions: {} });
+
+describe('lambda-static-ip template', () => {
+  const out = join(temporaryDirectory('lsi-template-'), 'out');
+  let template: Template;
+  let written: { template: string; assets: string[]; version: string };
+
+  beforeAll(async () => {
+    const result = await run(['template', '--out', out, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    written = JSON.parse(result.stdout);
+    template = JSON.parse(readFileSync(join(out, TEMPLATE_FILE), 'utf8'));
+  }, 120_000);
+
+  it('writes the template, its code assets, README and LICENSE', () => {
+    expect(written.template).toBe(join(out, TEMPLATE_FILE));
+    expect(written.assets.length).toBeGreaterThan(0);
+    for (const file of [...written.assets, join(out, 'README.md'), join(out, 'LICENSE')]) {
+      expect(existsSync(file), file).toBe(true);
+    }
+    // Every function's code is one of those assets, by relative path.
+    const codes = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => r.Properties?.Code);
+    expect(codes.length).toBeGreaterThan(0);
+    for (const code of codes) {
+      expect(typeof code).toBe('string');
+      expect(written.assets).toContain(join(out, String(code)));
+    }
+  });
+
+  it('has the parameters, and every address it may allocate retained behind its Size condition', () => {
+    expect(Object.keys(template.Parameters).sort()).toEqual(
+      ['AlarmTopicArn', 'AllocationIds', 'MaxIps', 'PoolName', 'Size', 'Spares'].sort(),
+    );
+    const eips = Object.values(template.Resources).filter((r) => r.Type === 'AWS::EC2::EIP');
+    expect(eips).toHaveLength(TEMPLATE_MAX_SIZE);
+    const conditions = eips.map((eip) => eip.Condition);
+    expect(new Set(conditions)).toEqual(
+      new Set(Array.from({ length: TEMPLATE_MAX_SIZE }, (_, i) => `AllocateAddress${i + 1}`)),
+    );
+    for (const eip of eips) {
+      expect(eip.DeletionPolicy).toBe('Retain');
+      expect(eip.UpdateReplacePolicy).toBe('Retain');
+      expect(eip.Properties?.Tags).toEqual([
+        { Key: 'lambda-static-ip:pool', Value: { 'Fn::Sub': '${PoolName}' } },
+      ]);
+    }
+    // Address 3 exists for Size 3 and up, and only without AllocationIds: not one of 0, 1, 2.
+    expect(template.Conditions.AllocateAddress3).toEqual({
+      'Fn::And': [
+        { Condition: 'Allocating' },
+        { 'Fn::Not': [{ 'Fn::Or': ['0', '1', '2'].map((n) => ({ 'Fn::Equals': [{ Ref: 'Size' }, n] })) }] },
+      ],
+    });
+  });
+
+  it('adopts AllocationIds by tagging them, only when they are given', () => {
+    const adoption = Object.values(template.Resources).filter(
+      (r) => r.Type === 'Custom::LambdaStaticIpPoolAdoption',
+    );
+    expect(adoption).toHaveLength(1);
+    expect(adoption[0]?.Condition).toBe('Adopting');
+    expect(JSON.stringify(adoption[0]?.Properties?.Create)).toContain('CreateTags');
+    expect(JSON.stringify(adoption[0]?.Properties)).not.toContain('ReleaseAddress');
+    expect(template.Conditions.Adopting).toEqual({ 'Fn::Not': [{ Condition: 'Allocating' }] });
+  });
+
+  it('carries the Serverless Application Repository metadata, versioned as the package', () => {
+    const sar = template.Metadata['AWS::ServerlessRepo::Application'];
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+    expect(sar).toMatchObject({
+      Name: 'lambda-static-ip',
+      Author: 'lambda-static-ip',
+      SpdxLicenseId: manifest.license,
+      LicenseUrl: 'LICENSE',
+      ReadmeUrl: 'README.md',
+      SemanticVersion: manifest.version,
+    });
+    expect(String(sar?.Description).length).toBeLessThanOrEqual(256);
+  });
+
+  it('is cfn-lint clean, but for the local code paths that aws cloudformation package uploads', () => {
+    const { exitCode, unjustified } = cfnLint([join(out, TEMPLATE_FILE)]);
+    // W3002: "This code may only work with 'package' cli command", on each Code path: by design.
+    expect(unjustified.filter((finding) => finding.rule !== 'W3002')).toEqual([]);
+    expect(unjustified.filter((finding) => finding.rule === 'W3002')).toHaveLength(
+      Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function').length,
+    );
+    expect(exitCode & 2).toBe(0);
+  });
+
+  it('refuses an --out that is not empty without --force, or not writable: exit 2, naming it', async () => {
+    const notEmpty = await run(['template', '--out', out]);
+    expect(notEmpty.code).toBe(2);
+    expect(notEmpty.stderr).toContain(`--out ${out} is not empty`);
+    expect(notEmpty.stderr).toContain('--force');
+
+    // A file where a directory is wanted (root, as the tests may run, can write anywhere else).
+    const file = join(temporaryDirectory('lsi-template-file-'), 'a-file');
+    writeFileSync(file, 'x');
+    const notWritable = await run(['template', '--out', join(file, 'out'), '--json']);
+    expect(notWritable.code).toBe(2);
+    const error = JSON.parse(notWritable.stdout).error;
+    expect(error.code).toBe('OutNotWritable');
+    expect(error.message).toContain(join(file, 'out'));
+    const onFile = await run(['template', '--out', file]);
+    expect(onFile.code).toBe(2);
+  });
+});
