@@ -1,10 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { clientConfig } from '../../src/aws/clients.js';
 import { TEMPLATE_FILE } from '../../src/cli/commands/template.js';
 import { TEMPLATE_MAX_SIZE } from '../../src/cli/template/controller-template.js';
 import { cfnLint } from '../support/cfn-lint.js';
 import { runCliInProcess } from '../support/cli-in-process.js';
+import { useLocalAws } from '../support/local-aws.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 
 type Resource = {
@@ -24,6 +28,7 @@ type Template = {
 const run = (args: string[]) => runCliInProcess(args, { clientOptions: {} });
 
 describe('lambda-static-ip template', () => {
+  const localAws = useLocalAws();
   const out = join(temporaryDirectory('lsi-template-'), 'out');
   let template: Template;
   let written: { template: string; assets: string[]; version: string };
@@ -113,6 +118,59 @@ describe('lambda-static-ip template', () => {
     );
     expect(exitCode & 2).toBe(0);
   });
+
+  it('is what aws cloudformation package uploads: every code path and the SAR files become S3 objects', async () => {
+    const aws = localAws();
+    const s3 = new S3Client({ ...clientConfig(aws.clientOptions()), forcePathStyle: true });
+    const bucket = 'lsi-template-artifacts';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const packaged = join(temporaryDirectory('lsi-template-packaged-'), 'packaged.json');
+    // awscli v1 (botocore >= 1.31) sends S3 calls to AWS_ENDPOINT_URL_S3: the local AWS.
+    const result = spawnSync(
+      'python3',
+      [
+        '-m',
+        'awscli',
+        'cloudformation',
+        'package',
+        '--template-file',
+        written.template,
+        '--s3-bucket',
+        bucket,
+        '--output-template-file',
+        packaged,
+        '--use-json',
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL_S3: aws.endpoint,
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_DEFAULT_REGION: aws.region,
+        },
+      },
+    );
+    expect(result.stderr).not.toContain('Unable to upload');
+    expect(result.status).toBe(0);
+    const out = JSON.parse(readFileSync(packaged, 'utf8')) as Template;
+    const keys: string[] = [];
+    for (const [id, resource] of Object.entries(out.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const code = resource.Properties?.Code as { S3Bucket?: string; S3Key?: string };
+      expect(code.S3Bucket, id).toBe(bucket);
+      keys.push(String(code.S3Key));
+    }
+    const sar = out.Metadata['AWS::ServerlessRepo::Application'];
+    for (const url of [sar?.LicenseUrl, sar?.ReadmeUrl]) {
+      expect(String(url)).toMatch(new RegExp(`^s3://${bucket}/`));
+      keys.push(String(url).slice(`s3://${bucket}/`.length));
+    }
+    for (const key of keys) {
+      await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).resolves.toBeDefined();
+    }
+  }, 120_000);
 
   it('refuses an --out that is not empty without --force, or not writable: exit 2, naming it', async () => {
     const notEmpty = await run(['template', '--out', out]);
