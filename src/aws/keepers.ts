@@ -35,6 +35,7 @@ import {
 } from '../core/keeper.js';
 import type { ObservedAddress } from '../core/model.js';
 import { POOL_TAG_KEY } from '../core/pool.js';
+import { createFunctionOnceRoleAssumable } from './create-function.js';
 import { awsErrorCode } from './errors.js';
 import { zipOneFile } from './field-test/echo-function.js';
 import { readByFilter } from './filter-chunks.js';
@@ -45,8 +46,6 @@ import { readByFilter } from './filter-chunks.js';
  */
 export const KEEPER_ROLE_PATH = '/lambda-static-ip/keeper/';
 const ROLE_POLICY_NAME = 'keeper';
-/** IAM is eventually consistent: a new role takes a few seconds before Lambda can assume it. */
-const ROLE_PROPAGATION_MS = 60_000;
 const SCHEDULE_STATEMENT_ID = 'lambda-static-ip-keeper-schedule';
 
 export interface KeeperClients {
@@ -194,20 +193,7 @@ async function createKeeperFunction(lambda: LambdaClient, input: KeeperInput): P
       [KEEPER_TAG_KEY]: keeperTagValue(input.subnetId, input.securityGroupIds),
     },
   });
-  const sleep = input.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-  let waited = 0;
-  for (;;) {
-    try {
-      return (await lambda.send(command)).FunctionArn ?? '';
-    } catch (error) {
-      // "The role defined for the function cannot be assumed by Lambda": IAM has not propagated it yet.
-      const propagating =
-        awsErrorCode(error) === 'InvalidParameterValueException' && /role/i.test(String(error));
-      if (!propagating || waited >= ROLE_PROPAGATION_MS) throw error;
-      await sleep(5_000);
-      waited += 5_000;
-    }
-  }
+  return (await createFunctionOnceRoleAssumable(lambda, command, input.sleep)).FunctionArn ?? '';
 }
 
 /** Deletes a keeper and its schedule; each part already gone is fine. */

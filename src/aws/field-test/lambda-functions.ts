@@ -15,14 +15,13 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { InvocationOutcome } from '../../core/field-test/invocations.js';
 import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
+import { createFunctionOnceRoleAssumable } from '../create-function.js';
 import { awsErrorCode } from '../errors.js';
 import { ECHO_HANDLER, ECHO_HANDLER_SOURCE, zipOneFile } from './echo-function.js';
 
 /** Every field-test execution role lives under this IAM path, so `--cleanup` lists them and nothing else. */
 const ROLE_PATH = '/lambda-static-ip/field-test/';
 const VPC_ACCESS_POLICY = 'policy/service-role/AWSLambdaVPCAccessExecutionRole';
-/** A new role takes a few seconds to be assumable by Lambda; CreateFunction is retried meanwhile. */
-const ROLE_PROPAGATION_MS = 60_000;
 
 /** The AWS partition of a Region, for managed policy ARNs. */
 function partition(region: string): string {
@@ -65,19 +64,7 @@ export class EchoFunctions {
       VpcConfig: { SubnetIds: [...input.subnetIds], SecurityGroupIds: [...input.securityGroupIds] },
       Tags: { ...input.tags },
     });
-    const deadline = Date.now() + ROLE_PROPAGATION_MS;
-    for (;;) {
-      try {
-        await this.lambda.send(command);
-        return;
-      } catch (error) {
-        // "The role defined for the function cannot be assumed by Lambda": IAM has not propagated it yet.
-        const propagating =
-          awsErrorCode(error) === 'InvalidParameterValueException' && /role/i.test(String(error));
-        if (!propagating || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5_000));
-      }
-    }
+    await createFunctionOnceRoleAssumable(this.lambda, command);
   }
 
   async updateVpcConfig(name: string, placement: Omit<EchoFunctionInput, 'name' | 'tags'>): Promise<void> {
