@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { InvocationOutcome } from '../../core/field-test/invocations.js';
 import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
+import { partitionOf } from '../../core/partition.js';
 import { createFunctionOnceRoleAssumable } from '../create-function.js';
 import { awsErrorCode } from '../errors.js';
 import { ECHO_HANDLER, ECHO_HANDLER_SOURCE, zipOneFile } from './echo-function.js';
@@ -22,13 +23,6 @@ import { ECHO_HANDLER, ECHO_HANDLER_SOURCE, zipOneFile } from './echo-function.j
 /** Every field-test execution role lives under this IAM path, so `--cleanup` lists them and nothing else. */
 const ROLE_PATH = '/lambda-static-ip/field-test/';
 const VPC_ACCESS_POLICY = 'policy/service-role/AWSLambdaVPCAccessExecutionRole';
-
-/** The AWS partition of a Region, for managed policy ARNs. */
-function partition(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
 
 export interface EchoFunctionInput {
   readonly name: string;
@@ -108,7 +102,7 @@ export class EchoFunctions {
     await this.iam.send(
       new AttachRolePolicyCommand({
         RoleName: name,
-        PolicyArn: `arn:${partition(this.region)}:iam::aws:${VPC_ACCESS_POLICY}`,
+        PolicyArn: `arn:${partitionOf(this.region)}:iam::aws:${VPC_ACCESS_POLICY}`,
       }),
     );
     return this.#roleArn;
@@ -148,7 +142,7 @@ export async function deleteFieldTestRoles(
       .send(
         new DetachRolePolicyCommand({
           RoleName: name,
-          PolicyArn: `arn:${partition(region)}:iam::aws:${VPC_ACCESS_POLICY}`,
+          PolicyArn: `arn:${partitionOf(region)}:iam::aws:${VPC_ACCESS_POLICY}`,
         }),
       )
       .catch((error: unknown) => {

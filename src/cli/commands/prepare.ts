@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { AwsClients } from '../../aws/clients.js';
 import type { KeeperClients } from '../../aws/keepers.js';
 import { StaticIpError } from '../../core/errors.js';
+import { partitionOf } from '../../core/partition.js';
 import type { CommandContext, GlobalOptions, RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect, wholeNumber } from '../options.js';
@@ -219,13 +220,6 @@ async function openKeeperClients(
     ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
   };
   return { lambda: clients.lambda, iam: createIamClient(options), events: createEventBridgeClient(options) };
-}
-
-/** The AWS partition of a Region, for ARNs. */
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 export { openKeeperClients };
