@@ -1,20 +1,49 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientConfig } from '../../src/aws/clients.js';
 import { InputError } from '../../src/core/errors.js';
 import { POOL_TAG_KEY } from '../../src/core/pool.js';
 import { CONTROLLER_SCHEDULE_EXPRESSION, ENI_CREATED_PATTERN } from '../../src/handlers/event-patterns.js';
 import { configError, readConfig } from '../../src/serverless/plugin-config.js';
 import { poolTemplate } from '../../src/serverless/pool-template.js';
 import { expectCleanCfnLint } from '../support/cfn-lint.js';
+import { useLocalAws } from '../support/local-aws.js';
 import { thrownBy } from '../support/thrown.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const osls = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
+const localAws = useLocalAws();
+
+/** Runs osls in the service with dummy credentials (and no telemetry), plus `env`. */
+function runOsls(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [osls, ...args], {
+    cwd: service,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'dummy',
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      ...env,
+    },
+  });
+}
 
 /**
  * One `osls package` of test/fixtures/serverless-service (charge and refund in a VPC, report not), offline
@@ -30,17 +59,7 @@ beforeAll(() => {
   cpSync(join(root, 'test/fixtures/serverless-service'), service, { recursive: true });
   mkdirSync(join(service, 'node_modules'));
   symlinkSync(root, join(service, 'node_modules/lambda-static-ip'), 'dir');
-  const run = spawnSync(process.execPath, [osls, 'package'], {
-    cwd: service,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'dummy',
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-    },
-  });
+  const run = runOsls(['package']);
   if (run.status !== 0) throw new Error(`osls package failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
   packaged = JSON.parse(
     readFileSync(join(service, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
@@ -142,6 +161,50 @@ describe('lambda-static-ip/serverless, packaged by osls', () => {
       expect(check.status, `${name}: ${check.stdout}${check.stderr}`).toBe(0);
     }
   });
+
+  it('uploads that code on deploy, under the keys of the template the deployment sends', async () => {
+    // `osls deploy` against the local AWS: it creates the stack with its bucket and uploads the artifacts;
+    // a test plugin then ends it before the stack update, which the local CloudFormation cannot run.
+    cpSync(
+      join(root, 'test/fixtures/serverless-stop-before-update/index.cjs'),
+      join(service, 'stop-before-update.cjs'),
+    );
+    const config = join(service, 'serverless.yml');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(
+        '  - lambda-static-ip/serverless\n',
+        '  - lambda-static-ip/serverless\n  - ./stop-before-update.cjs\n',
+      ),
+    );
+    const aws = localAws();
+    const deploy = runOsls(['deploy', '--package', '.serverless'], {
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    });
+    expect(`${deploy.stdout}${deploy.stderr}`).toContain('stopped before the stack update');
+
+    const s3 = new S3Client({ ...clientConfig(aws.clientOptions('eu-west-1')), forcePathStyle: true });
+    const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
+    const bucket = buckets.find((b) => b.Name?.startsWith('payments-dev-serverlessdeploymentbucket'))?.Name;
+    expect(bucket, 'the deployment bucket of the stack osls created').toBeDefined();
+    const packagedKey = packaged.Resources.ChargeLambdaFunction?.Properties.Code as { S3Key: string };
+    const directory = packagedKey.S3Key.slice(0, packagedKey.S3Key.lastIndexOf('/'));
+    const sent = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: `${directory}/compiled-cloudformation-template.json` }),
+    );
+    const deployed = JSON.parse(await (sent.Body?.transformToString() ?? '')) as typeof packaged;
+    const keys = Object.values(deployed.Resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .map((resource) => (resource.Properties.Code as { S3Key: string }).S3Key);
+    expect(keys.filter((key) => key.includes('/lambda-static-ip-')).length).toBeGreaterThan(0);
+    const missing: string[] = [];
+    for (const key of new Set(keys)) {
+      await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch(() => missing.push(key));
+    }
+    expect(missing).toEqual([]);
+  }, 240_000);
 });
 
 describe('custom.lambdaStaticIp errors', () => {
