@@ -33,7 +33,10 @@ type AnyInitializeMiddleware = InitializeMiddleware<any, any>;
  * know what a run touches, and for the test that checks `iam-policy` grants exactly what is used. The
  * library never installs it by itself. Returns the same clients, changed in place.
  */
-export function recordCalls(clients: AwsClients, onCall: (call: RecordedCall) => void): AwsClients {
+export function recordCalls<T extends SdkClients<T> = AwsClients>(
+  clients: T,
+  onCall: (call: RecordedCall) => void,
+): T {
   return install(clients, 'lambdaStaticIpCallRecorder', (next, context) => async (args) => {
     onCall({ ...callName(context), input: args.input });
     return next(args);
@@ -80,10 +83,19 @@ function callName(context: { clientName?: unknown; commandName?: unknown }) {
   };
 }
 
-function install(clients: AwsClients, name: string, middleware: AnyInitializeMiddleware): AwsClients {
+/** Any set of SDK v3 clients by name: {@link AwsClients}, or the IAM and EventBridge clients of keepers. */
+export type SdkClients<T> = { readonly [K in keyof T]: { readonly middlewareStack: MiddlewareStack } };
+
+interface MiddlewareStack {
+  add(
+    middleware: AnyInitializeMiddleware,
+    options: { step: 'initialize'; name: string; override: boolean },
+  ): void;
+}
+
+function install<T extends SdkClients<T>>(clients: T, name: string, middleware: AnyInitializeMiddleware): T {
   const options = { step: 'initialize', name, override: true } as const;
-  clients.ec2.middlewareStack.add(middleware, options);
-  clients.lambda.middlewareStack.add(middleware, options);
-  clients.tagging.middlewareStack.add(middleware, options);
+  for (const key of Object.keys(clients) as (keyof T)[])
+    clients[key].middlewareStack.add(middleware, options);
   return clients;
 }

@@ -30,7 +30,9 @@ import { keeperExecutionStatements } from '../core/iam-policy.js';
 import {
   DEFAULT_KEEPER_INTERVAL_MINUTES,
   KEEPER_HANDLER_SOURCE,
+  KEEPER_ROLE_PATH,
   KEEPER_TAG_KEY,
+  keeperRoleName,
   keeperTagValue,
 } from '../core/keeper.js';
 import type { ObservedAddress } from '../core/model.js';
@@ -40,11 +42,6 @@ import { awsErrorCode } from './errors.js';
 import { zipOneFile } from './field-test/echo-function.js';
 import { readByFilter } from './filter-chunks.js';
 
-/**
- * Every role `prepare` creates lives under this IAM path, so `prune` deletes only roles the CLI made
- * (never one passed with --role).
- */
-export const KEEPER_ROLE_PATH = '/lambda-static-ip/keeper/';
 const ROLE_POLICY_NAME = 'keeper';
 const SCHEDULE_STATEMENT_ID = 'lambda-static-ip-keeper-schedule';
 
@@ -65,11 +62,6 @@ export interface KeeperInput {
   readonly intervalMinutes?: number;
   /** Waits between CreateFunction attempts while a new role propagates. @default real time */
   readonly sleep?: (ms: number) => Promise<void>;
-}
-
-/** The role of a pool's keepers that the CLI creates: `lsi-keeper-<pool>`, under KEEPER_ROLE_PATH. */
-export function keeperRoleName(pool: string): string {
-  return `lsi-keeper-${pool.replace(/[^A-Za-z0-9+=,.@_-]/g, '-')}`.slice(0, 64);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { InputError } from './errors.js';
+import { KEEPER_ROLE_PATH, keeperNamePrefix, keeperRoleName } from './keeper.js';
 import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from './pool.js';
 
 /**
@@ -18,6 +19,10 @@ import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from './pool.js';
  * - ReleaseAddress and CreateTags on an existing address authorize the `elastic-ip` with its tags.
  * Lambda's ListFunctions and the tagging API's GetResources need `*`; GetFunctionConfiguration and
  * ListAliases take a function ARN.
+ * Keepers (`prepare`, `prune`): Lambda, EventBridge and IAM authorize the function, rule and role by ARN,
+ * so their names scope them. Creating one with tags is also authorized as the service's TagResource
+ * (TagRole for IAM), and CreateFunction as iam:PassRole on its role, which `iam:PassedToService` narrows
+ * to Lambda (IAM user guide, "Grant a user permissions to pass a role to an AWS service").
  */
 
 export type PolicyEffect = 'Allow';
@@ -41,9 +46,11 @@ export interface PolicyDocument {
  * - `cli-read`: plan, status, ips and audit (no change to anything);
  * - `cli-write`: what apply adds: bind, move, allocate and tag pool IPs;
  * - `cli-release`: what release adds: disassociate and release pool IPs;
+ * - `cli-keepers`: what `prepare` and `prune` add: create and delete the pool's keepers, their schedule
+ *   rules and their role (`prepare --wait` binds, which is `cli-write`);
  * - `controller`: the in-account controller: the reconcile's reads and apply's writes, never a release.
  */
-export type PolicyKind = 'cli-read' | 'cli-write' | 'cli-release' | 'controller';
+export type PolicyKind = 'cli-read' | 'cli-write' | 'cli-release' | 'cli-keepers' | 'controller';
 
 /** Narrows the ARNs; every field defaults to `*` (any), the partition to `aws`. */
 export interface PolicyScope {
@@ -70,6 +77,8 @@ function iamPolicyStatements(kind: PolicyKind, scope: PolicyScope = {}): PolicyS
       return [s.bindPoolAddresses, s.bindToEnis, s.allocate, s.tagOnAllocate, s.rememberSubnet];
     case 'cli-release':
       return [s.releasePoolAddresses, s.disassociateBeforeRelease];
+    case 'cli-keepers':
+      return [s.manageKeepers, s.scheduleKeepers, s.manageKeeperRole, s.passKeeperRole];
     case 'controller':
       return controllerStatements(scope);
   }
@@ -181,6 +190,10 @@ function statements(scope: PolicyScope) {
       "the list of VPCs is empty, which would allow no interface at all; name the pool's VPCs or leave the list out",
     );
   }
+  const keepers = scope.pool === undefined ? 'lsi-keeper-*' : `${keeperNamePrefix(scope.pool)}*`;
+  const keeperRole = `arn:${partition}:iam::${account}:role${KEEPER_ROLE_PATH}${
+    scope.pool === undefined ? 'lsi-keeper-*' : keeperRoleName(scope.pool)
+  }`;
   // ec2:Vpc is an ARN; ArnLike matches it whether region and account are known or `*`.
   const inPoolVpcs =
     scope.vpcs === undefined
@@ -287,6 +300,49 @@ function statements(scope: PolicyScope) {
       Resource: ec2('network-interface/*'),
       ...inPoolVpcs,
     },
+    manageKeepers: {
+      Sid: 'CreateAndDeleteKeepers',
+      Effect: 'Allow',
+      Action: [
+        'lambda:AddPermission',
+        'lambda:CreateFunction',
+        'lambda:DeleteFunction',
+        'lambda:TagResource',
+      ],
+      Resource: `arn:${partition}:lambda:${region}:${account}:function:${keepers}`,
+    },
+    scheduleKeepers: {
+      Sid: 'ScheduleKeepers',
+      Effect: 'Allow',
+      Action: [
+        'events:DeleteRule',
+        'events:PutRule',
+        'events:PutTargets',
+        'events:RemoveTargets',
+        'events:TagResource',
+      ],
+      Resource: `arn:${partition}:events:${region}:${account}:rule/${keepers}`,
+    },
+    manageKeeperRole: {
+      Sid: 'CreateAndDeleteKeeperRole',
+      Effect: 'Allow',
+      Action: [
+        'iam:CreateRole',
+        'iam:DeleteRole',
+        'iam:DeleteRolePolicy',
+        'iam:GetRole',
+        'iam:PutRolePolicy',
+        'iam:TagRole',
+      ],
+      Resource: keeperRole,
+    },
+    passKeeperRole: {
+      Sid: 'PassKeeperRoleToLambda',
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      Resource: keeperRole,
+      Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+    },
   } satisfies Record<string, PolicyStatement>;
 }
 
@@ -299,20 +355,27 @@ export interface SdkCall {
 
 const IAM_PREFIX: Readonly<Record<string, string>> = {
   EC2: 'ec2',
+  EventBridge: 'events',
   Lambda: 'lambda',
   ResourceGroupsTaggingAPI: 'tag',
 };
 
 /**
- * The IAM actions one SDK call is authorized as. Mostly `prefix:Operation`; an AllocateAddress that
- * tags the new address is also authorized as ec2:CreateTags (with ec2:CreateAction=AllocateAddress).
+ * The IAM actions one SDK call is authorized as. Mostly `prefix:Operation`; a call that tags what it
+ * creates is also authorized as tagging it (an AllocateAddress with tags as ec2:CreateTags with
+ * ec2:CreateAction=AllocateAddress, CreateFunction as lambda:TagResource, PutRule as events:TagResource,
+ * CreateRole as iam:TagRole), and a CreateFunction as iam:PassRole on its role.
  */
 export function iamActionsFor(call: SdkCall): string[] {
   const prefix = IAM_PREFIX[call.service] ?? call.service.toLowerCase();
   const actions = [`${prefix}:${call.operation}`];
-  const input = call.input as { TagSpecifications?: readonly unknown[] } | undefined;
-  if (call.operation === 'AllocateAddress' && (input?.TagSpecifications?.length ?? 0) > 0) {
+  const input = (call.input ?? {}) as { TagSpecifications?: readonly unknown[]; Tags?: unknown };
+  const tagged = Array.isArray(input.Tags) ? input.Tags.length > 0 : input.Tags !== undefined;
+  if (call.operation === 'AllocateAddress' && (input.TagSpecifications?.length ?? 0) > 0) {
     actions.push('ec2:CreateTags');
   }
+  if (call.operation === 'CreateFunction') actions.push('iam:PassRole');
+  if (tagged && ['CreateFunction', 'PutRule'].includes(call.operation)) actions.push(`${prefix}:TagResource`);
+  if (tagged && call.operation === 'CreateRole') actions.push('iam:TagRole');
   return actions;
 }

@@ -53,9 +53,28 @@ export function keeperFunctionName(
     .update(keeperTagValue(subnetId, securityGroupIds))
     .digest('hex')
     .slice(0, 12);
-  // Pool names may hold '.', which function names may not.
+  return `${keeperNamePrefix(pool)}${hash}`;
+}
+
+/**
+ * `lsi-keeper-<pool>-`: how every keeper function of the pool (and its schedule rule, named the same)
+ * begins, for policies that scope them by name.
+ */
+export function keeperNamePrefix(pool: string): string {
+  // Pool names may hold '.', which function names may not; 12 characters of hash follow.
   const safe = pool.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64 - 'lsi-keeper-'.length - 13);
-  return `lsi-keeper-${safe}-${hash}`;
+  return `lsi-keeper-${safe}-`;
+}
+
+/**
+ * Every role `prepare` creates lives under this IAM path, so `prune` deletes only roles the CLI made
+ * (never one passed with --role).
+ */
+export const KEEPER_ROLE_PATH = '/lambda-static-ip/keeper/';
+
+/** The role of a pool's keepers that the CLI creates: `lsi-keeper-<pool>`, under KEEPER_ROLE_PATH. */
+export function keeperRoleName(pool: string): string {
+  return `lsi-keeper-${pool.replace(/[^A-Za-z0-9+=,.@_-]/g, '-')}`.slice(0, 64);
 }
 
 /** A keeper as `keepers` and `prune` see it: its combination, and the pool functions that use it. */

@@ -11,6 +11,7 @@ const WHO = [
   ['--for', 'cli', '--access', 'read'],
   ['--for', 'cli', '--access', 'write'],
   ['--for', 'cli', '--access', 'release'],
+  ['--for', 'cli', '--access', 'keepers'],
   ['--for', 'cli', '--access', 'all'],
   ['--for', 'controller'],
 ];

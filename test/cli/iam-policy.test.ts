@@ -5,8 +5,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type RecordedCall, recordCalls } from '../../src/aws/call-recorder.js';
-import type { AwsClients } from '../../src/aws/clients.js';
+import { type AwsClients, createEventBridgeClient, createIamClient } from '../../src/aws/clients.js';
+import { createKeeper, deleteKeeper, deleteKeeperRole, ensureKeeperRole } from '../../src/aws/keepers.js';
 import { iamActionsFor, type PolicyDocument, type PolicyStatement } from '../../src/core/iam-policy.js';
+import { keeperFunctionName } from '../../src/core/keeper.js';
 import { LAST_SUBNET_TAG_KEY, POOL_TAG_KEY } from '../../src/core/pool.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import { createVpcFixture, LambdaSimulator } from '../../testbed/index.js';
@@ -40,6 +42,7 @@ describe('iam-policy: the document', () => {
     const read = await printed(['--access', 'read']);
     const write = await printed(['--access', 'write']);
     const release = await printed(['--access', 'release']);
+    const keepers = await printed(['--access', 'keepers']);
     const controller = await printed(['--for', 'controller']);
     const all = await printed([]);
 
@@ -48,8 +51,9 @@ describe('iam-policy: the document', () => {
     expect(actionsOf(release).has('ec2:AllocateAddress')).toBe(false);
     expect(actionsOf(release).has('ec2:ReleaseAddress')).toBe(true);
     expect(actionsOf(controller).has('ec2:ReleaseAddress')).toBe(false);
-    expect(actionsOf(all)).toEqual(new Set([...actionsOf(write), ...actionsOf(release)]));
-    for (const policy of [read, write, release, controller]) {
+    expect(actionsOf(keepers).has('ec2:ReleaseAddress')).toBe(false);
+    expect(actionsOf(all)).toEqual(new Set([...actionsOf(keepers), ...actionsOf(release)]));
+    for (const policy of [read, write, release, keepers, controller]) {
       expect(policy.Version).toBe('2012-10-17');
       for (const statement of policy.Statement) {
         expect(statement.Action.some((action) => action.includes('*'))).toBe(false);
@@ -57,7 +61,9 @@ describe('iam-policy: the document', () => {
         const mutates = statement.Action.some((action) => !/:(Describe|List|Get)/.test(action));
         if (mutates) expect(resources).not.toContain('*');
         for (const resource of resources)
-          expect(resource).toMatch(/^\*$|^arn:aws:[a-z0-9]+:us-east-1:123456789012:/);
+          expect(resource).toMatch(
+            /^\*$|^arn:aws:[a-z0-9]+:us-east-1:123456789012:|^arn:aws:iam::123456789012:/,
+          );
       }
       const onAddresses = policy.Statement.filter(
         (statement) => statement.Resource === `arn:aws:ec2:us-east-1:${ACCOUNT}:elastic-ip/*`,
@@ -157,6 +163,7 @@ async function scenario(apply: (step: string) => Promise<void>, reads: () => Pro
 describe('iam-policy: every call the CLI and the controller make is allowed, and nothing else is granted', () => {
   const cliRuns: Record<'read' | 'write' | 'release', Recorded[]> = { read: [], write: [], release: [] };
   const controllerRuns: Recorded[] = [];
+  const keeperRuns: Recorded[] = [];
   const kinds: Record<string, string[]> = {};
   // The VPC of each scenario's functions, for the policies narrowed with --vpc.
   const vpcs = { cli: '', controller: '' };
@@ -213,6 +220,42 @@ describe('iam-policy: every call the CLI and the controller make is allowed, and
       controllerRuns.push(...calls);
     });
     vpcs.controller = controllerWorld.vpcId;
+
+    // What prepare and prune do to IAM, EventBridge and Lambda: the pool's keeper role, a keeper and its
+    // schedule, then both gone (prepare's reads and --wait's binds are the read and write runs above).
+    const clients = localAws().clients();
+    const vpc = await createVpcFixture(clients.ec2, {});
+    const [subnetId] = vpc.publicSubnetIds as [string];
+    const securityGroupIds = vpc.securityGroupIds.slice(0, 1);
+    const calls: RecordedCall[] = [];
+    const keeperClients = recordCalls(
+      {
+        lambda: clients.lambda,
+        iam: createIamClient(localAws().clientOptions()),
+        events: createEventBridgeClient(localAws().clientOptions()),
+      },
+      (call) => calls.push(call),
+    );
+    const role = await ensureKeeperRole(keeperClients.iam, {
+      pool: POOL,
+      region: 'us-east-1',
+      partition: 'aws',
+    });
+    const name = keeperFunctionName(POOL, subnetId, securityGroupIds);
+    const input = { pool: POOL, name, subnetId, securityGroupIds, roleArn: role.arn, region: 'us-east-1' };
+    expect(await createKeeper(keeperClients, { ...input, sleep: async () => {} })).toBe(true);
+    await deleteKeeper(keeperClients, name);
+    expect(await deleteKeeperRole(keeperClients.iam, POOL)).toBe(true);
+    const rolePaths = Object.fromEntries(
+      calls
+        .filter((call) => call.operation === 'CreateRole')
+        .map((call) => {
+          const { RoleName, Path } = call.input as { RoleName: string; Path?: string };
+          return [RoleName, Path ?? '/'];
+        }),
+    );
+    const world = { region: 'us-east-1', account: ACCOUNT, addresses: [], vpcOfInterface: {}, rolePaths };
+    keeperRuns.push(...calls.map((call) => ({ call, world })));
   });
 
   it('the scenarios exercise allocate, associate, remember-subnet, move and release', () => {
@@ -240,6 +283,33 @@ describe('iam-policy: every call the CLI and the controller make is allowed, and
     },
   );
 
+  it("keepers: prepare's and prune's calls are allowed, every statement is needed, and nothing beyond the pool's keepers", async () => {
+    expect(new Set(keeperRuns.map(({ call }) => call.service))).toEqual(
+      new Set(['IAM', 'Lambda', 'EventBridge']),
+    );
+    const policy = await printed(['--access', 'keepers']);
+    expectExactly(policy, [...keeperRuns, ...cliRuns.read, ...cliRuns.write]);
+    const lambda = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
+    const role = (path: string) => `arn:aws:iam::${ACCOUNT}:role${path}`;
+    const denied: AuthorizationRequest[] = [
+      { action: 'lambda:DeleteFunction', resource: lambda('checkout'), context: {} },
+      { action: 'lambda:CreateFunction', resource: lambda('lsi-keeper-other-0123456789ab'), context: {} },
+      { action: 'iam:DeleteRole', resource: role('/lambda-static-ip/keeper/lsi-keeper-other'), context: {} },
+      { action: 'iam:PutRolePolicy', resource: role(`/lsi-keeper-${POOL}`), context: {} },
+      {
+        action: 'iam:PassRole',
+        resource: role(`/lambda-static-ip/keeper/lsi-keeper-${POOL}`),
+        context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+      },
+      {
+        action: 'events:DeleteRule',
+        resource: `arn:aws:events:us-east-1:${ACCOUNT}:rule/nightly`,
+        context: {},
+      },
+    ];
+    for (const request of denied) expect(isAllowed(policy, request), JSON.stringify(request)).toBe(false);
+  });
+
   it('controller: every call is allowed by its policy, and every statement is needed', async () => {
     expectExactly(await printed(['--for', 'controller']), controllerRuns);
   });
@@ -247,7 +317,7 @@ describe('iam-policy: every call the CLI and the controller make is allowed, and
   it("with --vpc: every call in the pool functions' VPC is still allowed, and an ENI elsewhere is not", async () => {
     const other = 'vpc-0123456789abcdef0';
     const all = await printed(['--vpc', vpcs.cli, '--vpc', other]);
-    expectExactly(all, [...cliRuns.read, ...cliRuns.write, ...cliRuns.release]);
+    expectExactly(all, [...cliRuns.read, ...cliRuns.write, ...cliRuns.release, ...keeperRuns]);
     const controller = await printed(['--for', 'controller', '--vpc', vpcs.controller]);
     expectExactly(controller, controllerRuns);
 

@@ -64,6 +64,8 @@ export interface WorldSnapshot {
   readonly addresses: readonly Address[];
   /** The VPC of each network interface, by id: IAM sees it as `ec2:Vpc` on the interface. */
   readonly vpcOfInterface: Readonly<Record<string, string>>;
+  /** The IAM path of each role, by name: a role's ARN carries it. @default every role at `/` */
+  readonly rolePaths?: Readonly<Record<string, string>>;
 }
 
 /** The authorizations IAM makes for one SDK call, given the addresses as they were before it. */
@@ -72,7 +74,9 @@ export function authorizationsFor(call: RecordedCall, world: WorldSnapshot): Aut
     `arn:aws:${service}:${world.region}:${world.account}:${resource}`;
   const input = (call.input ?? {}) as Record<string, unknown>;
   const prefix =
-    { EC2: 'ec2', Lambda: 'lambda', ResourceGroupsTaggingAPI: 'tag' }[call.service] ?? call.service;
+    { EC2: 'ec2', EventBridge: 'events', Lambda: 'lambda', ResourceGroupsTaggingAPI: 'tag', IAM: 'iam' }[
+      call.service
+    ] ?? call.service;
   const action = `${prefix}:${call.operation}`;
   const byAllocation = (id: unknown) => world.addresses.find((address) => address.AllocationId === id);
   const resourceTags = (address: Address | undefined) =>
@@ -135,7 +139,47 @@ export function authorizationsFor(call: RecordedCall, world: WorldSnapshot): Aut
       }));
     case 'GetFunctionConfiguration':
     case 'ListAliases':
+    case 'AddPermission':
+    case 'DeleteFunction':
       return [{ action, resource: arn('lambda', `function:${String(input.FunctionName)}`), context: {} }];
+    case 'CreateFunction': {
+      const resource = arn('lambda', `function:${String(input.FunctionName)}`);
+      return [
+        { action, resource, context: {} },
+        ...(input.Tags ? [{ action: 'lambda:TagResource', resource, context: {} }] : []),
+        {
+          action: 'iam:PassRole',
+          resource: String(input.Role),
+          context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+        },
+      ];
+    }
+    case 'PutRule': {
+      const resource = arn('events', `rule/${String(input.Name)}`);
+      return [
+        { action, resource, context: {} },
+        ...(input.Tags ? [{ action: 'events:TagResource', resource, context: {} }] : []),
+      ];
+    }
+    case 'DeleteRule':
+      return [{ action, resource: arn('events', `rule/${String(input.Name)}`), context: {} }];
+    case 'PutTargets':
+    case 'RemoveTargets':
+      return [{ action, resource: arn('events', `rule/${String(input.Rule)}`), context: {} }];
+    case 'CreateRole':
+    case 'GetRole':
+    case 'PutRolePolicy':
+    case 'DeleteRolePolicy':
+    case 'DeleteRole': {
+      const name = String(input.RoleName);
+      const resource = `arn:aws:iam::${world.account}:role${world.rolePaths?.[name] ?? '/'}${name}`;
+      return [
+        { action, resource, context: {} },
+        ...(call.operation === 'CreateRole' && input.Tags
+          ? [{ action: 'iam:TagRole', resource, context: {} }]
+          : []),
+      ];
+    }
     default:
       return [{ action, resource: '*', context: {} }];
   }

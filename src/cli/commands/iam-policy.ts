@@ -6,7 +6,7 @@ import type { RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { poolName } from '../pool-options.js';
 
-type Access = 'read' | 'write' | 'release' | 'all';
+type Access = 'read' | 'write' | 'release' | 'keepers' | 'all';
 
 interface IamPolicyOptions {
   readonly for: 'cli' | 'controller';
@@ -22,7 +22,8 @@ const CLI_KINDS: Readonly<Record<Access, readonly PolicyKind[]>> = {
   read: ['cli-read'],
   write: ['cli-read', 'cli-write'],
   release: ['cli-read', 'cli-release'],
-  all: ['cli-read', 'cli-write', 'cli-release'],
+  keepers: ['cli-read', 'cli-write', 'cli-keepers'],
+  all: ['cli-read', 'cli-write', 'cli-release', 'cli-keepers'],
 };
 
 function accountId(value: string): string {
@@ -56,12 +57,12 @@ export const registerIamPolicy: RegisterCommand = (program, run) => {
     .addOption(
       new Option(
         '--access <level>',
-        'with --for cli: read (plan, status, ips, audit), write (read + apply), release (read + release) or all',
-      ).choices(['read', 'write', 'release', 'all']),
+        'with --for cli: read (plan, status, ips, audit, keepers), write (read + apply), release (read + release), keepers (write + prepare, prune) or all',
+      ).choices(['read', 'write', 'release', 'keepers', 'all']),
     )
     .option(
       '--pool <name>',
-      'only Elastic IPs tagged for this pool (default: any pool-tagged address)',
+      "only Elastic IPs tagged for this pool, and only this pool's keepers (default: any pool-tagged address, any keeper)",
       poolName,
     )
     .option('--account <id>', 'the account in resource ARNs (default: any)', accountId)
