@@ -8,6 +8,7 @@ import {
   Lazy,
   Stack,
   Tags,
+  Token,
 } from 'aws-cdk-lib';
 import type { Alarm, Dashboard, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -25,6 +26,8 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
 import { combinationKey } from '../core/combination.js';
+import { StaticIpError } from '../core/errors.js';
+import { parseFunctionRef } from '../core/function-ref.js';
 import { POOL_TAG_KEY } from '../core/pool.js';
 import type { CONTROLLER_ENVIRONMENT } from '../handlers/controller-config.js';
 import {
@@ -61,9 +64,15 @@ import {
   vpcsStillCovered,
 } from './hyperplane-egress-security.js';
 import { poolSizeProblem } from './hyperplane-pool-size.js';
-import { checkSettings, DEFAULT_SPARES, type HyperplaneSettings } from './hyperplane-settings.js';
+import {
+  atDeploy,
+  checkSettings,
+  DEFAULT_SPARES,
+  type HyperplaneSettings,
+  settingText,
+} from './hyperplane-settings.js';
 import { propsError } from './props-error.js';
-import type { IStaticIpPool } from './static-ip-pool.js';
+import { capitalized, type IStaticIpPool, poolLabel } from './static-ip-pool.js';
 
 /** Properties of a {@link HyperplaneEgress}. */
 export interface HyperplaneEgressProps {
@@ -100,6 +109,21 @@ export interface HyperplaneEgressProps {
   readonly functions?: IFunction[];
 
   /**
+   * Functions outside the app, by name or unqualified ARN: named to the controller (`LSI_FUNCTIONS`) and
+   * to the custom resource (`Functions`), so each deployment waits until their ENIs hold pool IPs and
+   * fails naming what is missing (`PoolExhausted`, `SubnetNotPublic`, `FunctionNotInVpc`, or
+   * `UnknownFunction` for a name that does not exist). Like imported `functions`, they need no pool tag:
+   * the controller takes named functions as the pool's; tag them anyway if the CLI's `plan` and `status`
+   * should see them without `--function`. Their placement is unknown at synth: no keeper, no probe.
+   *
+   * May be a list token, e.g. a `CommaDelimitedList` `CfnParameter`'s `valueAsList`; empty items (what
+   * an empty such parameter gives) are ignored.
+   *
+   * @default - none
+   */
+  readonly functionNames?: string[];
+
+  /**
    * The VPCs whose Lambda ENIs the controller may bind: the `ec2:Vpc` condition of its role on the
    * network-interface side of Associate/DisassociateAddress. Functions tagged for the pool outside the app
    * must be in one of them, or the controller is denied their ENIs. Must not leave out a VPC of `functions`.
@@ -115,6 +139,11 @@ export interface HyperplaneEgressProps {
    * instead of waiting for an old ENI to retire. Elastic IPs are regional: one spare serves a new ENI in
    * any subnet. The pool must hold one IP per (subnet, security-group set) of the functions plus the
    * spares (checked at synth unless `allocate`).
+   *
+   * May be a number token (a `CfnParameter`'s `valueAsNumber`): the range (0-1000) and the pool's size
+   * are then checked at deploy time (a warning says so): the controller and the custom resource refuse a
+   * value out of range (`InvalidEnvironment`, `InvalidProperties`), a pool too small fails the deployment
+   * with `PoolExhausted`, and `sparesAlarm` exists whatever the value (with 0 it never fires).
    *
    * @default 1 - one new ENI at a time (a VPC change of one combination, a scale-out past an ENI's
    *   65,000 connections, an ENI re-created after idle reclaim) costs no downtime. A deployment that
@@ -134,7 +163,8 @@ export interface HyperplaneEgressProps {
 
   /**
    * The largest the pool may grow to when `allocate` is on (the controller's `LSI_MAX_IPS`). Mind the
-   * Elastic IP quota: 5 per Region by default.
+   * Elastic IP quota: 5 per Region by default. May be a number token, checked at deploy time like `spares`
+   * (1-1000).
    *
    * @default 16 - as the CLI's --max-ips; unused unless `allocate`
    */
@@ -242,7 +272,8 @@ export interface HyperplaneEgressProps {
   readonly probeInterval?: Duration;
 
   /**
-   * Where the alarms send their ALARM and OK notifications.
+   * Where the alarms send their ALARM and OK notifications. An imported topic's ARN may be a token
+   * (`Topic.fromTopicArn(scope, id, parameter.valueAsString)`), resolved at deploy time.
    *
    * @default - no actions: the alarms only change state
    */
@@ -332,6 +363,8 @@ export class HyperplaneEgress extends Construct {
   private readonly runtime: Runtime;
   /** The pool's functions the app knows, each once, in the order they were given. */
   private readonly placed: PlacedFunction[] = [];
+  /** `functionNames`: names or ARNs of functions outside the app, maybe a list token. */
+  private readonly namedFunctions: string[];
   /** The keepers' builder; undefined with neither `keepers` nor `probe`. */
   private readonly keeperBuilder?: CombinationKeepers;
   /** The subnets a probe alarm watches, and those warned about as not public. */
@@ -351,6 +384,7 @@ export class HyperplaneEgress extends Construct {
     this.runtime = handlerRuntime(this, props.runtime);
     this.pool = props.pool;
     this.poolName = props.pool.poolName;
+    this.namedFunctions = checkedFunctionNames(this, props.functionNames ?? []);
     this.checkPoolAddresses();
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
     if (this.settings.keepers || this.settings.probe) this.keeperBuilder = this.keeperBuilderFor(retention);
@@ -416,7 +450,9 @@ export class HyperplaneEgress extends Construct {
     const unboundEnis = unboundEnisAlarm(this, this.poolName, this.settings);
     const controllerErrors = controllerErrorsAlarm(this, this.poolName, this.controller, this.settings);
     const sparesShort =
-      this.settings.spares > 0 ? sparesShortAlarm(this, this.poolName, this.settings) : undefined;
+      atDeploy(this.settings.spares) || this.settings.spares > 0
+        ? sparesShortAlarm(this, this.poolName, this.settings)
+        : undefined;
     for (const alarm of [unboundEnis, controllerErrors, ...(sparesShort ? [sparesShort] : [])]) {
       this.addAlarm(alarm);
     }
@@ -560,7 +596,8 @@ export class HyperplaneEgress extends Construct {
    * them. Read at synth, so functions added after construction are in.
    */
   private functionNames(): string[] {
-    return [...this.placed.map((placed) => placed.fn), ...this.keepers].map((fn) => fn.functionName);
+    const known = [...this.placed.map((placed) => placed.fn), ...this.keepers].map((fn) => fn.functionName);
+    return withNamed(this.namedFunctions, known);
   }
 
   /**
@@ -569,7 +606,10 @@ export class HyperplaneEgress extends Construct {
    * serves the keepers' wait, depend on functions that come after it.
    */
   private importedFunctionNames(): string[] {
-    return this.placed.filter((placed) => !definedInApp(placed.fn)).map((placed) => placed.fn.functionName);
+    const imported = this.placed
+      .filter((placed) => !definedInApp(placed.fn))
+      .map((placed) => placed.fn.functionName);
+    return withNamed(this.namedFunctions, imported);
   }
 
   /** What other consumers of the pool hold, whether constructed before or after this one: read at synth. */
@@ -585,11 +625,15 @@ export class HyperplaneEgress extends Construct {
     return {
       LSI_POOL: this.poolName,
       LSI_FUNCTIONS: Lazy.string({
-        produce: () => Stack.of(this).toJsonString(this.importedFunctionNames()),
+        produce: () => {
+          const names = this.importedFunctionNames();
+          // A list token has no JSON form at synth: comma-separated text, which the controller reads too.
+          return Token.isUnresolved(names) ? Fn.join(',', names) : Stack.of(this).toJsonString(names);
+        },
       }),
       LSI_ALLOCATE: String(this.settings.allocate),
-      LSI_MAX_IPS: String(this.settings.maxIps),
-      LSI_SPARES: String(this.settings.spares),
+      LSI_MAX_IPS: settingText(this.settings.maxIps),
+      LSI_SPARES: settingText(this.settings.spares),
       LSI_RESERVED: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.reserved()) }),
       LSI_UPDATE_WATCH_SECONDS: String(this.settings.updateWatchSeconds),
       LSI_FULL_REFRESH_SECONDS: String(this.settings.fullRefreshSeconds),
@@ -612,7 +656,7 @@ export class HyperplaneEgress extends Construct {
     if (!this.settings.allocate) {
       Annotations.of(this).addWarningV2(
         'lambda-static-ip:poolSizeUnknown',
-        `pool "${this.poolName}" (${this.pool.node.path}) was imported by name, so its size is unknown at synth: it needs an IP per (subnet, security-group set) of the functions plus ${this.settings.spares} spare(s), and the deployment fails with PoolExhausted if it has fewer`,
+        `pool "${this.poolName}" (${this.pool.node.path}) was imported by name, so its size is unknown at synth: it needs an IP per (subnet, security-group set) of the functions plus ${atDeploy(this.settings.spares) ? 'the' : this.settings.spares} spare(s), and the deployment fails with PoolExhausted if it has fewer`,
       );
     }
   }
@@ -724,12 +768,42 @@ export class HyperplaneEgress extends Construct {
 
   private outputs(): void {
     new CfnOutput(this, 'AllowList', {
-      description: `Pool "${this.poolName}": every IP its functions may egress from at the last deployment (the pool's, and any the controller allocated), comma-separated`,
+      description: `${capitalized(poolLabel(this.poolName))}: every IP its functions may egress from at the last deployment (the pool's, and any the controller allocated), comma-separated`,
       value: this.customResource.getAttString('AllowList'),
     });
     new CfnOutput(this, 'ControllerName', {
-      description: `Pool "${this.poolName}": the controller function (its logs: one summary line per run)`,
+      description: `${capitalized(poolLabel(this.poolName))}: the controller function (its logs: one summary line per run)`,
       value: this.controller.functionName,
     });
   }
+}
+
+/**
+ * `functionNames` checked as the controller will read them (a name or an unqualified ARN), but for
+ * tokens, which only the deployment knows.
+ *
+ * @throws InputError `InvalidFunctionName` or `MalformedFunctionArn`, naming the value
+ */
+function checkedFunctionNames(scope: IConstruct, names: string[]): string[] {
+  if (Token.isUnresolved(names)) return names;
+  for (const name of names) {
+    if (Token.isUnresolved(name)) continue;
+    try {
+      parseFunctionRef(name);
+    } catch (error) {
+      if (!(error instanceof StaticIpError)) throw error;
+      throw propsError(scope, error.code, `functionNames: ${error.message}`, error);
+    }
+  }
+  return names;
+}
+
+/**
+ * `named` (maybe a list token) and then `known`. A list token cannot be spread at synth, so the two are
+ * joined and split again by CloudFormation; an empty parameter leaves empty items, which the controller
+ * skips.
+ */
+function withNamed(named: string[], known: string[]): string[] {
+  if (!Token.isUnresolved(named)) return [...named, ...known];
+  return known.length === 0 ? named : Fn.split(',', Fn.join(',', [Fn.join(',', named), ...known]));
 }

@@ -59,9 +59,18 @@ describe('lambda-static-ip template', () => {
   });
 
   it('has the parameters, and every address it may allocate retained behind its Size condition', () => {
-    expect(Object.keys(template.Parameters).sort()).toEqual(
-      ['AlarmTopicArn', 'AllocationIds', 'MaxIps', 'PoolName', 'Size', 'Spares'].sort(),
+    const types = Object.fromEntries(
+      Object.entries(template.Parameters).map(([name, p]) => [name, (p as { Type: string }).Type]),
     );
+    expect(types).toEqual({
+      PoolName: 'String',
+      Size: 'Number',
+      AllocationIds: 'CommaDelimitedList',
+      Spares: 'Number',
+      MaxIps: 'Number',
+      AlarmTopicArn: 'String',
+      FunctionNames: 'CommaDelimitedList',
+    });
     const eips = Object.values(template.Resources).filter((r) => r.Type === 'AWS::EC2::EIP');
     expect(eips).toHaveLength(TEMPLATE_MAX_SIZE);
     const conditions = eips.map((eip) => eip.Condition);
@@ -72,7 +81,7 @@ describe('lambda-static-ip template', () => {
       expect(eip.DeletionPolicy).toBe('Retain');
       expect(eip.UpdateReplacePolicy).toBe('Retain');
       expect(eip.Properties?.Tags).toEqual([
-        { Key: 'lambda-static-ip:pool', Value: { 'Fn::Sub': '${PoolName}' } },
+        { Key: 'lambda-static-ip:pool', Value: { Ref: 'PoolName' } },
       ]);
     }
     // Address 3 exists for Size 3 and up, and only without AllocationIds: not one of 0, 1, 2.
@@ -82,6 +91,45 @@ describe('lambda-static-ip template', () => {
         { 'Fn::Not': [{ 'Fn::Or': ['0', '1', '2'].map((n) => ({ 'Fn::Equals': [{ Ref: 'Size' }, n] })) }] },
       ],
     });
+  });
+
+  it('hands the parameters to the controller, the custom resource and the alarms as references', () => {
+    const resources = Object.values(template.Resources);
+    const allocates = { 'Fn::If': ['ControllerAllocates', 'true', 'false'] };
+    const maxIps = { 'Fn::If': ['ControllerAllocates', { Ref: 'MaxIps' }, '16'] };
+    const functions = resources.filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        String(JSON.stringify(r.Properties?.Description)).includes('ENIs of pool'),
+    );
+    expect(functions).toHaveLength(2); // the controller and the deployment handler
+    for (const fn of functions) {
+      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables).toMatchObject({
+        LSI_POOL: { Ref: 'PoolName' },
+        LSI_SPARES: { Ref: 'Spares' },
+        LSI_MAX_IPS: maxIps,
+        LSI_ALLOCATE: allocates,
+        LSI_FUNCTIONS: { 'Fn::Join': [',', { Ref: 'FunctionNames' }] },
+      });
+    }
+    const binding = resources.find((r) => r.Type === 'Custom::LambdaStaticIpPoolBinding');
+    expect(binding?.Properties).toMatchObject({
+      Pool: { Ref: 'PoolName' },
+      Spares: { Ref: 'Spares' },
+      MaxIps: maxIps,
+      Allocate: allocates,
+      Functions: { Ref: 'FunctionNames' },
+    });
+    const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    const topic = { 'Fn::If': ['HasAlarmTopic', { Ref: 'AlarmTopicArn' }, { Ref: 'AWS::NoValue' }] };
+    for (const alarm of alarms) {
+      expect(alarm.Properties?.AlarmActions).toEqual([topic]);
+      expect(alarm.Properties?.OKActions).toEqual([topic]);
+    }
+    // Nothing is left of values the parameters replace.
+    expect(JSON.stringify(template)).not.toMatch(/sentinel/i);
   });
 
   it('adopts AllocationIds by tagging them, only when they are given', () => {

@@ -73,6 +73,11 @@ describe('controller environment', () => {
     expect(
       parseControllerEnvironment({ LSI_POOL: 'shop', LSI_FUNCTIONS: ' api , worker ' }).functions,
     ).toEqual(['api', 'worker']);
+    // An empty CommaDelimitedList parameter is [""], and its join with other names starts with a comma.
+    expect(parseControllerEnvironment({ LSI_POOL: 'shop', LSI_FUNCTIONS: ',api' }).functions).toEqual([
+      'api',
+    ]);
+    expect(parseCustomResourceProperties({ Functions: [''] }).Functions).toEqual([]);
   });
 
   it('rejects bad values with a message naming the variable, its value and the rule', () => {
