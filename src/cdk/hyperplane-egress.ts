@@ -28,6 +28,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { combinationKey } from '../core/combination.js';
 import { StaticIpError } from '../core/errors.js';
 import { parseFunctionRef } from '../core/function-ref.js';
+import { MAX_FUNCTION_SECURITY_GROUPS, MAX_FUNCTION_SUBNETS } from '../core/keeper.js';
 import { POOL_TAG_KEY } from '../core/pool.js';
 import type { CONTROLLER_ENVIRONMENT } from '../handlers/controller-config.js';
 import {
@@ -37,7 +38,7 @@ import {
   PROVIDER_QUERY_INTERVAL_SECONDS,
   providerTotalTimeoutSeconds,
 } from '../handlers/timeout-budget.js';
-import { CombinationKeepers } from './combination-keepers.js';
+import { CombinationKeepers, type KeeperPlacement } from './combination-keepers.js';
 import { controllerRole } from './controller-role.js';
 import { controllerTriggers } from './controller-triggers.js';
 import {
@@ -238,6 +239,20 @@ export interface HyperplaneEgressProps {
   readonly keepers?: boolean;
 
   /**
+   * Placements of functions the app does not place (`functionNames`, imported functions, functions of
+   * another toolchain) whose ENIs should be bound before those functions deploy: one keeper each, that
+   * only keeps, with exactly these subnets and this security-group set. Lambda creates one Hyperplane ENI
+   * per subnet of a function's VpcConfig, so it holds the ENI of each (subnet, that security-group set),
+   * and `KeepersBound` waits for all of them (and again whenever a placement changes). Order those
+   * functions after `keepersBound` yourself (a `DependsOn`, or a nested stack's). The ids may be list
+   * tokens (`CfnParameter` `valueAsList`); the pool's size for them is checked at deploy time. Needs
+   * `keepers`; not with `probe`, which reports per subnet.
+   *
+   * @default - none: keepers only for the combinations of `functions`
+   */
+  readonly keeperPlacements?: KeeperPlacement[];
+
+  /**
    * How often each keeper is invoked, so that Lambda never reclaims its ENI as idle (it does so after
    * "consecutive weeks" without invocations). Whole minutes, from 1 minute to 7 days. Not with `probe`:
    * a probing keeper runs every `probeInterval`.
@@ -340,7 +355,10 @@ export class HyperplaneEgress extends Construct {
    * Every function of the app in the pool depends on it. Undefined with `keepers: false`.
    */
   readonly keepersBound?: CustomResource;
-  /** The keepers, one per combination (empty with `keepers: false` and no probe); grows as functions are added. */
+  /**
+   * The keepers, one per combination and one per `keeperPlacements` (empty with `keepers: false` and no
+   * probe); grows as functions are added.
+   */
   readonly keepers: IFunction[] = [];
   /** The egress probes: the keepers when they probe (empty without `probe`). */
   readonly probes: IFunction[] = [];
@@ -385,6 +403,7 @@ export class HyperplaneEgress extends Construct {
     this.pool = props.pool;
     this.poolName = props.pool.poolName;
     this.namedFunctions = checkedFunctionNames(this, props.functionNames ?? []);
+    const placements = checkedPlacements(this, props.keeperPlacements ?? [], this.settings);
     this.checkPoolAddresses();
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
     if (this.settings.keepers || this.settings.probe) this.keeperBuilder = this.keeperBuilderFor(retention);
@@ -420,6 +439,8 @@ export class HyperplaneEgress extends Construct {
         properties: {
           ...common,
           Keepers: Lazy.list({ produce: () => this.keepers.map((k) => k.functionName) }),
+          // A changed placement updates its keeper in place: this makes the wait run again for it.
+          ...(placements.length > 0 ? { KeeperPlacements: placementsText(placements) } : {}),
         },
       });
       for (const placed of this.placed) this.orderAfterKeepers(placed);
@@ -471,6 +492,7 @@ export class HyperplaneEgress extends Construct {
     }
     this.outputs();
 
+    for (const placement of placements) this.addPlacementKeeper(placement);
     this.buildForNewCombinations(0);
     this.checkPoolSize();
   }
@@ -580,6 +602,16 @@ export class HyperplaneEgress extends Construct {
     this.probeAlarms.push(alarm);
     this.addAlarm(alarm);
     this.dashboardBuilder?.addProbeSubnet(combination.subnetId);
+  }
+
+  /** A keeper of one of `keeperPlacements`, on its schedule after the custom resource. */
+  private addPlacementKeeper(placement: KeeperPlacement): void {
+    if (!this.keeperBuilder) return;
+    const keeper = this.keeperBuilder.addPlacement(placement);
+    const first = this.keepers.length === 0;
+    this.keepers.push(keeper.fn);
+    acknowledgeKeeperNag(keeper.fn, first ? this.keeperBuilder.role : undefined);
+    this.startAfterBinding([keeper.schedule]);
   }
 
   /** Every alarm notifies the topic, if any, on ALARM and on OK. */
@@ -806,4 +838,54 @@ function checkedFunctionNames(scope: IConstruct, names: string[]): string[] {
 function withNamed(named: string[], known: string[]): string[] {
   if (!Token.isUnresolved(named)) return [...named, ...known];
   return known.length === 0 ? named : Fn.split(',', Fn.join(',', [Fn.join(',', named), ...known]));
+}
+
+/**
+ * `keeperPlacements`, checked: they need keepers and no probe, and literal lists must fit one VpcConfig.
+ *
+ * @throws InputError `ContradictoryKeeperProps`, `ContradictoryProbeProps` or `InvalidKeeperPlacement`
+ */
+function checkedPlacements(
+  scope: IConstruct,
+  placements: KeeperPlacement[],
+  settings: HyperplaneSettings,
+): KeeperPlacement[] {
+  if (placements.length === 0) return placements;
+  if (!settings.keepers) {
+    throw propsError(
+      scope,
+      'ContradictoryKeeperProps',
+      'keeperPlacements are held by keepers, which are off (keepers: false); set keepers: true or drop keeperPlacements',
+    );
+  }
+  if (settings.probe) {
+    throw propsError(
+      scope,
+      'ContradictoryProbeProps',
+      "probe: true reports each keeper's egress per subnet, but a keeper of keeperPlacements spans its subnets; turn probe off, or give the functions to `functions` so that each combination gets its own probe",
+    );
+  }
+  placements.forEach((placement, index) => {
+    const lists = [
+      ['subnetIds', placement.subnetIds, MAX_FUNCTION_SUBNETS],
+      ['securityGroupIds', placement.securityGroupIds, MAX_FUNCTION_SECURITY_GROUPS],
+    ] as const;
+    for (const [name, ids, max] of lists) {
+      if (Token.isUnresolved(ids) || (ids.length >= 1 && ids.length <= max)) continue;
+      throw propsError(
+        scope,
+        'InvalidKeeperPlacement',
+        `keeperPlacements[${index}].${name} lists ${ids.length} ids; a Lambda VpcConfig takes 1 to ${max}: give those of the functions' own VpcConfig`,
+      );
+    }
+  });
+  return placements;
+}
+
+/** The placements as one string for the `KeepersBound` property: `subnets/groups;…`. */
+function placementsText(placements: readonly KeeperPlacement[]): string {
+  return Fn.join(
+    ';',
+    placements.map((p) => Fn.join('/', [Fn.join('+', p.subnetIds), Fn.join('+', p.securityGroupIds)])),
+  );
 }

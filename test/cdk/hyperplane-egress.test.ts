@@ -961,6 +961,34 @@ describe('HyperplaneEgress: synth-time checks', () => {
       /runtime python3\.12 cannot run .* use a Node\.js runtime from nodejs20\.x on/,
     ],
     ['a Node.js runtime before 20', { runtime: Runtime.NODEJS_18_X }, 'UnsupportedRuntime', /nodejs18\.x/],
+    [
+      'keeper placements without keepers',
+      { keepers: false, keeperPlacements: [{ subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'] }] },
+      'ContradictoryKeeperProps',
+      /keepers: true or drop keeperPlacements/,
+    ],
+    [
+      'keeper placements with the probe (per subnet)',
+      { probe: true, keeperPlacements: [{ subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'] }] },
+      'ContradictoryProbeProps',
+      /spans its subnets/,
+    ],
+    [
+      'a keeper placement of 17 subnets',
+      {
+        keeperPlacements: [
+          { subnetIds: Array.from({ length: 17 }, (_, n) => `subnet-${n}`), securityGroupIds: ['sg-1'] },
+        ],
+      },
+      'InvalidKeeperPlacement',
+      /keeperPlacements\[0\]\.subnetIds lists 17 ids; a Lambda VpcConfig takes 1 to 16/,
+    ],
+    [
+      'a keeper placement without security groups',
+      { keeperPlacements: [{ subnetIds: ['subnet-1'], securityGroupIds: [] }] },
+      'InvalidKeeperPlacement',
+      /securityGroupIds lists 0 ids/,
+    ],
   ] as const)('refuses %s', (_, overrides, code, message) => {
     const error = thrownBy(build(overrides as Partial<HyperplaneEgressProps>));
     expect(error.code).toBe(code);
@@ -1110,6 +1138,34 @@ describe('HyperplaneEgress: deploy-time values (CloudFormation parameters)', () 
       expect(typeof output.Description).toBe('string');
       expect(output.Description).not.toMatch(/\$\{Token/);
     }
+  });
+
+  it('keeps a placement of deploy-time subnets and groups with one keeper, which KeepersBound waits for', () => {
+    const stack = new Stack(new App(), 'Placed');
+    const list = (name: string) => new CfnParameter(stack, name, { type: 'CommaDelimitedList' }).valueAsList;
+    const pool = StaticIpPool.fromPoolName(stack, 'Pool', 'placed');
+    const egress = new HyperplaneEgress(stack, 'Egress', {
+      pool,
+      keeperPlacements: [{ subnetIds: list('Subnets'), securityGroupIds: list('Groups') }],
+    });
+    expect(egress.keepers).toHaveLength(1);
+    const template = Template.fromStack(stack);
+    const keeperId = id(stack, egress.keepers[0] as IFunction);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: { SubnetIds: { Ref: 'Subnets' }, SecurityGroupIds: { Ref: 'Groups' } },
+      Tags: Match.arrayWith([{ Key: POOL_TAG_KEY, Value: 'placed' }]),
+    });
+    template.hasResourceProperties('Custom::LambdaStaticIpKeepersBound', {
+      Keepers: [{ Ref: keeperId }],
+      KeeperPlacements: {
+        'Fn::Join': [
+          '/',
+          [{ 'Fn::Join': ['+', { Ref: 'Subnets' }] }, { 'Fn::Join': ['+', { Ref: 'Groups' }] }],
+        ],
+      },
+    });
+    // The binding names the keeper too, so it comes after it.
+    template.hasResourceProperties('Custom::LambdaStaticIpPoolBinding', { Functions: [{ Ref: keeperId }] });
   });
 
   it('says that spares and maxIps are checked at deploy time, and still refuses bad literals', () => {

@@ -78,6 +78,14 @@ describe('controller environment', () => {
       'api',
     ]);
     expect(parseCustomResourceProperties({ Functions: [''] }).Functions).toEqual([]);
+    // The placements of keepers that span subnets: accepted (a change is what makes the wait run again).
+    const placed = parseCustomResourceProperties({
+      Keepers: ['k'],
+      KeeperPlacements: 'subnet-1+subnet-2/sg-1',
+    });
+    expect(customResourceSettings(parseControllerEnvironment({ LSI_POOL: 'p' }), placed).stage).toBe(
+      'keepers',
+    );
   });
 
   it('rejects bad values with a message naming the variable, its value and the rule', () => {

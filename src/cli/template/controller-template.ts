@@ -1,4 +1,4 @@
-import { Aws, type CfnResource, Fn, type Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnResource, Fn, type Stack, Token } from 'aws-cdk-lib';
 import { CfnEIP } from 'aws-cdk-lib/aws-ec2';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -94,7 +94,13 @@ function buildController(stack: Stack, parameters: TemplateParameters): void {
     // The controller wants 1-1000 even when it does not allocate: MaxIps 0 means no allocation.
     allocate: true,
     maxIps: Token.asNumber(allocates(parameters.maxIps.valueAsString, String(DEFAULT_MAX_IPS))),
-    keepers: false,
+    keepers: true,
+    keeperPlacements: [
+      {
+        subnetIds: parameters.keeperSubnetIds.valueAsList,
+        securityGroupIds: parameters.keeperSecurityGroupIds.valueAsList,
+      },
+    ],
     probe: false,
     alarmTopic: Topic.fromTopicArn(
       stack,
@@ -113,7 +119,40 @@ function buildController(stack: Stack, parameters: TemplateParameters): void {
   for (const fn of [egress.controller, egress.deploymentHandler]) {
     (fn.node.defaultChild as CfnFunction).addPropertyOverride('Environment.Variables.LSI_ALLOCATE', flag);
   }
-  (egress.customResource.node.defaultChild as CfnResource).addPropertyOverride('Allocate', flag);
+  const binding = egress.customResource.node.defaultChild as CfnResource;
+  binding.addPropertyOverride('Allocate', flag);
+  keepersOnCondition(egress, parameters, flag);
+}
+
+/**
+ * The keeper, its role, logs and schedule, and the wait for its ENIs (`KeepersBound`) exist only with
+ * `Keepers`; the binding names the keeper only then (an empty item otherwise, which the controller skips).
+ */
+function keepersOnCondition(egress: HyperplaneEgress, parameters: TemplateParameters, flag: string): void {
+  const [keeper] = egress.keepers;
+  if (keeper === undefined || egress.keepersBound === undefined) {
+    throw new Error('the template expects one keeper and its KeepersBound');
+  }
+  for (const child of egress.node.children) {
+    if (!/^Keeper/.test(child.node.id)) continue;
+    for (const construct of child.node.findAll()) {
+      if (construct instanceof CfnResource) construct.cfnOptions.condition = parameters.hasKeepers;
+    }
+  }
+  // cfn-lint checks the security groups' pattern against the parameter's empty default, which only
+  // applies with Keepers false, when the keeper does not exist (its condition) and the Rule lets it be.
+  (keeper.node.defaultChild as CfnResource).addMetadata('cfn-lint', {
+    config: { ignore_checks: ['W1030'] },
+  });
+  (egress.keepersBound.node.defaultChild as CfnResource).addPropertyOverride('Allocate', flag);
+  const keeperName = Fn.conditionIf(parameters.hasKeepers.logicalId, keeper.functionName, '');
+  (egress.customResource.node.defaultChild as CfnResource).addPropertyOverride(
+    'Functions',
+    Fn.split(
+      ',',
+      Fn.join(',', [Fn.join(',', parameters.functionNames.valueAsList), Token.asString(keeperName)]),
+    ),
+  );
 }
 
 function metadata(facts: PackageFacts): Record<string, Json> {
@@ -138,6 +177,10 @@ function metadata(facts: PackageFacts): Record<string, Json> {
         {
           Label: { default: 'Controller' },
           Parameters: ['Spares', 'MaxIps', 'FunctionNames', 'AlarmTopicArn'],
+        },
+        {
+          Label: { default: 'Keepers' },
+          Parameters: ['Keepers', 'KeeperSubnetIds', 'KeeperSecurityGroupIds'],
         },
       ],
     },

@@ -21,6 +21,10 @@ export interface TemplateParameters {
   readonly maxIps: CfnParameter;
   readonly alarmTopicArn: CfnParameter;
   readonly functionNames: CfnParameter;
+  readonly keeperSubnetIds: CfnParameter;
+  readonly keeperSecurityGroupIds: CfnParameter;
+  /** `Keepers` is true: one keeper holds the ENIs of the keeper subnets with that security-group set. */
+  readonly hasKeepers: CfnCondition;
   /** Without `AllocationIds`: the stack allocates `Size` addresses. */
   readonly allocating: CfnCondition;
   /** With `AllocationIds`: the stack tags them for the pool. */
@@ -82,7 +86,28 @@ export function templateParameters(stack: Stack): TemplateParameters {
       'Functions (names or ARNs) that exist before this stack and whose ENIs every deployment waits for, failing with what is missing; tagged functions join the pool without being named',
     default: '',
   });
+  const keepers = new CfnParameter(stack, 'Keepers', {
+    type: 'String',
+    description:
+      'true: a keeper function in KeeperSubnetIds with KeeperSecurityGroupIds makes Lambda create those ENIs, and the stack completes only once each holds a pool IP: order your functions after this stack (DependsOn) so they move onto bound ENIs only',
+    default: 'false',
+    allowedValues: ['true', 'false'],
+  });
+  const keeperSubnetIds = new CfnParameter(stack, 'KeeperSubnetIds', {
+    type: 'CommaDelimitedList',
+    description: "With Keepers: the public subnets of your pool functions' VpcConfig (1-16)",
+    default: '',
+  });
+  const keeperSecurityGroupIds = new CfnParameter(stack, 'KeeperSecurityGroupIds', {
+    type: 'CommaDelimitedList',
+    description:
+      "With Keepers: the security groups of your pool functions' VpcConfig (1-5), exactly that set",
+    default: '',
+  });
 
+  const hasKeepers = new CfnCondition(stack, 'HasKeepers', {
+    expression: Fn.conditionEquals(keepers.valueAsString, 'true'),
+  });
   const allocating = new CfnCondition(stack, 'Allocating', {
     expression: Fn.conditionEquals(Fn.join(',', allocationIds.valueAsList), ''),
   });
@@ -117,8 +142,25 @@ export function templateParameters(stack: Stack): TemplateParameters {
       },
     ],
   });
+  new CfnRule(stack, 'KeeperPlacement', {
+    ruleCondition: Fn.conditionEquals(keepers.valueAsString, 'true'),
+    assertions: [
+      {
+        assert: Fn.conditionNot(Fn.conditionEachMemberEquals(keeperSubnetIds.valueAsList, '')),
+        assertDescription: 'Keepers is true: give KeeperSubnetIds, the subnets of your pool functions',
+      },
+      {
+        assert: Fn.conditionNot(Fn.conditionEachMemberEquals(keeperSecurityGroupIds.valueAsList, '')),
+        assertDescription:
+          'Keepers is true: give KeeperSecurityGroupIds, the security groups of your pool functions',
+      },
+    ],
+  });
   return {
     poolName,
+    keeperSubnetIds,
+    keeperSecurityGroupIds,
+    hasKeepers,
     allocationIds,
     spares,
     maxIps,
