@@ -34,11 +34,12 @@ type Json = unknown;
 /**
  * The in-account controller as one parameterised CloudFormation template, synthesized from
  * `StaticIpPool` and `HyperplaneEgress` (one source of truth with the constructs), which take the
- * parameters' values as tokens: the pool name, `Spares`, `MaxIps`, the alarm topic and `FunctionNames`.
- * What CloudFormation can only decide by condition is given conditions here: each of the pool's
- * addresses (on `Size` and `AllocationIds`), the adoption of `AllocationIds`, and the controller's
- * `Allocate` flag (on `MaxIps`), a boolean the constructs take at synth. Functions join the pool by the
- * `lambda-static-ip:pool` tag or by `FunctionNames`; keepers and probes are off (see docs/toolchains.md).
+ * parameters' values as tokens: the pool name, `Spares`, `MaxIps`, the alarm topic, `FunctionNames` and
+ * the keeper's subnets and security groups. What CloudFormation can only decide by condition is given
+ * conditions here: each of the pool's addresses (on `Size` and `AllocationIds`), the adoption of
+ * `AllocationIds`, the keeper and its wait (on `Keepers`), and the controller's `Allocate` flag (on
+ * `MaxIps`), a boolean the constructs take at synth. Functions join the pool by the
+ * `lambda-static-ip:pool` tag or by `FunctionNames`; no probe (see docs/toolchains.md).
  *
  * Code assets are written to `assetDir`; the template's `Code` properties name them by relative path,
  * which `aws cloudformation package` and `sam package` upload and rewrite.
