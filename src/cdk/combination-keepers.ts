@@ -135,6 +135,7 @@ export class CombinationKeepers {
    * per subnet, which such a keeper spans. Not among {@link keepers}, which are per combination.
    */
   addPlacement(placement: KeeperPlacement): { readonly fn: IFunction; readonly schedule: Rule } {
+    if (this.options.probe) throw new Error('a keeper of a placement cannot probe: it spans subnets');
     const { subnetIds, securityGroupIds } = placement;
     // Its own prefix: a placement of one subnet must not take the logical id of a combination's keeper.
     return this.keeper(`Placement${placementHash(this.scope, subnetIds, securityGroupIds)}`, {

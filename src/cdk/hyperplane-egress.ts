@@ -682,13 +682,13 @@ export class HyperplaneEgress extends Construct {
       throw propsError(
         this,
         'PoolAddressesUnknown',
-        `probe: true checks each ENI's egress IP against the public IPs of pool "${this.poolName}", but ${this.pool.node.path} was imported by name, which knows none; import it with StaticIpPool.fromAllocationIds(scope, id, { poolName, allocationIds }), or turn probe off`,
+        `probe: true checks each ENI's egress IP against the public IPs of ${poolLabel(this.poolName)}, but ${this.pool.node.path} was imported by name, which knows none; import it with StaticIpPool.fromAllocationIds(scope, id, { poolName, allocationIds }), or turn probe off`,
       );
     }
     if (!this.settings.allocate) {
       Annotations.of(this).addWarningV2(
         'lambda-static-ip:poolSizeUnknown',
-        `pool "${this.poolName}" (${this.pool.node.path}) was imported by name, so its size is unknown at synth: it needs an IP per (subnet, security-group set) of the functions plus ${atDeploy(this.settings.spares) ? 'the' : this.settings.spares} spare(s), and the deployment fails with PoolExhausted if it has fewer`,
+        `${poolLabel(this.poolName)} (${this.pool.node.path}) was imported by name, so its size is unknown at synth: it needs an IP per (subnet, security-group set) of the functions plus ${atDeploy(this.settings.spares) ? 'the' : this.settings.spares} spare(s), and the deployment fails with PoolExhausted if it has fewer`,
       );
     }
   }
