@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Duration, Lazy, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -50,6 +50,18 @@ export interface CombinationKeeper {
 }
 
 /**
+ * A VPC placement the app does not derive from a function (`HyperplaneEgress`'s `keeperPlacements`):
+ * subnets and one security-group set, maybe list tokens. Lambda creates one Hyperplane ENI per subnet of
+ * a function's VpcConfig, so one keeper with this placement holds each (subnet, security-group set).
+ */
+export interface KeeperPlacement {
+  /** The subnets, 1-16 (Lambda's limit on one VpcConfig), or a list token. */
+  readonly subnetIds: string[];
+  /** The security-group set, 1-5, or a list token. */
+  readonly securityGroupIds: string[];
+}
+
+/**
  * The keepers of a `HyperplaneEgress`: one function per (subnet, security-group set) of the pool's
  * functions, with exactly that VPC configuration, so Lambda creates and keeps the combination's ENI before
  * and whatever the functions do. Tagged `lambda-static-ip:pool=<pool>` and
@@ -89,21 +101,12 @@ export class CombinationKeepers {
     combination: Combination,
     users: () => readonly string[] = () => combination.functions,
   ): CombinationKeeper {
-    const { logGroup, role, code } = this.sharedParts();
     const { poolName, probe } = this.options;
-    const suffix = combinationHash(this.scope, combination);
+    const suffix = placementHash(this.scope, [combination.subnetId], combination.securityGroupIds);
     const what = probe
       ? 'keeps the ENI and proves its egress IP'
       : 'keeps the ENI (Lambda creates it, invocations keep it from idle reclaim)';
-    const fn = new LambdaFunctionResource(this.scope, `Keeper${suffix}`, {
-      code,
-      handler: 'index.handler',
-      runtime: this.options.runtime,
-      architecture: this.options.architecture,
-      memorySize: 128,
-      timeout: Duration.seconds(probe ? PROBE_TIMEOUT_SECONDS : 3),
-      role,
-      logGroup,
+    const { fn, schedule } = this.keeper(suffix, {
       ...(probe
         ? {
             environment: {
@@ -118,23 +121,68 @@ export class CombinationKeepers {
         produce: () =>
           `lambda-static-ip: keeper of pool "${poolName}": ${what} of ${users().join(', ')}`.slice(0, 256),
       }),
+      vpcConfig: { subnetIds: [combination.subnetId], securityGroupIds: [...combination.securityGroupIds] },
+      tag: keeperTagValue(combination.subnetId, combination.securityGroupIds),
+    });
+    const keeper = { combination, fn, schedule };
+    this.keepers.push(keeper);
+    return keeper;
+  }
+
+  /**
+   * A keeper that only keeps, with exactly `placement`'s subnets and security groups (maybe tokens): one
+   * function holds the ENI of every (subnet, that security-group set). Never a probe: a probe reports
+   * per subnet, which such a keeper spans. Not among {@link keepers}, which are per combination.
+   */
+  addPlacement(placement: KeeperPlacement): { readonly fn: IFunction; readonly schedule: Rule } {
+    if (this.options.probe) throw new Error('a keeper of a placement cannot probe: it spans subnets');
+    const { subnetIds, securityGroupIds } = placement;
+    // Its own prefix: a placement of one subnet must not take the logical id of a combination's keeper.
+    return this.keeper(`Placement${placementHash(this.scope, subnetIds, securityGroupIds)}`, {
+      description: `lambda-static-ip: keeper of pool "${this.options.poolName}": keeps the ENIs of its subnets and security groups, which functions outside the app use`,
+      vpcConfig: { subnetIds, securityGroupIds },
+      // Informational: the security groups (the subnets may be too many for a tag value).
+      tag: Token.isUnresolved(securityGroupIds) ? Fn.join('+', securityGroupIds) : securityGroupIds.join('+'),
+    });
+  }
+
+  /** `Keeper<suffix>` with its VpcConfig and tags, and its schedule. */
+  private keeper(
+    suffix: string,
+    options: {
+      readonly environment?: Record<string, string>;
+      readonly description: string;
+      readonly vpcConfig: CfnFunction.VpcConfigProperty;
+      readonly tag: string;
+    },
+  ): { readonly fn: IFunction; readonly schedule: Rule } {
+    const { logGroup, role, code } = this.sharedParts();
+    const { poolName, probe } = this.options;
+    const fn = new LambdaFunctionResource(this.scope, `Keeper${suffix}`, {
+      code,
+      handler: 'index.handler',
+      runtime: this.options.runtime,
+      architecture: this.options.architecture,
+      memorySize: 128,
+      timeout: Duration.seconds(probe ? PROBE_TIMEOUT_SECONDS : 3),
+      role,
+      logGroup,
+      ...(options.environment === undefined ? {} : { environment: options.environment }),
+      description: options.description,
       retryAttempts: 0,
     });
-    (fn.node.defaultChild as CfnFunction).vpcConfig = {
-      subnetIds: [combination.subnetId],
-      securityGroupIds: [...combination.securityGroupIds],
-    };
+    // Written into the function's VpcConfig: lambda.Function wants VPC and subnet objects where the app
+    // may only know ids.
+    (fn.node.defaultChild as CfnFunction).vpcConfig = options.vpcConfig;
     Tags.of(fn).add(POOL_TAG_KEY, poolName);
-    Tags.of(fn).add(KEEPER_TAG_KEY, keeperTagValue(combination.subnetId, combination.securityGroupIds));
+    Tags.of(fn).add(KEEPER_TAG_KEY, options.tag);
     const minutes = probe ? probe.minutes : this.options.keeperMinutes;
     const schedule = new Rule(this.scope, `${probe ? 'Probe' : 'Keeper'}Schedule${suffix}`, {
       description: `lambda-static-ip: ${probe ? 'egress probe' : 'keeper'} of pool "${poolName}", every ${Duration.minutes(minutes).toHumanString()}`,
       schedule: Schedule.rate(Duration.minutes(minutes)),
       targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
     });
-    const keeper = { combination, fn, schedule };
-    this.keepers.push(keeper);
-    return keeper;
+    return { fn, schedule };
   }
 
   private sharedParts() {
@@ -161,13 +209,21 @@ export class CombinationKeepers {
 }
 
 /**
- * Eight hex digits naming a combination by what its subnet and security groups resolve to in the template
- * (`{"Ref": "VpcpublicSubnet1…"}` or a literal id), security groups in a stable order: the same combination
- * gets the same logical id in every synth, and another one never does.
+ * Eight hex digits naming a placement by what its subnets and security groups resolve to in the template
+ * (`{"Ref": "VpcpublicSubnet1…"}`, a literal id, or a parameter's list), security groups in a stable
+ * order: the same placement gets the same logical id in every synth, and another one never does. A
+ * combination's is that of its one subnet.
  */
-function combinationHash(scope: Construct, combination: Combination): string {
+function placementHash(scope: Construct, subnetIds: string[], securityGroupIds: readonly string[]): string {
   const stack = Stack.of(scope);
-  const groups = combination.securityGroupIds.map((id) => JSON.stringify(stack.resolve(id))).sort();
-  const text = JSON.stringify([JSON.stringify(stack.resolve(combination.subnetId)), groups]);
+  const resolved = (ids: readonly string[]) =>
+    Token.isUnresolved(ids)
+      ? [JSON.stringify(stack.resolve(ids))]
+      : ids.map((id) => JSON.stringify(stack.resolve(id)));
+  const subnets = resolved(subnetIds);
+  const text = JSON.stringify([
+    subnets.length === 1 ? subnets[0] : subnets,
+    resolved(securityGroupIds).sort(),
+  ]);
   return createHash('sha256').update(text).digest('hex').slice(0, 8).toUpperCase();
 }

@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IDependable } from 'constructs';
 import { poolMetric } from './hyperplane-metrics.js';
-import type { HyperplaneSettings } from './hyperplane-settings.js';
+import { type HyperplaneSettings, settingText } from './hyperplane-settings.js';
 
 /** `UnboundEnisAlarm`: UnboundEnis maximum above 0 in two of three resync periods. */
 export function unboundEnisAlarm(scope: Construct, poolName: string, settings: HyperplaneSettings): Alarm {
@@ -42,14 +42,14 @@ export function controllerErrorsAlarm(
 }
 
 /**
- * `SparesShortAlarm`: FreePoolIps below `spares` for an hour. A VPC change holds a spare until Lambda
+ * `SparesShortAlarm`: FreePoolIps below `spares` (maybe a deploy-time value: 0 then never alarms) for an hour. A VPC change holds a spare until Lambda
  * deletes the old ENI (up to about 35 minutes), so the alarm waits an hour: short spares that last are the
  * ones to act on (add IPs, or lower `spares`).
  */
 export function sparesShortAlarm(scope: Construct, poolName: string, settings: HyperplaneSettings): Alarm {
   const periodMinutes = Math.max(settings.resyncMinutes, 5);
   return new Alarm(scope, 'SparesShortAlarm', {
-    alarmDescription: `lambda-static-ip pool "${poolName}": fewer than ${settings.spares} free IP(s) for an hour, so a new ENI would wait for an IP; add Elastic IPs to the pool or lower spares`,
+    alarmDescription: `lambda-static-ip pool "${poolName}": fewer than ${settingText(settings.spares)} free IP(s) for an hour, so a new ENI would wait for an IP; add Elastic IPs to the pool or lower spares`,
     metric: poolMetric(poolName, 'FreePoolIps', 'Maximum', Duration.minutes(periodMinutes)),
     threshold: settings.spares,
     comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,

@@ -12,7 +12,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { poolMetric } from './hyperplane-metrics.js';
-import type { HyperplaneSettings } from './hyperplane-settings.js';
+import { atDeploy, type HyperplaneSettings } from './hyperplane-settings.js';
 
 /** What the dashboard of one pool shows. */
 export interface EgressDashboardOptions {
@@ -95,7 +95,8 @@ export class EgressDashboard {
           title: 'Pool IPs',
           left: [poolIps, boundIps, freeIps],
           leftAnnotations:
-            settings.spares > 0
+            // A deploy-time spares has no line: the dashboard's body wants the number at synth.
+            !atDeploy(settings.spares) && settings.spares > 0
               ? [{ value: settings.spares, label: `spares wanted (${settings.spares})` }]
               : [],
         }),

@@ -8,6 +8,7 @@ import {
   Lazy,
   Stack,
   Tags,
+  Token,
 } from 'aws-cdk-lib';
 import type { Alarm, Dashboard, IAlarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -25,6 +26,9 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
 import { combinationKey } from '../core/combination.js';
+import { StaticIpError } from '../core/errors.js';
+import { parseFunctionRef } from '../core/function-ref.js';
+import { MAX_FUNCTION_SECURITY_GROUPS, MAX_FUNCTION_SUBNETS } from '../core/keeper.js';
 import { POOL_TAG_KEY } from '../core/pool.js';
 import type { CONTROLLER_ENVIRONMENT } from '../handlers/controller-config.js';
 import {
@@ -34,7 +38,7 @@ import {
   PROVIDER_QUERY_INTERVAL_SECONDS,
   providerTotalTimeoutSeconds,
 } from '../handlers/timeout-budget.js';
-import { CombinationKeepers } from './combination-keepers.js';
+import { CombinationKeepers, type KeeperPlacement } from './combination-keepers.js';
 import { controllerRole } from './controller-role.js';
 import { controllerTriggers } from './controller-triggers.js';
 import {
@@ -61,9 +65,15 @@ import {
   vpcsStillCovered,
 } from './hyperplane-egress-security.js';
 import { poolSizeProblem } from './hyperplane-pool-size.js';
-import { checkSettings, DEFAULT_SPARES, type HyperplaneSettings } from './hyperplane-settings.js';
+import {
+  atDeploy,
+  checkSettings,
+  DEFAULT_SPARES,
+  type HyperplaneSettings,
+  settingText,
+} from './hyperplane-settings.js';
 import { propsError } from './props-error.js';
-import type { IStaticIpPool } from './static-ip-pool.js';
+import { capitalized, type IStaticIpPool, poolLabel } from './static-ip-pool.js';
 
 /** Properties of a {@link HyperplaneEgress}. */
 export interface HyperplaneEgressProps {
@@ -100,6 +110,21 @@ export interface HyperplaneEgressProps {
   readonly functions?: IFunction[];
 
   /**
+   * Functions outside the app, by name or unqualified ARN: named to the controller (`LSI_FUNCTIONS`) and
+   * to the custom resource (`Functions`), so each deployment waits until their ENIs hold pool IPs and
+   * fails naming what is missing (`PoolExhausted`, `SubnetNotPublic`, `FunctionNotInVpc`, or
+   * `UnknownFunction` for a name that does not exist). Like imported `functions`, they need no pool tag:
+   * the controller takes named functions as the pool's; tag them anyway if the CLI's `plan` and `status`
+   * should see them without `--function`. Their placement is unknown at synth: no keeper, no probe.
+   *
+   * May be a list token, e.g. a `CommaDelimitedList` `CfnParameter`'s `valueAsList`; empty items (what
+   * an empty such parameter gives) are ignored.
+   *
+   * @default - none
+   */
+  readonly functionNames?: string[];
+
+  /**
    * The VPCs whose Lambda ENIs the controller may bind: the `ec2:Vpc` condition of its role on the
    * network-interface side of Associate/DisassociateAddress. Functions tagged for the pool outside the app
    * must be in one of them, or the controller is denied their ENIs. Must not leave out a VPC of `functions`.
@@ -115,6 +140,11 @@ export interface HyperplaneEgressProps {
    * instead of waiting for an old ENI to retire. Elastic IPs are regional: one spare serves a new ENI in
    * any subnet. The pool must hold one IP per (subnet, security-group set) of the functions plus the
    * spares (checked at synth unless `allocate`).
+   *
+   * May be a number token (a `CfnParameter`'s `valueAsNumber`): the range (0-1000) and the pool's size
+   * are then checked at deploy time (a warning says so): the controller and the custom resource refuse a
+   * value out of range (`InvalidEnvironment`, `InvalidProperties`), a pool too small fails the deployment
+   * with `PoolExhausted`, and `sparesAlarm` exists whatever the value (with 0 it never fires).
    *
    * @default 1 - one new ENI at a time (a VPC change of one combination, a scale-out past an ENI's
    *   65,000 connections, an ENI re-created after idle reclaim) costs no downtime. A deployment that
@@ -134,7 +164,8 @@ export interface HyperplaneEgressProps {
 
   /**
    * The largest the pool may grow to when `allocate` is on (the controller's `LSI_MAX_IPS`). Mind the
-   * Elastic IP quota: 5 per Region by default.
+   * Elastic IP quota: 5 per Region by default. May be a number token, checked at deploy time like `spares`
+   * (1-1000).
    *
    * @default 16 - as the CLI's --max-ips; unused unless `allocate`
    */
@@ -208,6 +239,20 @@ export interface HyperplaneEgressProps {
   readonly keepers?: boolean;
 
   /**
+   * Placements of functions the app does not place (`functionNames`, imported functions, functions of
+   * another toolchain) whose ENIs should be bound before those functions deploy: one keeper each, that
+   * only keeps, with exactly these subnets and this security-group set. Lambda creates one Hyperplane ENI
+   * per subnet of a function's VpcConfig, so it holds the ENI of each (subnet, that security-group set),
+   * and `KeepersBound` waits for all of them (and again whenever a placement changes). Order those
+   * functions after `keepersBound` yourself (a `DependsOn`, or a nested stack's). The ids may be list
+   * tokens (`CfnParameter` `valueAsList`); the pool's size for them is checked at deploy time. Needs
+   * `keepers`; not with `probe`, which reports per subnet.
+   *
+   * @default - none: keepers only for the combinations of `functions`
+   */
+  readonly keeperPlacements?: KeeperPlacement[];
+
+  /**
    * How often each keeper is invoked, so that Lambda never reclaims its ENI as idle (it does so after
    * "consecutive weeks" without invocations). Whole minutes, from 1 minute to 7 days. Not with `probe`:
    * a probing keeper runs every `probeInterval`.
@@ -242,7 +287,8 @@ export interface HyperplaneEgressProps {
   readonly probeInterval?: Duration;
 
   /**
-   * Where the alarms send their ALARM and OK notifications.
+   * Where the alarms send their ALARM and OK notifications. An imported topic's ARN may be a token
+   * (`Topic.fromTopicArn(scope, id, parameter.valueAsString)`), resolved at deploy time.
    *
    * @default - no actions: the alarms only change state
    */
@@ -309,7 +355,10 @@ export class HyperplaneEgress extends Construct {
    * Every function of the app in the pool depends on it. Undefined with `keepers: false`.
    */
   readonly keepersBound?: CustomResource;
-  /** The keepers, one per combination (empty with `keepers: false` and no probe); grows as functions are added. */
+  /**
+   * The keepers, one per combination and one per `keeperPlacements` (empty with `keepers: false` and no
+   * probe); grows as functions are added.
+   */
   readonly keepers: IFunction[] = [];
   /** The egress probes: the keepers when they probe (empty without `probe`). */
   readonly probes: IFunction[] = [];
@@ -332,6 +381,8 @@ export class HyperplaneEgress extends Construct {
   private readonly runtime: Runtime;
   /** The pool's functions the app knows, each once, in the order they were given. */
   private readonly placed: PlacedFunction[] = [];
+  /** `functionNames`: names or ARNs of functions outside the app, maybe a list token. */
+  private readonly namedFunctions: string[];
   /** The keepers' builder; undefined with neither `keepers` nor `probe`. */
   private readonly keeperBuilder?: CombinationKeepers;
   /** The subnets a probe alarm watches, and those warned about as not public. */
@@ -351,6 +402,8 @@ export class HyperplaneEgress extends Construct {
     this.runtime = handlerRuntime(this, props.runtime);
     this.pool = props.pool;
     this.poolName = props.pool.poolName;
+    this.namedFunctions = checkedFunctionNames(this, props.functionNames ?? []);
+    const placements = checkedPlacements(this, props.keeperPlacements ?? [], this.settings);
     this.checkPoolAddresses();
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
     if (this.settings.keepers || this.settings.probe) this.keeperBuilder = this.keeperBuilderFor(retention);
@@ -386,6 +439,8 @@ export class HyperplaneEgress extends Construct {
         properties: {
           ...common,
           Keepers: Lazy.list({ produce: () => this.keepers.map((k) => k.functionName) }),
+          // A changed placement updates its keeper in place: this makes the wait run again for it.
+          ...(placements.length > 0 ? { KeeperPlacements: placementsText(placements) } : {}),
         },
       });
       for (const placed of this.placed) this.orderAfterKeepers(placed);
@@ -416,7 +471,9 @@ export class HyperplaneEgress extends Construct {
     const unboundEnis = unboundEnisAlarm(this, this.poolName, this.settings);
     const controllerErrors = controllerErrorsAlarm(this, this.poolName, this.controller, this.settings);
     const sparesShort =
-      this.settings.spares > 0 ? sparesShortAlarm(this, this.poolName, this.settings) : undefined;
+      atDeploy(this.settings.spares) || this.settings.spares > 0
+        ? sparesShortAlarm(this, this.poolName, this.settings)
+        : undefined;
     for (const alarm of [unboundEnis, controllerErrors, ...(sparesShort ? [sparesShort] : [])]) {
       this.addAlarm(alarm);
     }
@@ -435,6 +492,7 @@ export class HyperplaneEgress extends Construct {
     }
     this.outputs();
 
+    for (const placement of placements) this.addPlacementKeeper(placement);
     this.buildForNewCombinations(0);
     this.checkPoolSize();
   }
@@ -546,6 +604,16 @@ export class HyperplaneEgress extends Construct {
     this.dashboardBuilder?.addProbeSubnet(combination.subnetId);
   }
 
+  /** A keeper of one of `keeperPlacements`, on its schedule after the custom resource. */
+  private addPlacementKeeper(placement: KeeperPlacement): void {
+    if (!this.keeperBuilder) return;
+    const keeper = this.keeperBuilder.addPlacement(placement);
+    const first = this.keepers.length === 0;
+    this.keepers.push(keeper.fn);
+    acknowledgeKeeperNag(keeper.fn, first ? this.keeperBuilder.role : undefined);
+    this.startAfterBinding([keeper.schedule]);
+  }
+
   /** Every alarm notifies the topic, if any, on ALARM and on OK. */
   private addAlarm(alarm: Alarm): void {
     this.alarms.push(alarm);
@@ -560,7 +628,8 @@ export class HyperplaneEgress extends Construct {
    * them. Read at synth, so functions added after construction are in.
    */
   private functionNames(): string[] {
-    return [...this.placed.map((placed) => placed.fn), ...this.keepers].map((fn) => fn.functionName);
+    const known = [...this.placed.map((placed) => placed.fn), ...this.keepers].map((fn) => fn.functionName);
+    return withNamed(this.namedFunctions, known);
   }
 
   /**
@@ -569,7 +638,10 @@ export class HyperplaneEgress extends Construct {
    * serves the keepers' wait, depend on functions that come after it.
    */
   private importedFunctionNames(): string[] {
-    return this.placed.filter((placed) => !definedInApp(placed.fn)).map((placed) => placed.fn.functionName);
+    const imported = this.placed
+      .filter((placed) => !definedInApp(placed.fn))
+      .map((placed) => placed.fn.functionName);
+    return withNamed(this.namedFunctions, imported);
   }
 
   /** What other consumers of the pool hold, whether constructed before or after this one: read at synth. */
@@ -585,11 +657,15 @@ export class HyperplaneEgress extends Construct {
     return {
       LSI_POOL: this.poolName,
       LSI_FUNCTIONS: Lazy.string({
-        produce: () => Stack.of(this).toJsonString(this.importedFunctionNames()),
+        produce: () => {
+          const names = this.importedFunctionNames();
+          // A list token has no JSON form at synth: comma-separated text, which the controller reads too.
+          return Token.isUnresolved(names) ? Fn.join(',', names) : Stack.of(this).toJsonString(names);
+        },
       }),
       LSI_ALLOCATE: String(this.settings.allocate),
-      LSI_MAX_IPS: String(this.settings.maxIps),
-      LSI_SPARES: String(this.settings.spares),
+      LSI_MAX_IPS: settingText(this.settings.maxIps),
+      LSI_SPARES: settingText(this.settings.spares),
       LSI_RESERVED: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.reserved()) }),
       LSI_UPDATE_WATCH_SECONDS: String(this.settings.updateWatchSeconds),
       LSI_FULL_REFRESH_SECONDS: String(this.settings.fullRefreshSeconds),
@@ -606,13 +682,13 @@ export class HyperplaneEgress extends Construct {
       throw propsError(
         this,
         'PoolAddressesUnknown',
-        `probe: true checks each ENI's egress IP against the public IPs of pool "${this.poolName}", but ${this.pool.node.path} was imported by name, which knows none; import it with StaticIpPool.fromAllocationIds(scope, id, { poolName, allocationIds }), or turn probe off`,
+        `probe: true checks each ENI's egress IP against the public IPs of ${poolLabel(this.poolName)}, but ${this.pool.node.path} was imported by name, which knows none; import it with StaticIpPool.fromAllocationIds(scope, id, { poolName, allocationIds }), or turn probe off`,
       );
     }
     if (!this.settings.allocate) {
       Annotations.of(this).addWarningV2(
         'lambda-static-ip:poolSizeUnknown',
-        `pool "${this.poolName}" (${this.pool.node.path}) was imported by name, so its size is unknown at synth: it needs an IP per (subnet, security-group set) of the functions plus ${this.settings.spares} spare(s), and the deployment fails with PoolExhausted if it has fewer`,
+        `${poolLabel(this.poolName)} (${this.pool.node.path}) was imported by name, so its size is unknown at synth: it needs an IP per (subnet, security-group set) of the functions plus ${atDeploy(this.settings.spares) ? 'the' : this.settings.spares} spare(s), and the deployment fails with PoolExhausted if it has fewer`,
       );
     }
   }
@@ -724,12 +800,92 @@ export class HyperplaneEgress extends Construct {
 
   private outputs(): void {
     new CfnOutput(this, 'AllowList', {
-      description: `Pool "${this.poolName}": every IP its functions may egress from at the last deployment (the pool's, and any the controller allocated), comma-separated`,
+      description: `${capitalized(poolLabel(this.poolName))}: every IP its functions may egress from at the last deployment (the pool's, and any the controller allocated), comma-separated`,
       value: this.customResource.getAttString('AllowList'),
     });
     new CfnOutput(this, 'ControllerName', {
-      description: `Pool "${this.poolName}": the controller function (its logs: one summary line per run)`,
+      description: `${capitalized(poolLabel(this.poolName))}: the controller function (its logs: one summary line per run)`,
       value: this.controller.functionName,
     });
   }
+}
+
+/**
+ * `functionNames` checked as the controller will read them (a name or an unqualified ARN), but for
+ * tokens, which only the deployment knows.
+ *
+ * @throws InputError `InvalidFunctionName` or `MalformedFunctionArn`, naming the value
+ */
+function checkedFunctionNames(scope: IConstruct, names: string[]): string[] {
+  if (Token.isUnresolved(names)) return names;
+  for (const name of names) {
+    if (Token.isUnresolved(name)) continue;
+    try {
+      parseFunctionRef(name);
+    } catch (error) {
+      if (!(error instanceof StaticIpError)) throw error;
+      throw propsError(scope, error.code, `functionNames: ${error.message}`, error);
+    }
+  }
+  return names;
+}
+
+/**
+ * `named` (maybe a list token) and then `known`. A list token cannot be spread at synth, so the two are
+ * joined and split again by CloudFormation; an empty parameter leaves empty items, which the controller
+ * skips.
+ */
+function withNamed(named: string[], known: string[]): string[] {
+  if (!Token.isUnresolved(named)) return [...named, ...known];
+  return known.length === 0 ? named : Fn.split(',', Fn.join(',', [Fn.join(',', named), ...known]));
+}
+
+/**
+ * `keeperPlacements`, checked: they need keepers and no probe, and literal lists must fit one VpcConfig.
+ *
+ * @throws InputError `ContradictoryKeeperProps`, `ContradictoryProbeProps` or `InvalidKeeperPlacement`
+ */
+function checkedPlacements(
+  scope: IConstruct,
+  placements: KeeperPlacement[],
+  settings: HyperplaneSettings,
+): KeeperPlacement[] {
+  if (placements.length === 0) return placements;
+  if (!settings.keepers) {
+    throw propsError(
+      scope,
+      'ContradictoryKeeperProps',
+      'keeperPlacements are held by keepers, which are off (keepers: false); set keepers: true or drop keeperPlacements',
+    );
+  }
+  if (settings.probe) {
+    throw propsError(
+      scope,
+      'ContradictoryProbeProps',
+      "probe: true reports each keeper's egress per subnet, but a keeper of keeperPlacements spans its subnets; turn probe off, or give the functions to `functions` so that each combination gets its own probe",
+    );
+  }
+  placements.forEach((placement, index) => {
+    const lists = [
+      ['subnetIds', placement.subnetIds, MAX_FUNCTION_SUBNETS],
+      ['securityGroupIds', placement.securityGroupIds, MAX_FUNCTION_SECURITY_GROUPS],
+    ] as const;
+    for (const [name, ids, max] of lists) {
+      if (Token.isUnresolved(ids) || (ids.length >= 1 && ids.length <= max)) continue;
+      throw propsError(
+        scope,
+        'InvalidKeeperPlacement',
+        `keeperPlacements[${index}].${name} lists ${ids.length} ids; a Lambda VpcConfig takes 1 to ${max}: give those of the functions' own VpcConfig`,
+      );
+    }
+  });
+  return placements;
+}
+
+/** The placements as one string for the `KeepersBound` property: `subnets/groups;…`. */
+function placementsText(placements: readonly KeeperPlacement[]): string {
+  return Fn.join(
+    ';',
+    placements.map((p) => Fn.join('/', [Fn.join('+', p.subnetIds), Fn.join('+', p.securityGroupIds)])),
+  );
 }

@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import type { HyperplaneSettings } from './hyperplane-settings.js';
+import { atDeploy, type HyperplaneSettings } from './hyperplane-settings.js';
 import { type IStaticIpPool, morePoolAddresses } from './static-ip-pool.js';
 
 /** Why the pool cannot serve the functions, with the code of the synth error. */
@@ -14,6 +14,8 @@ export interface PoolSizeProblem {
  * every address of the pool) must leave room for both. Asked when the construct is created, with the
  * consumers known then, and again at synth, once every consumer exists. A pool imported by name has no
  * size the app knows: only `maxIps` is checked then, and the deployment checks the rest (`PoolExhausted`).
+ * Nor is anything checked when `spares` (or, with `allocate`, `maxIps`) is a deploy-time value: the
+ * deployment checks that too.
  *
  * @param consumer the `HyperplaneEgress`, whose own holding (none) is left out
  */
@@ -23,6 +25,7 @@ export function poolSizeProblem(
   combinations: number,
   settings: HyperplaneSettings,
 ): PoolSizeProblem | undefined {
+  if (atDeploy(settings.spares) || (settings.allocate && atDeploy(settings.maxIps))) return undefined;
   const holders = pool.holders.filter((holder) => holder.consumer !== consumer.node.path);
   const held = holders.reduce((sum, holder) => sum + holder.addresses.length, 0);
   const holding = holders.map((holder) => `${holder.consumer} holds ${holder.addresses.length}`).join(', ');

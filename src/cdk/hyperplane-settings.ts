@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token, Tokenization } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DEFAULT_KEEPER_INTERVAL_MINUTES, MAX_KEEPER_INTERVAL_MINUTES } from '../core/keeper.js';
 import { DEFAULT_MAX_IPS } from '../core/pool.js';
@@ -10,7 +10,10 @@ import { propsError } from './props-error.js';
 /** Spares when `spares` is not given (`HyperplaneEgress.DEFAULT_SPARES`). */
 export const DEFAULT_SPARES = 1;
 
-/** The settings of a `HyperplaneEgress`, checked: plain numbers and flags, known at synth. */
+/**
+ * The settings of a `HyperplaneEgress`, checked: plain numbers and flags, known at synth, but for
+ * `spares` and `maxIps`, which may be number tokens (deploy-time values, checked at deploy).
+ */
 export interface HyperplaneSettings {
   readonly spares: number;
   readonly allocate: boolean;
@@ -35,8 +38,8 @@ export interface HyperplaneSettings {
  * @throws InputError `Invalid<Prop>` or `ContradictoryProbeProps`, with the construct path of `scope`
  */
 export function checkSettings(scope: Construct, props: HyperplaneEgressProps): HyperplaneSettings {
-  const spares = wholeNumber(scope, 'spares', props.spares ?? DEFAULT_SPARES, 0, 1000);
-  const maxIps = wholeNumber(scope, 'maxIps', props.maxIps ?? DEFAULT_MAX_IPS, 1, 1000);
+  const spares = deployTimeNumber(scope, 'spares', props.spares ?? DEFAULT_SPARES, 0, 1000);
+  const maxIps = deployTimeNumber(scope, 'maxIps', props.maxIps ?? DEFAULT_MAX_IPS, 1, 1000);
   const resyncMinutes = minutes(scope, 'resyncInterval', props.resyncInterval ?? Duration.minutes(1));
   const updateWatchSeconds = seconds(
     scope,
@@ -107,6 +110,31 @@ export function checkSettings(scope: Construct, props: HyperplaneEgressProps): H
     keepers,
     keeperMinutes,
   };
+}
+
+/**
+ * A whole number in its range, or a number token (a `CfnParameter`'s value, say), which only the
+ * deployment knows: then a warning says where it is checked. The controller and the custom resource
+ * refuse a value out of range (`InvalidEnvironment`, `InvalidProperties`, naming it), and a pool too
+ * small for the functions plus the spares fails the deployment with `PoolExhausted`.
+ */
+function deployTimeNumber(scope: Construct, name: string, value: number, min: number, max: number): number {
+  if (!Token.isUnresolved(value)) return wholeNumber(scope, name, value, min, max);
+  Annotations.of(scope).addWarningV2(
+    'lambda-static-ip:checkedAtDeploy',
+    `${name} is a deploy-time value (a token): the range ${min}-${max} and the pool's size are checked at deploy time, where the controller refuses a value out of range (InvalidEnvironment, InvalidProperties) and a pool too small fails the deployment (PoolExhausted); constrain the parameter (MinValue ${min}, MaxValue ${max}) to refuse it earlier`,
+  );
+  return value;
+}
+
+/** A setting as text, for the controller's environment and messages: a number token's deploy-time value. */
+export function settingText(value: number): string {
+  return Tokenization.stringifyNumber(value);
+}
+
+/** Whether a setting is a deploy-time value (a number token), unknown at synth. */
+export function atDeploy(value: number): boolean {
+  return Token.isUnresolved(value);
 }
 
 function wholeNumber(scope: Construct, name: string, value: number, min: number, max: number): number {

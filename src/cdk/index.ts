@@ -2,6 +2,7 @@
  * AWS CDK v2 constructs for static Lambda IPs. The only part of the package that imports aws-cdk-lib and
  * constructs (optional peer dependencies), so the CLI runs without them.
  */
+export type { KeeperPlacement } from './combination-keepers.js';
 export { DualStackEgress, type DualStackEgressProps } from './dual-stack-egress.js';
 export {
   GlobalAcceleratorIngress,

@@ -23,6 +23,10 @@ export interface StaticIpPoolProps {
    * The pool's name: every address in it carries the tag `lambda-static-ip:pool=<poolName>`, which is how
    * the reconciler and the CLI find the pool. 1-64 letters, digits, '.', '_' or '-', starting with a letter
    * or digit.
+   *
+   * May be a token (a `CfnParameter`'s `valueAsString`, an import): it is then checked at deploy time, by
+   * the controller (`InvalidEnvironment`, naming the value) and EC2's tagging, and messages and output
+   * descriptions say "the pool" instead of its name.
    */
   readonly poolName: string;
 
@@ -225,7 +229,7 @@ export class StaticIpPool extends StaticIpPoolBase {
   static readonly MAX_SIZE = 32;
 
   /**
-   * A pool made elsewhere, known by name only: enough for `HyperplaneEgress` (its controller finds the
+   * A pool made elsewhere, known by name only (a literal or a token, e.g. a `CfnParameter`'s value): enough for `HyperplaneEgress` (its controller finds the
    * addresses by their tag) and for grants. Its addresses are unknown at synth, so consumers that need
    * allocation ids (`NatGatewayEgress`, `NetworkLoadBalancerIngress`, `HyperplaneEgress` with `probe`) fail
    * with `PoolAddressesUnknown`, and `HyperplaneEgress` checks the pool's size only at deploy time.
@@ -295,7 +299,7 @@ export class StaticIpPool extends StaticIpPoolBase {
     this.publicIps = this.addresses.map((address) => address.publicIp);
 
     new CfnOutput(this, 'AllowList', {
-      description: `Pool "${this.poolName}": the public IPs to allow-list, comma-separated`,
+      description: `${capitalized(poolLabel(this.poolName))}: the public IPs to allow-list, comma-separated`,
       value: Fn.join(',', this.publicIps),
     });
   }
@@ -402,7 +406,22 @@ export function morePoolAddresses(pool: IStaticIpPool, missing: number, total: n
   return `import ${missing} more of the pool's allocationIds (or add addresses to the pool first)`;
 }
 
+/**
+ * `pool "payments"` for messages and descriptions; `the pool` when the name is a token, whose value only
+ * the deployment knows (an output's description takes no intrinsic function).
+ */
+export function poolLabel(poolName: string): string {
+  return Token.isUnresolved(poolName) ? 'the pool' : `pool "${poolName}"`;
+}
+
+/** `Pool "payments"`, to start a description with. */
+export function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/** The pool name, checked unless it is a token (checked at deploy time). */
 function checkedPoolName(scope: IConstruct, poolName: string): string {
+  if (Token.isUnresolved(poolName)) return poolName;
   try {
     return validatePoolName(poolName);
   } catch (error) {

@@ -75,6 +75,9 @@ const propertiesSchema = z.strictObject({
   Pool: z.optional(poolName),
   Functions: z.optional(functionList),
   Keepers: z.optional(functionList),
+  // The construct's keeperPlacements, as text: not read, there so that a changed placement (its keeper
+  // updated in place) reaches the handler as an Update, which waits for the keeper's ENIs again.
+  KeeperPlacements: z.optional(z.string()),
   Allocate: z.optional(flag),
   MaxIps: z.optional(wholeNumber(1, 1000)),
   Spares: z.optional(wholeNumber(0, 1000)),

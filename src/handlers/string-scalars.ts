@@ -58,10 +58,14 @@ export const poolName = converted(z.string(), (value) => {
 
 /**
  * A list of strings, from an array, a JSON array (`["a","b"]`, what a construct writes into an
- * environment variable) or a comma-separated list (`a,b`). Empty text is an empty list. `check`
- * returns a problem with one item, or undefined.
+ * environment variable) or a comma-separated list (`a,b`). Empty text is an empty list. An empty item
+ * is a problem unless `skipEmpty`. `check` returns a problem with one item, or undefined.
  */
-export function stringList(what: string, check?: (item: string) => string | undefined) {
+export function stringList(
+  what: string,
+  check?: (item: string) => string | undefined,
+  options: { readonly skipEmpty?: boolean } = {},
+) {
   return converted(z.union([z.array(z.string()), z.string()]), (value) => {
     let items: unknown = value;
     if (typeof value === 'string') {
@@ -76,24 +80,33 @@ export function stringList(what: string, check?: (item: string) => string | unde
         items = text === '' ? [] : text.split(',').map((item) => item.trim());
       }
     }
-    if (!Array.isArray(items) || items.some((item) => typeof item !== 'string' || item.trim() === '')) {
+    const empty = (item: unknown) => !options.skipEmpty && typeof item === 'string' && item.trim() === '';
+    if (!Array.isArray(items) || items.some((item) => typeof item !== 'string' || empty(item))) {
       return `expected a list of ${what} (non-empty strings)`;
     }
-    const list = (items as string[]).map((item) => item.trim());
+    const list = (items as string[]).map((item) => item.trim()).filter((item) => item !== '');
     const problems = list.map((item) => check?.(item)).filter((problem) => problem !== undefined);
     return problems.length > 0 ? problems.join('; ') : { value: list };
   });
 }
 
-/** Function names or unqualified ARNs, each checked like the CLI's --function. */
-export const functionList = stringList('function names or ARNs', (item) => {
-  try {
-    parseFunctionRef(item);
-    return undefined;
-  } catch (error) {
-    return error instanceof StaticIpError ? error.message : String(error);
-  }
-});
+/**
+ * Function names or unqualified ARNs, each checked like the CLI's --function. Empty items are skipped:
+ * CloudFormation gives `[""]` for an empty `CommaDelimitedList` parameter (the template's
+ * `FunctionNames`), and its join with other names starts with a comma.
+ */
+export const functionList = stringList(
+  'function names or ARNs',
+  (item) => {
+    try {
+      parseFunctionRef(item);
+      return undefined;
+    } catch (error) {
+      return error instanceof StaticIpError ? error.message : String(error);
+    }
+  },
+  { skipEmpty: true },
+);
 
 /** Elastic IP allocation ids (`eipalloc-…`); the problem names each bad one. */
 export const allocationIdList = stringList('allocation ids', (item) =>

@@ -1,4 +1,4 @@
-import { App, type CfnElement, type CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, CfnParameter, type CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   type ISecurityGroup,
@@ -961,6 +961,34 @@ describe('HyperplaneEgress: synth-time checks', () => {
       /runtime python3\.12 cannot run .* use a Node\.js runtime from nodejs20\.x on/,
     ],
     ['a Node.js runtime before 20', { runtime: Runtime.NODEJS_18_X }, 'UnsupportedRuntime', /nodejs18\.x/],
+    [
+      'keeper placements without keepers',
+      { keepers: false, keeperPlacements: [{ subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'] }] },
+      'ContradictoryKeeperProps',
+      /keepers: true or drop keeperPlacements/,
+    ],
+    [
+      'keeper placements with the probe (per subnet)',
+      { probe: true, keeperPlacements: [{ subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'] }] },
+      'ContradictoryProbeProps',
+      /spans its subnets/,
+    ],
+    [
+      'a keeper placement of 17 subnets',
+      {
+        keeperPlacements: [
+          { subnetIds: Array.from({ length: 17 }, (_, n) => `subnet-${n}`), securityGroupIds: ['sg-1'] },
+        ],
+      },
+      'InvalidKeeperPlacement',
+      /keeperPlacements\[0\]\.subnetIds lists 17 ids; a Lambda VpcConfig takes 1 to 16/,
+    ],
+    [
+      'a keeper placement without security groups',
+      { keeperPlacements: [{ subnetIds: ['subnet-1'], securityGroupIds: [] }] },
+      'InvalidKeeperPlacement',
+      /securityGroupIds lists 0 ids/,
+    ],
   ] as const)('refuses %s', (_, overrides, code, message) => {
     const error = thrownBy(build(overrides as Partial<HyperplaneEgressProps>));
     expect(error.code).toBe(code);
@@ -1041,6 +1069,132 @@ describe('HyperplaneEgress: functions added after construction', () => {
     const small = thrownBy(() => egress.addFunction(third));
     expect(small.code).toBe('PoolTooSmall');
     expect(small.message).toMatch(/has 2 address\(es\), and the functions need 4 \(4 \(subnet/);
+  });
+});
+
+describe('HyperplaneEgress: deploy-time values (CloudFormation parameters)', () => {
+  /** The pool name, spares, maxIps, the topic and the named functions as parameters; a pool of 1. */
+  function parameterised(id: string) {
+    const stack = new Stack(new App(), id);
+    const vpc = publicVpc(stack);
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    const param = (name: string, type: string) => new CfnParameter(stack, name, { type });
+    const pool = new StaticIpPool(stack, 'Pool', {
+      poolName: param('PoolName', 'String').valueAsString,
+      size: 1,
+    });
+    const egress = new HyperplaneEgress(stack, 'Egress', {
+      pool,
+      functions: [fn],
+      functionNames: param('FunctionNames', 'CommaDelimitedList').valueAsList,
+      // Two combinations and a pool of 1: the size check waits for the deployment's spares.
+      spares: param('Spares', 'Number').valueAsNumber,
+      allocate: true,
+      maxIps: param('MaxIps', 'Number').valueAsNumber,
+      alarmTopic: Topic.fromTopicArn(stack, 'Topic', param('TopicArn', 'String').valueAsString),
+    });
+    return { stack, fn, egress, template: Template.fromStack(stack) };
+  }
+
+  it('takes them as tokens: the controller, the custom resources and the alarms refer to the parameters', () => {
+    const { stack, fn, egress, template } = parameterised('Parameterised');
+    const environment = stack.resolve((egress.controller.node.defaultChild as CfnFunction).environment)
+      .variables as Record<string, unknown>;
+    expect(environment).toMatchObject({
+      LSI_POOL: { Ref: 'PoolName' },
+      LSI_SPARES: { Ref: 'Spares' },
+      LSI_MAX_IPS: { Ref: 'MaxIps' },
+      LSI_FUNCTIONS: { 'Fn::Join': [',', { Ref: 'FunctionNames' }] },
+    });
+    const binding = template.findResources('Custom::LambdaStaticIpPoolBinding');
+    const properties = Object.values(binding)[0]?.Properties;
+    expect(properties).toMatchObject({ Pool: { Ref: 'PoolName' }, Spares: { Ref: 'Spares' } });
+    // The named functions, then the app's function and its keeper: joined and split by CloudFormation.
+    expect(properties.Functions).toEqual({
+      'Fn::Split': [
+        ',',
+        {
+          'Fn::Join': [
+            ',',
+            [
+              { 'Fn::Join': [',', { Ref: 'FunctionNames' }] },
+              { Ref: id(stack, fn) },
+              ...egress.keepers.map((keeper) => ({ Ref: id(stack, keeper) })),
+            ],
+          ],
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FreePoolIps',
+      Threshold: { Ref: 'Spares' },
+      AlarmActions: [{ Ref: 'TopicArn' }],
+    });
+    template.hasResourceProperties('AWS::EC2::EIP', {
+      Tags: [{ Key: POOL_TAG_KEY, Value: { Ref: 'PoolName' } }],
+    });
+    // An output's description takes no intrinsic function: it says "the pool".
+    for (const output of Object.values(template.findOutputs('*'))) {
+      expect(typeof output.Description).toBe('string');
+      expect(output.Description).not.toMatch(/\$\{Token/);
+    }
+  });
+
+  it('keeps a placement of deploy-time subnets and groups with one keeper, which KeepersBound waits for', () => {
+    const stack = new Stack(new App(), 'Placed');
+    const list = (name: string) => new CfnParameter(stack, name, { type: 'CommaDelimitedList' }).valueAsList;
+    const pool = StaticIpPool.fromPoolName(stack, 'Pool', 'placed');
+    const egress = new HyperplaneEgress(stack, 'Egress', {
+      pool,
+      keeperPlacements: [{ subnetIds: list('Subnets'), securityGroupIds: list('Groups') }],
+    });
+    expect(egress.keepers).toHaveLength(1);
+    const template = Template.fromStack(stack);
+    const keeperId = id(stack, egress.keepers[0] as IFunction);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: { SubnetIds: { Ref: 'Subnets' }, SecurityGroupIds: { Ref: 'Groups' } },
+      Tags: Match.arrayWith([{ Key: POOL_TAG_KEY, Value: 'placed' }]),
+    });
+    template.hasResourceProperties('Custom::LambdaStaticIpKeepersBound', {
+      Keepers: [{ Ref: keeperId }],
+      KeeperPlacements: {
+        'Fn::Join': [
+          '/',
+          [{ 'Fn::Join': ['+', { Ref: 'Subnets' }] }, { 'Fn::Join': ['+', { Ref: 'Groups' }] }],
+        ],
+      },
+    });
+    // The binding names the keeper too, so it comes after it.
+    template.hasResourceProperties('Custom::LambdaStaticIpPoolBinding', { Functions: [{ Ref: keeperId }] });
+  });
+
+  it('says that spares and maxIps are checked at deploy time, and still refuses bad literals', () => {
+    const { egress } = parameterised('Warned');
+    const warnings = egress.node.metadata
+      .filter((entry) => entry.type === 'aws:cdk:warning')
+      .map((entry) => String(entry.data));
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^spares is a deploy-time value .* range 0-1000 .*\(PoolExhausted\)/),
+        expect.stringMatching(/^maxIps is a deploy-time value .* range 1-1000/),
+      ]),
+    );
+    const stack = new Stack(new App(), 'Bad');
+    const vpc = publicVpc(stack);
+    const fn = vpcFunction(stack, 'Fn', vpc, [securityGroup(stack, 'Sg', vpc)]);
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'bad', size: 5 });
+    const named = thrownBy(
+      () =>
+        new HyperplaneEgress(stack, 'Egress', {
+          pool,
+          functions: [fn],
+          functionNames: ['arn:aws:lambda:eu-west-1:123456789012:function:charge:live'],
+        }),
+    );
+    expect(named.code).toBe('MalformedFunctionArn');
+    expect(named.message).toMatch(/^Bad\/Egress: functionNames: .*names a version or alias/);
+    const name = thrownBy(() => new StaticIpPool(stack, 'Named', { poolName: 'no spaces', size: 1 }));
+    expect(name.code).toBe('InvalidPoolName');
   });
 });
 

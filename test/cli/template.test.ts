@@ -25,6 +25,12 @@ type Template = {
   Metadata: Record<string, Record<string, unknown>>;
 };
 
+/** The functions whose code is a local path (all but the keeper, whose code is inline). */
+const localCodeFunctions = (t: Template) =>
+  Object.values(t.Resources).filter(
+    (r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.Code === 'string',
+  );
+
 const run = (args: string[]) => runCliInProcess(args, { clientOptions: {} });
 
 describe('lambda-static-ip template', () => {
@@ -47,10 +53,12 @@ describe('lambda-static-ip template', () => {
     for (const file of [...written.assets, join(out, 'README.md'), join(out, 'LICENSE')]) {
       expect(existsSync(file), file).toBe(true);
     }
-    // Every function's code is one of those assets, by relative path.
-    const codes = Object.values(template.Resources)
-      .filter((r) => r.Type === 'AWS::Lambda::Function')
-      .map((r) => r.Properties?.Code);
+    // Every function's code is one of those assets, by relative path, but for the keeper's inline code.
+    const codes = localCodeFunctions(template).map((r) => r.Properties?.Code);
+    const inline = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.Code !== 'string',
+    );
+    expect(inline.map((r) => Object.keys(r.Properties?.Code as object))).toEqual([['ZipFile']]);
     expect(codes.length).toBeGreaterThan(0);
     for (const code of codes) {
       expect(typeof code).toBe('string');
@@ -59,9 +67,21 @@ describe('lambda-static-ip template', () => {
   });
 
   it('has the parameters, and every address it may allocate retained behind its Size condition', () => {
-    expect(Object.keys(template.Parameters).sort()).toEqual(
-      ['AlarmTopicArn', 'AllocationIds', 'MaxIps', 'PoolName', 'Size', 'Spares'].sort(),
+    const types = Object.fromEntries(
+      Object.entries(template.Parameters).map(([name, p]) => [name, (p as { Type: string }).Type]),
     );
+    expect(types).toEqual({
+      PoolName: 'String',
+      Size: 'Number',
+      AllocationIds: 'CommaDelimitedList',
+      Spares: 'Number',
+      MaxIps: 'Number',
+      AlarmTopicArn: 'String',
+      FunctionNames: 'CommaDelimitedList',
+      Keepers: 'String',
+      KeeperSubnetIds: 'CommaDelimitedList',
+      KeeperSecurityGroupIds: 'CommaDelimitedList',
+    });
     const eips = Object.values(template.Resources).filter((r) => r.Type === 'AWS::EC2::EIP');
     expect(eips).toHaveLength(TEMPLATE_MAX_SIZE);
     const conditions = eips.map((eip) => eip.Condition);
@@ -71,9 +91,7 @@ describe('lambda-static-ip template', () => {
     for (const eip of eips) {
       expect(eip.DeletionPolicy).toBe('Retain');
       expect(eip.UpdateReplacePolicy).toBe('Retain');
-      expect(eip.Properties?.Tags).toEqual([
-        { Key: 'lambda-static-ip:pool', Value: { 'Fn::Sub': '${PoolName}' } },
-      ]);
+      expect(eip.Properties?.Tags).toEqual([{ Key: 'lambda-static-ip:pool', Value: { Ref: 'PoolName' } }]);
     }
     // Address 3 exists for Size 3 and up, and only without AllocationIds: not one of 0, 1, 2.
     expect(template.Conditions.AllocateAddress3).toEqual({
@@ -82,6 +100,110 @@ describe('lambda-static-ip template', () => {
         { 'Fn::Not': [{ 'Fn::Or': ['0', '1', '2'].map((n) => ({ 'Fn::Equals': [{ Ref: 'Size' }, n] })) }] },
       ],
     });
+  });
+
+  it('hands the parameters to the controller, the custom resource and the alarms as references', () => {
+    const resources = Object.values(template.Resources);
+    const allocates = { 'Fn::If': ['ControllerAllocates', 'true', 'false'] };
+    const maxIps = { 'Fn::If': ['ControllerAllocates', { Ref: 'MaxIps' }, '16'] };
+    const functions = resources.filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        String(JSON.stringify(r.Properties?.Description)).includes('ENIs of pool'),
+    );
+    expect(functions).toHaveLength(2); // the controller and the deployment handler
+    for (const fn of functions) {
+      const variables = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      expect(variables).toMatchObject({
+        LSI_POOL: { Ref: 'PoolName' },
+        LSI_SPARES: { Ref: 'Spares' },
+        LSI_MAX_IPS: maxIps,
+        LSI_ALLOCATE: allocates,
+        LSI_FUNCTIONS: { 'Fn::Join': [',', { Ref: 'FunctionNames' }] },
+      });
+    }
+    const binding = resources.find((r) => r.Type === 'Custom::LambdaStaticIpPoolBinding');
+    expect(binding?.Properties).toMatchObject({
+      Pool: { Ref: 'PoolName' },
+      Spares: { Ref: 'Spares' },
+      MaxIps: maxIps,
+      Allocate: allocates,
+    });
+    // The named functions, and the keeper only when it exists.
+    const [keeperId] = Object.entries(template.Resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Condition === 'HasKeepers',
+    ) ?? [''];
+    expect(binding?.Properties?.Functions).toEqual({
+      'Fn::Split': [
+        ',',
+        {
+          'Fn::Join': [
+            ',',
+            [
+              { 'Fn::Join': [',', { Ref: 'FunctionNames' }] },
+              { 'Fn::If': ['HasKeepers', { Ref: keeperId }, ''] },
+            ],
+          ],
+        },
+      ],
+    });
+    const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    const topic = { 'Fn::If': ['HasAlarmTopic', { Ref: 'AlarmTopicArn' }, { Ref: 'AWS::NoValue' }] };
+    for (const alarm of alarms) {
+      expect(alarm.Properties?.AlarmActions).toEqual([topic]);
+      expect(alarm.Properties?.OKActions).toEqual([topic]);
+    }
+    // Nothing is left of values the parameters replace.
+    expect(JSON.stringify(template)).not.toMatch(/sentinel/i);
+  });
+
+  it('with Keepers, one keeper in every KeeperSubnetIds with KeeperSecurityGroupIds, and the wait for its ENIs', () => {
+    const conditional = Object.entries(template.Resources).filter(([, r]) => r.Condition === 'HasKeepers');
+    const types = conditional.map(([, r]) => r.Type).sort();
+    expect(types).toEqual(
+      [
+        'AWS::Events::Rule',
+        'AWS::IAM::Role',
+        'AWS::Lambda::EventInvokeConfig',
+        'AWS::Lambda::Function',
+        'AWS::Lambda::Permission',
+        'AWS::Logs::LogGroup',
+        'Custom::LambdaStaticIpKeepersBound',
+      ].sort(),
+    );
+    expect(template.Conditions.HasKeepers).toEqual({ 'Fn::Equals': [{ Ref: 'Keepers' }, 'true'] });
+    const [keeperId, keeper] = conditional.find(([, r]) => r.Type === 'AWS::Lambda::Function') ?? [];
+    expect(keeper?.Properties?.VpcConfig).toEqual({
+      SubnetIds: { Ref: 'KeeperSubnetIds' },
+      SecurityGroupIds: { Ref: 'KeeperSecurityGroupIds' },
+    });
+    const wait = conditional.find(([, r]) => r.Type === 'Custom::LambdaStaticIpKeepersBound')?.[1];
+    expect(wait?.Properties?.Keepers).toEqual([{ Ref: keeperId }]);
+    // A changed placement updates the keeper in place; this property makes the wait run again.
+    expect(JSON.stringify(wait?.Properties?.KeeperPlacements)).toContain('KeeperSubnetIds');
+    expect(wait?.Properties?.Allocate).toEqual({ 'Fn::If': ['ControllerAllocates', 'true', 'false'] });
+    // No resource without the condition refers to the conditional ones but under Fn::If HasKeepers.
+    const ids = new Set(conditional.map(([id]) => id));
+    const outsideIf = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(outsideIf);
+      if (node === null || typeof node !== 'object') return node;
+      const object = node as Record<string, unknown>;
+      const branches = object['Fn::If'];
+      if (Array.isArray(branches) && branches[0] === 'HasKeepers') return null;
+      return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, outsideIf(v)]));
+    };
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      if (resource.Condition === 'HasKeepers') continue;
+      const text = JSON.stringify(outsideIf({ ...resource, DependsOn: undefined }));
+      const refs = [...text.matchAll(/"Ref":"([^"]+)"|"Fn::GetAtt":\["([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+      const dependsOn = [(resource as { DependsOn?: string | string[] }).DependsOn ?? []].flat();
+      expect(
+        [...refs, ...dependsOn].filter((ref) => ids.has(String(ref))),
+        id,
+      ).toEqual([]);
+    }
   });
 
   it('adopts AllocationIds by tagging them, only when they are given', () => {
@@ -114,7 +236,7 @@ describe('lambda-static-ip template', () => {
     // W3002: "This code may only work with 'package' cli command", on each Code path: by design.
     expect(unjustified.filter((finding) => finding.rule !== 'W3002')).toEqual([]);
     expect(unjustified.filter((finding) => finding.rule === 'W3002')).toHaveLength(
-      Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function').length,
+      localCodeFunctions(template).length,
     );
     expect(exitCode & 2).toBe(0);
   });
@@ -158,7 +280,8 @@ describe('lambda-static-ip template', () => {
     const keys: string[] = [];
     for (const [id, resource] of Object.entries(out.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
-      const code = resource.Properties?.Code as { S3Bucket?: string; S3Key?: string };
+      const code = resource.Properties?.Code as { S3Bucket?: string; S3Key?: string; ZipFile?: string };
+      if (code.ZipFile !== undefined) continue; // the keeper's inline code
       expect(code.S3Bucket, id).toBe(bucket);
       keys.push(String(code.S3Key));
     }

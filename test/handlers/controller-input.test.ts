@@ -73,6 +73,19 @@ describe('controller environment', () => {
     expect(
       parseControllerEnvironment({ LSI_POOL: 'shop', LSI_FUNCTIONS: ' api , worker ' }).functions,
     ).toEqual(['api', 'worker']);
+    // An empty CommaDelimitedList parameter is [""], and its join with other names starts with a comma.
+    expect(parseControllerEnvironment({ LSI_POOL: 'shop', LSI_FUNCTIONS: ',api' }).functions).toEqual([
+      'api',
+    ]);
+    expect(parseCustomResourceProperties({ Functions: [''] }).Functions).toEqual([]);
+    // The placements of keepers that span subnets: accepted (a change is what makes the wait run again).
+    const placed = parseCustomResourceProperties({
+      Keepers: ['k'],
+      KeeperPlacements: 'subnet-1+subnet-2/sg-1',
+    });
+    expect(customResourceSettings(parseControllerEnvironment({ LSI_POOL: 'p' }), placed).stage).toBe(
+      'keepers',
+    );
   });
 
   it('rejects bad values with a message naming the variable, its value and the rule', () => {

@@ -34,8 +34,10 @@ export const registerTemplate: RegisterCommand = (program, run) => {
         'after',
         `
 Parameters: PoolName, Size (0-8 addresses the stack allocates, retained) or AllocationIds (yours, adopted),
-Spares, MaxIps (0: the controller never allocates), AlarmTopicArn. Functions join the pool by the tag
-lambda-static-ip:pool=<PoolName>. Then: aws cloudformation package --template-file <dir>/template.json
+Spares, MaxIps (0: the controller never allocates), FunctionNames (existing functions every deployment
+waits for), AlarmTopicArn, Keepers=true with KeeperSubnetIds and KeeperSecurityGroupIds (one keeper holds
+those ENIs bound; order your functions after the stack). Functions join the pool by the tag
+lambda-static-ip:pool=<PoolName> or by name. Then: aws cloudformation package --template-file <dir>/template.json
 --s3-bucket <bucket> --output-template-file packaged.json && aws cloudformation deploy ... See docs/toolchains.md.`,
       )
       .action(async (options: TemplateOptions, self: Command) =>
