@@ -37,7 +37,7 @@ export interface FieldTestKeeperReport {
   readonly functions: readonly string[];
   /** Their execution role, as `prepare` creates it. */
   readonly role: string;
-  /** From CreateFunction of the first keeper until every keeper's ENI held a pool IP. */
+  /** From the keepers' role (made or found) until every keeper's ENI held a pool IP. */
   readonly readyMs: number;
   /** The keepers' ENIs when they were all bound, before the change, by subnet. */
   readonly enis: ReadonlyArray<{
