@@ -4,10 +4,11 @@ import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { createEventBridgeClient, createIamClient } from '../../src/aws/clients.js';
 import { createFieldTestSecurityGroup, createFieldTestVpc } from '../../src/aws/field-test/vpc.js';
-import { createKeepers, ensureKeeperRole, KEEPER_ROLE_PATH } from '../../src/aws/keepers.js';
+import { createKeepers, ensureKeeperRole } from '../../src/aws/keepers.js';
 import type { FieldTestReport } from '../../src/core/field-test/report.js';
 import { FIELD_TEST_TAG_KEY } from '../../src/core/field-test/run-id.js';
 import { FIELD_TEST_SCENARIOS } from '../../src/core/field-test/scenarios.js';
+import { KEEPER_ROLE_PATH } from '../../src/core/keeper.js';
 import { LOCAL_EVENT_DELAY_RANGE_MS } from '../../testbed/field-test-target.js';
 import { startLocalAws } from '../../testbed/index.js';
 import { DEFAULT_TIMINGS } from '../../testbed/timings.js';
@@ -140,12 +141,15 @@ describe('field-test --cleanup', () => {
       };
       const vpc = await createFieldTestVpc(ec2, 'dead1', 2);
       const group = await createFieldTestSecurityGroup(ec2, 'dead1', vpc.vpcId, 'lsi-ft-dead1-0-b');
-      // The killed run's keepers, another run's, and a user's (prepare without a field-test tag).
+      const other = await createFieldTestSecurityGroup(ec2, 'dead1', vpc.vpcId, 'lsi-ft-dead1-0-c');
+      // The killed run's keepers; keepers of a user's pool that happens to bear the run's pool name, without
+      // the tag (same name prefix: only the tag tells them apart); another run's; and a user's.
       const made = new Map<string, string[]>();
-      for (const [pool, runId] of [
-        ['lsi-ft-dead1', 'dead1'],
-        ['lsi-ft-live2', 'live2'],
-        ['users-pool', undefined],
+      for (const [label, pool, runId, groupId] of [
+        ['dead', 'lsi-ft-dead1', 'dead1', group],
+        ['untagged', 'lsi-ft-dead1', undefined, other],
+        ['live', 'lsi-ft-live2', 'live2', group],
+        ['user', 'users-pool', undefined, group],
       ] as const) {
         const tags: Record<string, string> = runId === undefined ? {} : { [FIELD_TEST_TAG_KEY]: runId };
         const role = await ensureKeeperRole(keeperClients.iam, {
@@ -157,18 +161,19 @@ describe('field-test --cleanup', () => {
         const keepers = await createKeepers(keeperClients, {
           pool,
           subnetIds: vpc.subnetIds,
-          securityGroupIds: [group],
+          securityGroupIds: [groupId],
           roleArn: role.arn,
           region: aws.region,
           tags,
         });
         made.set(
-          pool,
+          label,
           keepers.map((keeper) => keeper.name),
         );
       }
-      const dead = made.get('lsi-ft-dead1') as string[];
-      const others = [...(made.get('lsi-ft-live2') ?? []), ...(made.get('users-pool') ?? [])].sort();
+      const dead = made.get('dead') as string[];
+      const others = ['untagged', 'live', 'user'].flatMap((label) => made.get(label) ?? []).sort();
+      expect(others).toHaveLength(6);
       expect(dead).toHaveLength(2);
 
       const run = await runBinary([

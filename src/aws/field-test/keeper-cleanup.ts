@@ -1,12 +1,10 @@
 import { ListRulesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-eventbridge';
 import { ListRoleTagsCommand, paginateListRoles } from '@aws-sdk/client-iam';
 import { ListTagsCommand, paginateListFunctions } from '@aws-sdk/client-lambda';
-import { FIELD_TEST_TAG_KEY } from '../../core/field-test/run-id.js';
+import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
+import { KEEPER_ROLE_PATH, keeperNamePrefix } from '../../core/keeper.js';
 import { POOL_TAG_KEY } from '../../core/pool.js';
-import { deleteKeeper, deleteKeeperRole, KEEPER_ROLE_PATH, type KeeperClients } from '../keepers.js';
-
-/** Every keeper function and schedule rule `prepare` names starts so (`keeperFunctionName`). */
-const KEEPER_NAME_PREFIX = 'lsi-keeper-';
+import { deleteKeeper, deleteKeeperRole, type KeeperClients } from '../keepers.js';
 
 /** What field-test runs left of their keepers: found by the run tag, never by name alone. */
 export interface FieldTestKeepers {
@@ -18,8 +16,9 @@ export interface FieldTestKeepers {
 
 /**
  * The keepers, schedule rules and keeper roles tagged `lambda-static-ip:field-test=<run-id>` (any run's
- * without a run id): functions and rules named like keepers, roles under the keeper path, each kept only
- * when its own tags carry the run tag. A keeper `prepare` made for a user's pool has no such tag.
+ * without a run id): functions and rules named like a run's keepers (`lsi-keeper-lsi-ft-…`), roles under
+ * the keeper path, each kept only when its own tags carry the run tag. A keeper `prepare` made for a
+ * user's pool has no such tag.
  */
 export async function findFieldTestKeepers(
   clients: KeeperClients,
@@ -27,10 +26,15 @@ export async function findFieldTestKeepers(
 ): Promise<FieldTestKeepers> {
   const ours = (tags: Record<string, string | undefined>) =>
     runId === undefined ? FIELD_TEST_TAG_KEY in tags : tags[FIELD_TEST_TAG_KEY] === runId;
+  // A run's keepers are named for its pool (`keeperFunctionName`), which narrows what is looked at.
+  const prefix =
+    runId === undefined
+      ? `lsi-keeper-${fieldTestNames.prefix}`
+      : keeperNamePrefix(fieldTestNames.pool(runId));
   const names = new Set<string>();
   for await (const page of paginateListFunctions({ client: clients.lambda }, {})) {
     for (const fn of page.Functions ?? []) {
-      if (!fn.FunctionName?.startsWith(KEEPER_NAME_PREFIX) || !fn.FunctionArn) continue;
+      if (!fn.FunctionName?.startsWith(prefix) || !fn.FunctionArn) continue;
       const { Tags } = await clients.lambda.send(new ListTagsCommand({ Resource: fn.FunctionArn }));
       if (ours(Tags ?? {})) names.add(fn.FunctionName);
     }
@@ -38,7 +42,7 @@ export async function findFieldTestKeepers(
   let token: string | undefined;
   do {
     const page = await clients.events.send(
-      new ListRulesCommand({ NamePrefix: KEEPER_NAME_PREFIX, ...(token ? { NextToken: token } : {}) }),
+      new ListRulesCommand({ NamePrefix: prefix, ...(token ? { NextToken: token } : {}) }),
     );
     for (const rule of page.Rules ?? []) {
       if (!rule.Name || !rule.Arn) continue;
