@@ -1,7 +1,7 @@
 import { CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { clientConfig } from '../src/aws/clients.js';
+import { clientConfig, createIamClient } from '../src/aws/clients.js';
 import { createFieldTestEventClients } from '../src/aws/field-test/event-watch.js';
 import type { FieldTestTarget } from '../src/cli/field-test/target.js';
 import { LambdaSimulator } from './lambda-simulator.js';
@@ -99,10 +99,11 @@ export async function startLocalFieldTestTarget(
     });
   }
   const turns = new Map<string, number>();
+  const clients = aws.clients();
   const target: FieldTestTarget = {
     mode: 'local',
     region: aws.region,
-    clients: aws.clients(),
+    clients,
     // The timeline is sampled after each of Lambda's tasks and after each bind (the run's binds are not
     // clock tasks); an invocation changes nothing, so sampling before every sleep would only cost calls.
     clock: { now: () => sim.clock.now(), sleep: (ms) => sim.clock.advance(ms) },
@@ -134,7 +135,17 @@ export async function startLocalFieldTestTarget(
       deleteFunction: (name) => sim.deleteFunction(name),
     },
     eventClients,
+    keeperClients: {
+      lambda: clients.lambda,
+      iam: createIamClient(aws.clientOptions()),
+      events: eventClients.eventbridge,
+    },
+    // Lambda notices a function created or deleted through its API at once; the simulator when told.
+    noticeLambdaApiChanges: async () => {
+      await sim.adopt();
+    },
     simulatorEnis: () => [...created].sort(),
+    simulatorServingEnis: (name) => [...sim.describe(name).servingEniIds].sort(),
     simulatorDowntimeMs: (name, from, to) =>
       sim.timeline.downtimeMs(name, to) - sim.timeline.downtimeMs(name, from),
   };

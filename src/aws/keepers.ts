@@ -32,6 +32,7 @@ import {
   KEEPER_HANDLER_SOURCE,
   KEEPER_ROLE_PATH,
   KEEPER_TAG_KEY,
+  keeperFunctionName,
   keeperRoleName,
   keeperTagValue,
 } from '../core/keeper.js';
@@ -62,6 +63,11 @@ export interface KeeperInput {
   readonly intervalMinutes?: number;
   /** Waits between CreateFunction attempts while a new role propagates. @default real time */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * More tags on the function and its rule, besides the pool and keeper tags (the field test adds its
+   * run tag, by which its cleanup finds them). @default none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -70,7 +76,13 @@ export interface KeeperInput {
  */
 export async function ensureKeeperRole(
   iam: IAMClient,
-  input: { readonly pool: string; readonly region: string; readonly partition: string },
+  input: {
+    readonly pool: string;
+    readonly region: string;
+    readonly partition: string;
+    /** More tags on a role created now, besides the pool tag. @default none */
+    readonly tags?: Readonly<Record<string, string>>;
+  },
 ): Promise<{ arn: string; created: boolean }> {
   const roleName = keeperRoleName(input.pool);
   try {
@@ -91,7 +103,7 @@ export async function ensureKeeperRole(
           { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
         ],
       }),
-      Tags: [{ Key: POOL_TAG_KEY, Value: input.pool }],
+      Tags: tagList({ ...input.tags, [POOL_TAG_KEY]: input.pool }),
     }),
   );
   const logGroups = `arn:${input.partition}:logs:${input.region}:*:log-group:/aws/lambda/lsi-keeper-*`;
@@ -143,7 +155,7 @@ export async function createKeeper(clients: KeeperClients, input: KeeperInput): 
       ScheduleExpression: rate,
       State: 'ENABLED',
       Description: `invokes lambda-static-ip keeper ${input.name} so Lambda keeps its ENI`,
-      Tags: [{ Key: POOL_TAG_KEY, Value: input.pool }],
+      Tags: tagList({ ...input.tags, [POOL_TAG_KEY]: input.pool }),
     }),
   );
   await clients.events.send(
@@ -165,6 +177,41 @@ export async function createKeeper(clients: KeeperClients, input: KeeperInput): 
   return created;
 }
 
+/** A keeper made (or found) for one subnet of a placement. */
+export interface PreparedKeeper {
+  readonly name: string;
+  readonly subnetId: string;
+  readonly created: boolean;
+}
+
+/**
+ * The keepers of a placement, as `prepare` makes them: one per subnet, named `keeperFunctionName(pool,
+ * subnet, groups)`, each with exactly the placement's security groups, created (or reused) by
+ * `createKeeper`. `onKeeper` hears of each as it is done.
+ */
+export async function createKeepers(
+  clients: KeeperClients,
+  input: Omit<KeeperInput, 'name' | 'subnetId'> & {
+    readonly subnetIds: readonly string[];
+    readonly onKeeper?: (keeper: PreparedKeeper) => void;
+  },
+): Promise<PreparedKeeper[]> {
+  const { subnetIds, onKeeper, ...common } = input;
+  const made: PreparedKeeper[] = [];
+  for (const subnetId of subnetIds) {
+    const name = keeperFunctionName(input.pool, subnetId, input.securityGroupIds);
+    const created = await createKeeper(clients, { ...common, name, subnetId });
+    const keeper = { name, subnetId, created };
+    onKeeper?.(keeper);
+    made.push(keeper);
+  }
+  return made;
+}
+
+function tagList(tags: Readonly<Record<string, string>>): Array<{ Key: string; Value: string }> {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
 function days(count: number): string {
   return `rate(${count} day${count === 1 ? '' : 's'})`;
 }
@@ -181,6 +228,7 @@ async function createKeeperFunction(lambda: LambdaClient, input: KeeperInput): P
     Description: `lambda-static-ip keeper of ${keeperTagValue(input.subnetId, input.securityGroupIds)}`,
     VpcConfig: { SubnetIds: [input.subnetId], SecurityGroupIds: [...input.securityGroupIds] },
     Tags: {
+      ...input.tags,
       [POOL_TAG_KEY]: input.pool,
       [KEEPER_TAG_KEY]: keeperTagValue(input.subnetId, input.securityGroupIds),
     },

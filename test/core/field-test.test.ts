@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { estimateFieldTestCost } from '../../src/core/field-test/cost-estimate.js';
 import { downtimeMs, egressGaps, type InvocationSample } from '../../src/core/field-test/invocations.js';
 import { type FieldTestScenarioReport, fieldTestVerdict } from '../../src/core/field-test/report.js';
-import { poolSizeNeeded, selectScenarios } from '../../src/core/field-test/scenarios.js';
+import {
+  type FieldTestScenario,
+  keeperEnis,
+  poolSizeNeeded,
+  selectScenarios,
+} from '../../src/core/field-test/scenarios.js';
 
 const sample = (at: number, outcome: InvocationSample['outcome'], ip?: string): InvocationSample => ({
   at,
@@ -57,14 +62,17 @@ describe('field-test core', () => {
     );
   });
 
-  it('sizes the pool by the most demanding scenario, and leaves the keeper out until prepare exists', () => {
-    const all = selectScenarios('all', { prepare: false });
-    expect(all.unavailable.map((s) => s.id)).toEqual(['sg-change-keeper']);
-    expect(poolSizeNeeded(all.selected)).toBe(4);
-    expect(poolSizeNeeded(selectScenarios('first-bind,subnet-added', { prepare: false }).selected)).toBe(3);
-    expect(selectScenarios('sg-change-keeper', { prepare: true }).selected.map((s) => s.id)).toEqual([
-      'sg-change-keeper',
-    ]);
+  it("sizes the pool by the most demanding scenario, the keepers' ENIs included", () => {
+    const all = selectScenarios('all');
+    expect(all.map((s) => s.id)).toContain('sg-change-keeper');
+    expect(poolSizeNeeded(all)).toBe(4);
+    // The keeper scenario alone: its function's 2 ENIs and its 2 keepers' ENIs, no spare.
+    const keeper = selectScenarios('sg-change-keeper');
+    expect(keeper.map((s) => s.id)).toEqual(['sg-change-keeper']);
+    expect(keeperEnis(keeper[0] as FieldTestScenario)).toBe(2);
+    expect(poolSizeNeeded(keeper)).toBe(4);
+    expect(poolSizeNeeded(selectScenarios('first-bind,subnet-added'))).toBe(3);
+    expect(poolSizeNeeded(selectScenarios('sg-change'))).toBe(2);
   });
 
   it('estimates the IPs for every started hour of the budget', () => {

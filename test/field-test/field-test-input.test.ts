@@ -15,6 +15,10 @@ describe('field-test input', () => {
     expect(run.json<{ error: { code: string } }>().error.code).toBe('ConfirmationRequired');
     expect(run.stderr).toMatch(/estimated cost, at most: \$\d+\.\d\d/);
     expect(run.stderr).toContain('4 new Elastic IPs');
+    // The keeper scenario's keepers, and the pool IPs their ENIs take, are in the plan.
+    expect(run.stderr).toContain(
+      "sg-change-keeper: 2 keepers as `prepare` makes them (128 MB, a daily EventBridge schedule each, their role under /lambda-static-ip/keeper/), whose 2 ENIs take 2 of the 4 IPs beside the function's own",
+    );
   });
 
   it('names the scenarios it knows, and says why idle reclaim cannot be forced (exit 2)', async () => {

@@ -1,8 +1,18 @@
+import { ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { ListRolesCommand } from '@aws-sdk/client-iam';
+import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
+import { createEventBridgeClient, createIamClient } from '../../src/aws/clients.js';
+import { createFieldTestSecurityGroup, createFieldTestVpc } from '../../src/aws/field-test/vpc.js';
+import { createKeepers, ensureKeeperRole } from '../../src/aws/keepers.js';
 import type { FieldTestReport } from '../../src/core/field-test/report.js';
+import { FIELD_TEST_TAG_KEY } from '../../src/core/field-test/run-id.js';
 import { FIELD_TEST_SCENARIOS } from '../../src/core/field-test/scenarios.js';
+import { KEEPER_ROLE_PATH } from '../../src/core/keeper.js';
 import { LOCAL_EVENT_DELAY_RANGE_MS } from '../../testbed/field-test-target.js';
+import { startLocalAws } from '../../testbed/index.js';
 import { DEFAULT_TIMINGS } from '../../testbed/timings.js';
+import { runBinary } from '../support/cli.js';
 import { runCliInProcess } from '../support/cli-in-process.js';
 
 const clientOptions = {
@@ -21,10 +31,8 @@ describe('field-test --local', () => {
     expect(report.mode).toBe('local');
     expect(report.verdict.egressFromPoolIps).toBe('confirmed');
 
-    // Every scenario that can run did, and passed; the keeper one waits for `prepare`.
-    const runnable = FIELD_TEST_SCENARIOS.filter((s) => !s.needsPrepare).map((s) => s.id);
-    expect(report.scenarios.map((s) => s.id)).toEqual(runnable);
-    expect(report.unavailable.map((s) => s.id)).toEqual(['sg-change-keeper']);
+    // Every scenario ran, and passed.
+    expect(report.scenarios.map((s) => s.id)).toEqual(FIELD_TEST_SCENARIOS.map((s) => s.id));
     expect(report.notForceable.map((s) => s.id)).toEqual(['idle-reclaim', 'scale-out']);
     for (const scenario of report.scenarios) expect(scenario.status, scenario.id).toBe('passed');
 
@@ -39,11 +47,35 @@ describe('field-test --local', () => {
     expect(downtime).toMatchObject({
       'first-bind': 0,
       'sg-change-spares': 0,
+      'sg-change-keeper': 0,
       'subnet-added': 0,
       'function-deleted': 0,
     });
     expect(downtime['sg-change']).toBeLessThanOrEqual(reconcileIntervalMs);
     expect(report.scenarios.find((s) => s.id === 'sg-change')?.invocations).toBeGreaterThan(0);
+
+    // The keeper scenario: prepare's keepers (one per subnet, tagged with the run) held the new placement's
+    // ENIs with pool IPs before the change, and the function moved onto exactly those ENIs, with no gap.
+    const keeperScenario = report.scenarios.find((s) => s.id === 'sg-change-keeper');
+    const keeper = keeperScenario?.keeper;
+    if (keeper === undefined) throw new Error('the keeper scenario reports no keepers');
+    expect(keeperScenario?.gaps).toEqual([]);
+    expect(keeperScenario?.downtimeMs).toBe(0);
+    expect(keeper.functions).toHaveLength(2);
+    for (const name of keeper.functions)
+      expect(name).toMatch(new RegExp(`^lsi-keeper-lsi-ft-${report.runId}-`));
+    expect(new Set(keeper.enis.map((eni) => eni.subnetId)).size).toBe(2);
+    const keeperIps = keeper.enis.map((eni) => eni.publicIp as string);
+    expect(new Set(keeperIps).size).toBe(2);
+    for (const ip of keeperIps) expect(report.poolIps).toContain(ip);
+    const keeperEniIds = keeper.enis.map((eni) => eni.networkInterfaceId).sort();
+    // The simulator's own view (not the run's EC2 reads) says the function is served by the keepers' ENIs.
+    expect(keeper.simulatorServingEnis).toEqual(keeperEniIds);
+    expect(keeper.enisAfterChange).toEqual(keeperEniIds);
+    // Served in turn by both ENIs: both keeper IPs seen after the switch, and nothing else.
+    expect(new Set(keeper.addressesAfterChange)).toEqual(new Set(keeperIps));
+    expect(keeper.landedOnKeeperEnis).toBe(true);
+    expect(report.cleanup.removed).toContain(`keeper role lsi-keeper-lsi-ft-${report.runId}`);
 
     // Traffic left from the pool's addresses, every one of them, and from nothing else.
     expect(new Set(report.poolIps).size).toBe(4);
@@ -94,4 +126,89 @@ describe('field-test --local', () => {
       ]),
     );
   }, 300_000);
+});
+
+describe('field-test --cleanup', () => {
+  it("removes a killed run's keepers, their schedules and role, found by its run tag, and no one else's", async () => {
+    const aws = await startLocalAws();
+    try {
+      const options = aws.clientOptions();
+      const { ec2, lambda } = aws.clients();
+      const keeperClients = {
+        lambda,
+        iam: createIamClient(options),
+        events: createEventBridgeClient(options),
+      };
+      const vpc = await createFieldTestVpc(ec2, 'dead1', 2);
+      const group = await createFieldTestSecurityGroup(ec2, 'dead1', vpc.vpcId, 'lsi-ft-dead1-0-b');
+      const other = await createFieldTestSecurityGroup(ec2, 'dead1', vpc.vpcId, 'lsi-ft-dead1-0-c');
+      // The killed run's keepers; keepers of a user's pool that happens to bear the run's pool name, without
+      // the tag (same name prefix: only the tag tells them apart); another run's; and a user's.
+      const made = new Map<string, string[]>();
+      for (const [label, pool, runId, groupId] of [
+        ['dead', 'lsi-ft-dead1', 'dead1', group],
+        ['untagged', 'lsi-ft-dead1', undefined, other],
+        ['live', 'lsi-ft-live2', 'live2', group],
+        ['user', 'users-pool', undefined, group],
+      ] as const) {
+        const tags: Record<string, string> = runId === undefined ? {} : { [FIELD_TEST_TAG_KEY]: runId };
+        const role = await ensureKeeperRole(keeperClients.iam, {
+          pool,
+          region: aws.region,
+          partition: 'aws',
+          tags,
+        });
+        const keepers = await createKeepers(keeperClients, {
+          pool,
+          subnetIds: vpc.subnetIds,
+          securityGroupIds: [groupId],
+          roleArn: role.arn,
+          region: aws.region,
+          tags,
+        });
+        made.set(
+          label,
+          keepers.map((keeper) => keeper.name),
+        );
+      }
+      const dead = made.get('dead') as string[];
+      const others = ['untagged', 'live', 'user'].flatMap((label) => made.get(label) ?? []).sort();
+      expect(others).toHaveLength(6);
+      expect(dead).toHaveLength(2);
+
+      const run = await runBinary([
+        'field-test',
+        '--cleanup',
+        '--run-id',
+        'dead1',
+        '--endpoint-url',
+        aws.endpoint,
+        '--json',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const removed = run.json<{ removed: string[] }>().removed;
+      expect(removed).toEqual(
+        expect.arrayContaining([
+          ...dead.map((name) => `keeper ${name}`),
+          'keeper role lsi-keeper-lsi-ft-dead1',
+        ]),
+      );
+      expect(removed).toContain(`vpc ${vpc.vpcId}`);
+
+      const functions = ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? [])
+        .map((fn) => fn.FunctionName)
+        .sort();
+      expect(functions).toEqual(others);
+      const rules = (
+        await keeperClients.events.send(new ListRulesCommand({ NamePrefix: 'lsi-keeper-' }))
+      ).Rules?.map((rule) => rule.Name).sort();
+      expect(rules).toEqual(others);
+      const roles = (
+        await keeperClients.iam.send(new ListRolesCommand({ PathPrefix: KEEPER_ROLE_PATH }))
+      ).Roles?.map((role) => role.RoleName).sort();
+      expect(roles).toEqual(['lsi-keeper-lsi-ft-live2', 'lsi-keeper-users-pool']);
+    } finally {
+      await aws.stop();
+    }
+  }, 120_000);
 });

@@ -18,14 +18,26 @@ import {
   type NetworkInterfaceCreationType,
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
   GetFunctionConfigurationCommand,
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsClients, createIamClient } from '../../src/aws/clients.js';
+import {
+  type AwsClients,
+  clientConfig,
+  createEventBridgeClient,
+  createIamClient,
+} from '../../src/aws/clients.js';
 import {
   addDualStack,
   createNetworkLoadBalancer,
@@ -691,6 +703,38 @@ describe('IPv6 (dual-stack egress)', () => {
         Ipv6CidrBlock: dualStack.ipv6CidrBlocks[subnetId],
         Ipv6CidrBlockState: { State: 'associated' },
       },
+    ]);
+  });
+});
+
+describe('EventBridge', () => {
+  it('runs a schedule-only rule on its schedule: no event reaches its target, while a pattern rule still matches', async () => {
+    const options = localAws().clientOptions();
+    const events = createEventBridgeClient(options);
+    const sqs = new SQSClient(clientConfig(options));
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'matched' }))).QueueUrl as string;
+    const queueArn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn;
+    await events.send(new PutRuleCommand({ Name: 'daily', ScheduleExpression: 'rate(1 day)' }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'daily',
+        Targets: [{ Id: 'fn', Arn: `arn:aws:lambda:${localAws().region}:123456789012:function:kept` }],
+      }),
+    );
+    await events.send(new PutRuleCommand({ Name: 'pattern', EventPattern: '{"source":["test.source"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: 'pattern', Targets: [{ Id: 'q', Arn: queueArn }] }));
+
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'test.source', DetailType: 't', Detail: '{}' }] }),
+    );
+    expect(put.FailedEntryCount).toBe(0);
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
+    );
+    expect(received.Messages?.map((message) => JSON.parse(message.Body ?? '{}').source)).toEqual([
+      'test.source',
     ]);
   });
 });

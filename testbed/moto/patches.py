@@ -916,6 +916,25 @@ def _patch_reset_clears_testbed_state() -> None:
     moto_api_backend.reset = reset
 
 
+# --- EventBridge ------------------------------------------------------------------------------------
+
+
+def _patch_schedule_rules_match_no_event() -> None:
+    # A rule with a ScheduleExpression and no EventPattern runs on its schedule only (EventBridge user
+    # guide, "Rules in Amazon EventBridge": rules match on event data, or run on a schedule); moto 5.2.1 reads its missing pattern as "match
+    # everything" and sends every PutEvents event to its targets, failing (500) on a Lambda target.
+    from moto.events.models import Rule
+
+    original = Rule.send_to_targets
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        if self.scheduled_expression and not self.event_pattern.get_pattern():
+            return
+        original(self, original_event, transform_input)
+
+    Rule.send_to_targets = send_to_targets
+
+
 # --- IPv6 (dual-stack egress) ----------------------------------------------------------------------
 
 
@@ -1142,6 +1161,7 @@ def apply_all(speed: bool = True) -> None:
     _patch_lambda_vpc_and_state()
     _patch_reset_clears_testbed_state()
     _patch_subnet_ipv6_cidr_state()
+    _patch_schedule_rules_match_no_event()
     if speed:
         _speed_up_request_dispatch()
         _speed_up_serialization()

@@ -21,8 +21,10 @@ import type { FieldTestCleanup } from '../../core/field-test/report.js';
 import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
 import { disassociate, releaseAddress } from '../addresses.js';
 import { awsErrorCode } from '../errors.js';
+import type { KeeperClients } from '../keepers.js';
 import { describeLambdaEnis } from './enis.js';
 import { deleteFieldTestEventWatch, type FieldTestEventClients } from './event-watch.js';
+import { deleteFieldTestKeepers, findFieldTestKeepers } from './keeper-cleanup.js';
 
 export interface FieldTestCleanupOptions {
   /** Only this run's resources. @default every field-test run's */
@@ -38,6 +40,15 @@ export interface FieldTestCleanupOptions {
   readonly deleteFunction: (name: string) => Promise<void>;
   /** EventBridge and SQS: the runs' event rules and queues are deleted (by name prefix and tag). */
   readonly eventClients?: Pick<FieldTestEventClients, 'eventbridge' | 'sqs'>;
+  /**
+   * The keepers of the keeper scenario (functions, schedule rules, role), found by the run tag and
+   * deleted as `prune` does; `afterDelete` runs once they are gone (locally the simulator notices, as
+   * Lambda does, and retires their ENIs). @default keepers are not looked for
+   */
+  readonly keepers?: {
+    readonly clients: KeeperClients;
+    readonly afterDelete?: () => Promise<void>;
+  };
   /** Deletes the run's execution role, when the run made one. */
   readonly deleteRole?: () => Promise<string | undefined>;
   readonly progress?: (line: string) => void;
@@ -45,6 +56,7 @@ export interface FieldTestCleanupOptions {
 
 /**
  * Removes what field-test runs created, in dependency order: the event rule and queue, the functions (found by name prefix), the
+ * keepers with their rules and role (by tag), the
  * Elastic IPs (by tag: disassociated, then released unless kept), then per tagged VPC, once Lambda has
  * deleted its ENIs, the security groups, subnets, route tables, internet gateway and the VPC itself.
  * Never touches an untagged resource. What cannot go yet is listed in `left`, for a later `--cleanup`.
@@ -81,6 +93,12 @@ export async function cleanupFieldTest(
   for (const name of await listFunctions(lambda, fieldTestNames.functionPrefix(options.runId))) {
     say(`deleting function ${name}`);
     await attempt(`function ${name}`, () => options.deleteFunction(name));
+  }
+  if (options.keepers) {
+    const found = await findFieldTestKeepers(options.keepers.clients, options.runId);
+    if (found.keepers.length > 0) say(`deleting keeper(s) ${found.keepers.join(', ')}`);
+    await deleteFieldTestKeepers(options.keepers.clients, found, attempt);
+    if (found.keepers.length > 0) await options.keepers.afterDelete?.();
   }
 
   const addresses = (await ec2.send(new DescribeAddressesCommand({ Filters: [tagFilter] }))).Addresses ?? [];

@@ -13,6 +13,7 @@ import {
 } from '../../core/field-test/run-id.js';
 import {
   FIELD_TEST_SCENARIOS,
+  keeperEnis,
   poolSizeNeeded,
   selectScenarios,
   subnetsNeeded,
@@ -34,8 +35,6 @@ interface FieldTestOptions {
   readonly keepIps: boolean;
 }
 
-/** Whether the `prepare` command (a keeper function) exists: the keeper scenario needs it. */
-const PREPARE_AVAILABLE = false;
 /** The test functions' memory and the longest an invocation is billed (the echo request's timeout). */
 const MEMORY_MB = 128;
 const INVOCATION_MS = 3_000;
@@ -88,13 +87,7 @@ async function fieldTest(context: CommandContext, options: FieldTestOptions): Pr
   if (options.runId !== undefined) {
     throw new InputError('InvalidOptionValue', '--run-id goes with --cleanup; a new run picks its own id');
   }
-  const { selected, unavailable } = selectScenarios(options.scenarios, { prepare: PREPARE_AVAILABLE });
-  if (selected.length === 0) {
-    throw new InputError(
-      'InvalidOptionValue',
-      `--scenarios ${options.scenarios}: none of them can run (${unavailable.map((u) => `${u.id}: ${u.reason}`).join('; ')})`,
-    );
-  }
+  const selected = selectScenarios(options.scenarios);
   const runId = runIdFrom(randomBytes(4));
   const { FIELD_TEST_DEFAULTS } = await import('../field-test/run.js');
   const ips = poolSizeNeeded(selected);
@@ -109,6 +102,12 @@ async function fieldTest(context: CommandContext, options: FieldTestOptions): Pr
     `field test ${runId} ${options.local ? 'on the local test bed' : 'in your AWS account'}: scenarios ${selected.map((s) => s.id).join(', ')}`,
     `creates, tagged ${FIELD_TEST_TAG_KEY}=${runId}: a VPC with ${subnetsNeeded(selected)} public subnets and an internet gateway, 2 security groups per scenario,`,
     `${ips} new Elastic IPs (pool ${fieldTestNames.pool(runId)}), an execution role and up to 2 test functions at a time (${MEMORY_MB} MB)`,
+    ...selected
+      .filter((scenario) => keeperEnis(scenario) > 0)
+      .map(
+        (scenario) =>
+          `${scenario.id}: ${keeperEnis(scenario)} keepers as \`prepare\` makes them (${MEMORY_MB} MB, a daily EventBridge schedule each, their role under /lambda-static-ip/keeper/), whose ${keeperEnis(scenario)} ENIs take ${keeperEnis(scenario)} of the ${ips} IPs beside the function's own`,
+      ),
     options.local
       ? 'estimated cost: none (local)'
       : `estimated cost, at most: $${cost.totalUsd.toFixed(2)} (${cost.lines.join('; ')})`,
@@ -158,7 +157,6 @@ async function fieldTest(context: CommandContext, options: FieldTestOptions): Pr
     report = await runFieldTest(target, {
       runId,
       scenarios: selected,
-      unavailable,
       budgetMinutes: options.budgetMinutes,
       keepIps: options.keepIps,
       signal: abort.signal,
@@ -221,6 +219,7 @@ async function cleanupOnly(context: CommandContext, options: FieldTestOptions): 
     deleteFunction: (name) => role.deleteFunction(name),
     deleteRole: () => role.deleteRoles(runId),
     eventClients: role.eventClients,
+    keepers: { clients: role.keeperClients },
     progress: (line) => output.progress(line),
   });
   output.result({ runId: runId ?? null, ...cleanup }, () =>

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import type { AwsClients } from '../../aws/clients.js';
 import type { KeeperClients } from '../../aws/keepers.js';
-import { StaticIpError } from '../../core/errors.js';
 import { partitionOf } from '../../core/partition.js';
 import type { CommandContext, GlobalOptions, RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -73,11 +72,13 @@ async function prepare(options: PrepareOptions, context: CommandContext): Promis
     ),
   ]);
   checkPrepareRequest({ subnetIds, securityGroupIds: groupIds, subnets, groups });
-  const bindings = (poolAddresses: Parameters<typeof keepers.combinationBindings>[1]['poolAddresses']) =>
-    keepers.combinationBindings(clients.ec2, { poolAddresses, subnetIds, securityGroupIds: groupIds });
   const poolAddresses = await addresses.describePoolAddresses(clients.ec2, options.pool);
   const free = poolAddresses.filter((address) => plan.isFreeToBind(address, region, new Set())).length;
-  const before = await bindings(poolAddresses);
+  const before = await keepers.combinationBindings(clients.ec2, {
+    poolAddresses,
+    subnetIds,
+    securityGroupIds: groupIds,
+  });
   const needed = before.reduce((sum, binding) => sum + binding.needed, 0);
   checkPoolCanBind({ pool: options.pool, needed, free, allocate: options.allocate });
   output.stopProgress();
@@ -88,26 +89,22 @@ async function prepare(options: PrepareOptions, context: CommandContext): Promis
     ? { arn: options.role, created: false }
     : await keepers.ensureKeeperRole(keeperClients.iam, { pool: options.pool, region, partition });
   if (role.created) output.progress(`created role ${role.arn}`);
-  const made: Array<{ name: string; subnetId: string; created: boolean }> = [];
-  for (const subnetId of subnetIds) {
-    const name = keeper.keeperFunctionName(options.pool, subnetId, groupIds);
-    const created = await keepers.createKeeper(keeperClients, {
-      pool: options.pool,
-      name,
-      subnetId,
-      securityGroupIds: groupIds,
-      roleArn: role.arn,
-      region,
-    });
-    output.progress(`${created ? 'created' : 'reusing'} keeper ${name} (${subnetId})`);
-    made.push({ name, subnetId, created });
-  }
+  const made = await keepers.createKeepers(keeperClients, {
+    pool: options.pool,
+    subnetIds,
+    securityGroupIds: groupIds,
+    roleArn: role.arn,
+    region,
+    onKeeper: (made) =>
+      output.progress(`${made.created ? 'created' : 'reusing'} keeper ${made.name} (${made.subnetId})`),
+  });
 
   let bound: boolean | undefined;
   if (options.wait) {
     await waitUntilBound(options, context, clients, {
       names: made.map((entry) => entry.name),
-      bindings: async () => bindings(await addresses.describePoolAddresses(clients.ec2, options.pool)),
+      subnetIds,
+      securityGroupIds: groupIds,
     });
     bound = true;
   }
@@ -133,63 +130,31 @@ async function prepare(options: PrepareOptions, context: CommandContext): Promis
   return ExitCode.Ok;
 }
 
-/**
- * Waits until every keeper is Active and every ENI of its combination holds a pool IP, binding them
- * through the same reconcile as `apply` (allocating only with --allocate), with progress on stderr.
- */
+/** `--wait`: the shared keeper wait on the wall clock, with progress on stderr. */
 async function waitUntilBound(
   options: PrepareOptions,
   { output }: CommandContext,
   clients: AwsClients,
-  input: {
-    names: readonly string[];
-    bindings: () => Promise<Array<{ subnetId: string; needed: number; enis: number }>>;
-  },
+  input: { names: readonly string[]; subnetIds: readonly string[]; securityGroupIds: readonly string[] },
 ): Promise<void> {
-  const [{ getFunctionState }, { reconcile }] = await Promise.all([
-    import('../../aws/function-state.js'),
-    import('../../reconcile/reconcile.js'),
-  ]);
-  const deadline = Date.now() + options.timeout * 1000;
+  const { waitForKeepers } = await import('../../reconcile/keeper-wait.js');
   const progress = output.startProgress(`waiting for the ENIs of ${input.names.length} keeper(s)`);
   try {
-    for (;;) {
-      const states = await Promise.all(input.names.map((name) => getFunctionState(clients.lambda, name)));
-      const failed = states.find((state) => state.state === 'Failed');
-      if (failed) {
-        throw new StaticIpError(
-          'KeeperFailed',
-          `keeper ${failed.name} is Failed (Lambda could not create its ENIs); see \`aws lambda get-function-configuration --function-name ${failed.name}\` (StateReason), fix it, delete the keeper and run prepare again`,
-        );
-      }
-      const active = states.filter((state) => state.state === 'Active').length;
-      if (active === states.length) {
-        const result = await reconcile(clients, {
-          pool: options.pool,
-          functions: [],
-          keepers: input.names,
-          allocate: options.allocate,
-        });
-        // Free IPs taken meanwhile (or none to allocate): waiting longer would not help.
-        const exhausted = result.finalPlan.problems.find(
-          (problem) => problem.severity === 'error' && problem.code === 'PoolExhausted',
-        );
-        if (exhausted) throw new StaticIpError('PoolExhausted', exhausted.message);
-        const bindings = await input.bindings();
-        const unbound = bindings.filter((binding) => binding.enis === 0 || binding.needed > 0);
-        progress.update({ done: bindings.length - unbound.length, total: bindings.length });
-        if (unbound.length === 0) return;
-      } else {
-        progress.update({ label: `waiting for ${states.length - active} keeper(s) to become Active` });
-      }
-      if (Date.now() + POLL_MS > deadline) {
-        throw new StaticIpError(
-          'KeeperWaitTimeout',
-          `the keepers' ENIs did not all hold pool IPs within ${options.timeout} s (${active}/${states.length} keepers Active); nothing was rolled back: run \`lambda-static-ip prepare\` again with the same options and --wait (it reuses the keepers), or --timeout longer`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+    await waitForKeepers(clients, {
+      pool: options.pool,
+      ...input,
+      allocate: options.allocate,
+      timeoutMs: options.timeout * 1000,
+      pollMs: POLL_MS,
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      progress: (state) =>
+        'pending' in state
+          ? progress.update({ label: `waiting for ${state.pending} keeper(s) to become Active` })
+          : progress.update({ done: state.bound, total: state.total }),
+      onTimeout:
+        'nothing was rolled back: run `lambda-static-ip prepare` again with the same options and --wait (it reuses the keepers), or --timeout longer',
+    });
   } finally {
     progress.stop();
   }

@@ -24,6 +24,7 @@ export async function openAwsFieldTestTarget(
   };
   const iam = createIamClient(settings);
   const functions = new EchoFunctions(clients.lambda, iam, region, runId);
+  const eventClients = createFieldTestEventClients(settings);
   return {
     mode: 'aws',
     region,
@@ -36,11 +37,12 @@ export async function openAwsFieldTestTarget(
       deleteFunction: (name) => functions.delete(name),
       teardown: () => functions.teardown(),
     },
-    eventClients: createFieldTestEventClients(settings),
+    eventClients,
+    keeperClients: { lambda: clients.lambda, iam, events: eventClients.eventbridge },
   };
 }
 
-/** What `--cleanup` needs besides EC2: deleting functions, the runs' execution roles, rules and queues. */
+/** What `--cleanup` needs besides EC2: deleting functions, keepers, the runs' execution roles, rules and queues. */
 export async function fieldTestRole(clients: AwsClients, globals: GlobalOptions) {
   const region = await clients.ec2.config.region();
   const settings = {
@@ -49,8 +51,10 @@ export async function fieldTestRole(clients: AwsClients, globals: GlobalOptions)
     ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
   };
   const iam = createIamClient(settings);
+  const eventClients = createFieldTestEventClients(settings);
   return {
-    eventClients: createFieldTestEventClients(settings),
+    eventClients,
+    keeperClients: { lambda: clients.lambda, iam, events: eventClients.eventbridge },
     deleteFunction: (name: string) => deleteEchoFunction(clients.lambda, name),
     deleteRoles: async (runId?: string) =>
       (await deleteFieldTestRoles(iam, region, runId)).join(', ') || undefined,

@@ -27,21 +27,26 @@ import {
 } from '../../core/field-test/report.js';
 import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
 import {
-  enisBeforeChange,
   type FieldTestFunctionPlacement,
   type FieldTestScenario,
+  ipsNeeded,
   poolSizeNeeded,
   subnetsNeeded,
   UNFORCEABLE_SCENARIOS,
 } from '../../core/field-test/scenarios.js';
 import { POOL_TAG_KEY } from '../../core/pool.js';
 import { reconcile } from '../../reconcile/reconcile.js';
+import {
+  deleteFieldTestScenarioKeepers,
+  type PreparedFieldTestKeepers,
+  placementEnis,
+  prepareFieldTestKeepers,
+} from './keeper-step.js';
 import type { FieldTestTarget } from './target.js';
 
 export interface FieldTestRunOptions {
   readonly runId: string;
   readonly scenarios: readonly FieldTestScenario[];
-  readonly unavailable: readonly { readonly id: string; readonly reason: string }[];
   /** Scenarios start only while this much time is left; observations stop at the end of it. */
   readonly budgetMinutes: number;
   /** One invocation of each live test function per interval. @default 1000 */
@@ -149,6 +154,21 @@ export async function runFieldTest(
     }
   };
 
+  /**
+   * Time passing outside an observation (the keepers' wait): the ENIs are looked at once, and the event
+   * queue read at every invocation interval while an event is due, as during an observation.
+   */
+  const idle = async (ms: number) => {
+    checkAbort();
+    await checkDeletions();
+    const until = clock.now() + ms;
+    while (clock.now() < until) {
+      await clock.sleep(Math.min(settings.invokeIntervalMs, until - clock.now()));
+      if (eventsPending()) await pollEvents();
+      checkAbort();
+    }
+  };
+
   try {
     const subnets = subnetsNeeded(options.scenarios);
     say(`creating VPC (${subnets} public subnets, internet gateway) tagged ${FIELD_TEST_TAG_KEY}=${runId}`);
@@ -190,6 +210,9 @@ export async function runFieldTest(
       }
       say(`scenario ${scenario.id}: ${scenario.title}`);
       const names = new Map<string, string>();
+      /** The keeper scenario's keepers, named as soon as each exists, so that they go whatever happens. */
+      const keeperNames: string[] = [];
+      let keepers: PreparedFieldTestKeepers | undefined;
       let groups: string[] = [];
       try {
         groups = [
@@ -204,14 +227,19 @@ export async function runFieldTest(
           a.allocationId.localeCompare(b.allocationId),
         );
         // Without spares means without: the pool's other IPs are held back, as a NAT gateway would hold them.
-        const reserved = addresses
-          .slice(enisBeforeChange(scenario) + scenario.spares)
-          .map((address) => address.allocationId);
+        const reserved = addresses.slice(ipsNeeded(scenario)).map((address) => address.allocationId);
         const live = () => [...names.values()];
         const bind = async () => {
           await reconcile(
             clients,
-            { pool, functions: live(), spares: scenario.spares, reserved, now: clock.now() },
+            {
+              pool,
+              functions: live(),
+              ...(keeperNames.length > 0 ? { keepers: [...keeperNames] } : {}),
+              spares: scenario.spares,
+              reserved,
+              now: clock.now(),
+            },
             { sleep: (ms) => clock.sleep(ms), random: () => 0.5 },
           );
         };
@@ -293,8 +321,28 @@ export async function runFieldTest(
           const apiName = names.get('api') as string;
           const before = await observe(changeAt, { name: apiName, kind: 'create' });
           if (!before.settled) throw new Error('the functions never served from pool IPs before the change');
-          changeAt = clock.now();
           const change = scenario.change;
+          if (scenario.keeper && change.kind === 'update') {
+            const next = placement(change.placement);
+            say(
+              `scenario ${scenario.id}: creating the keepers of the new placement and binding their ENIs (prepare --wait)`,
+            );
+            keepers = await prepareFieldTestKeepers(target, {
+              runId,
+              pool,
+              vpcId: network.vpcId,
+              ...next,
+              reserved,
+              pollMs: settings.statePollMs,
+              timeoutMs: Math.max(0, Math.min(settings.maxObserveMs, deadline - clock.now())),
+              onKeeper: (name) => keeperNames.push(name),
+              idle,
+            });
+            say(
+              `keepers ready in ${Math.round(keepers.readyMs / 1000)} s: ${keepers.enis.map((eni) => `${eni.networkInterfaceId} ${eni.publicIp ?? 'without IP'}`).join(', ')}`,
+            );
+          }
+          changeAt = clock.now();
           if (change.kind === 'update') {
             await target.lambda.updateVpcConfig(names.get('api') as string, placement(change.placement));
           } else {
@@ -323,7 +371,8 @@ export async function runFieldTest(
         const seen = addressesSeen(result.samples);
         const foreign = seen.filter((ip) => !poolIps.includes(ip));
         const servedAt = result.switchedAt;
-        if (servedAt !== undefined) switchSamples.push(servedAt - changeAt);
+        // Onto a keeper's ENIs no ENI is created: not a sample of ENI creation until serving.
+        if (servedAt !== undefined && keepers === undefined) switchSamples.push(servedAt - changeAt);
         if (change.kind === 'update' && servedAt !== undefined) {
           // The old placement's ENIs lost their last user when the update completed.
           const next = placement(change.placement);
@@ -342,6 +391,43 @@ export async function runFieldTest(
         );
         const notes: string[] = [];
         if (!result.settled) notes.push(`did not settle within ${settings.maxObserveMs / 60_000} minutes`);
+        let keeperReport: FieldTestScenarioReport['keeper'];
+        if (keepers !== undefined && change.kind === 'update') {
+          const next = placement(change.placement);
+          const apiName = names.get('api') as string;
+          const enisAfterChange = (
+            await placementEnis(target, network.vpcId, next.subnetIds, next.securityGroupIds)
+          )
+            .map((eni) => eni.id)
+            .sort();
+          const addressesAfterChange =
+            servedAt === undefined
+              ? []
+              : addressesSeen(
+                  result.samples.filter((sample) => sample.functionName === apiName && sample.at >= servedAt),
+                );
+          const keeperEniIds = keepers.enis.map((eni) => eni.networkInterfaceId).sort();
+          const keeperIps = keepers.enis.map((eni) => eni.publicIp);
+          const landedOnKeeperEnis =
+            keeperIps.every((ip) => ip !== undefined && poolIps.includes(ip)) &&
+            enisAfterChange.join() === keeperEniIds.join() &&
+            addressesAfterChange.length > 0 &&
+            addressesAfterChange.every((ip) => keeperIps.includes(ip));
+          if (!landedOnKeeperEnis) {
+            notes.push(
+              `the function did not land on the keepers' ENIs (${keeperEniIds.join(', ')}): the placement's ENIs were ${enisAfterChange.join(', ') || 'none'}, it left from ${addressesAfterChange.join(', ') || 'nothing'}`,
+            );
+          }
+          keeperReport = {
+            ...keepers,
+            enisAfterChange,
+            addressesAfterChange,
+            ...(target.simulatorServingEnis
+              ? { simulatorServingEnis: target.simulatorServingEnis(apiName) }
+              : {}),
+            landedOnKeeperEnis,
+          };
+        }
         if (scenario.change.kind === 'delete' && roles.size > 1) {
           notes.push(
             `watched the remaining function for ${(4 * settings.settleMs) / 1000} s after the deletion`,
@@ -352,7 +438,10 @@ export async function runFieldTest(
           id: scenario.id,
           title: scenario.title,
           expectation: scenario.expectation,
-          status: foreign.length === 0 && downtimeOk && result.settled ? 'passed' : 'failed',
+          status:
+            foreign.length === 0 && downtimeOk && result.settled && keeperReport?.landedOnKeeperEnis !== false
+              ? 'passed'
+              : 'failed',
           spares: scenario.spares,
           functions: watched,
           invocations: result.samples.length,
@@ -370,6 +459,7 @@ export async function runFieldTest(
                 ),
               }
             : {}),
+          ...(keeperReport ? { keeper: keeperReport } : {}),
         });
       } catch (error) {
         scenarioReports.push({ ...skipped(scenario, errorText(error)), status: 'error' });
@@ -379,6 +469,8 @@ export async function runFieldTest(
         for (const name of names.values()) {
           await target.lambda.deleteFunction(name).catch(() => undefined);
         }
+        // Its keepers too, as `prune` deletes them (their role goes with the run's cleanup, found by tag).
+        await deleteFieldTestScenarioKeepers(target, keeperNames).catch(() => undefined);
         if (names.size > 0) {
           for (const eni of await describeLambdaEnis(ec2, network.vpcId)) {
             if (awaitingDeletion.has(eni.id) || !eni.securityGroupIds.some((id) => groups.includes(id)))
@@ -416,6 +508,12 @@ export async function runFieldTest(
       sleep: (ms) => clock.sleep(ms),
       deleteFunction: (name) => target.lambda.deleteFunction(name),
       eventClients: target.eventClients,
+      keepers: {
+        clients: target.keeperClients,
+        ...(target.noticeLambdaApiChanges
+          ? { afterDelete: () => target.noticeLambdaApiChanges?.() ?? Promise.resolve() }
+          : {}),
+      },
       ...(target.lambda.teardown
         ? { deleteRole: () => target.lambda.teardown?.() ?? Promise.resolve(undefined) }
         : {}),
@@ -457,7 +555,6 @@ export async function runFieldTest(
     },
     poolIps,
     scenarios: scenarioReports,
-    unavailable: options.unavailable,
     notForceable: UNFORCEABLE_SCENARIOS,
     timings: {
       eniSwitchMs: measured(switchSamples, settings.statePollMs, 'no scenario saw a new placement serve'),

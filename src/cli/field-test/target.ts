@@ -1,6 +1,7 @@
 import type { AwsClients } from '../../aws/clients.js';
 import type { FieldTestEventClients } from '../../aws/field-test/event-watch.js';
 import type { EchoFunctionInput } from '../../aws/field-test/lambda-functions.js';
+import type { KeeperClients } from '../../aws/keepers.js';
 import type { InvocationOutcome } from '../../core/field-test/invocations.js';
 
 /** The run's clock: wall time in an account, the simulator's virtual clock locally. */
@@ -43,10 +44,22 @@ export interface FieldTestTarget {
    * simulator puts Lambda's events on moto's bus as CloudTrail would.
    */
   readonly eventClients: FieldTestEventClients;
+  /**
+   * Lambda, IAM and EventBridge for the keeper scenario's keepers, which the run creates through the
+   * Lambda API with `prepare`'s own code in both modes.
+   */
+  readonly keeperClients: KeeperClients;
+  /**
+   * Local only: the simulator plays the functions created or deleted through the Lambda API (the
+   * keepers), as Lambda does on its own in an account.
+   */
+  noticeLambdaApiChanges?(): Promise<void>;
   /** Called after each bind (local: the simulator records the new bindings on its timeline at once). */
   afterBind?(): Promise<void>;
   /** Local only: every ENI the simulator created (Lambda's CreateNetworkInterface calls), sorted. */
   simulatorEnis?(): readonly string[];
+  /** Local only: the ENIs the simulator says serve a function now, sorted. */
+  simulatorServingEnis?(functionName: string): readonly string[];
   /** Local only: the simulator's exact egress downtime of a function between two instants. */
   simulatorDowntimeMs?(functionName: string, from: number, to: number): number;
 }

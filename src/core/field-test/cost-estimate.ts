@@ -28,7 +28,8 @@ export interface FieldTestCostEstimate {
 /**
  * An upper estimate of what a field test costs: the public IPv4 charge of its Elastic IPs for the whole
  * budget (an hour started is charged as a whole one, rounded up here), and its invocations at Lambda's
- * on-demand price. The VPC, subnets, internet gateway and security groups cost nothing; the echo
+ * on-demand price. The VPC, subnets, internet gateway, security groups, roles and the keeper scenario's
+ * keepers (invoked once a day) cost nothing; the echo
  * requests' data transfer is a few bytes each.
  */
 export function estimateFieldTestCost(input: FieldTestCostInput): FieldTestCostEstimate {
@@ -44,7 +45,7 @@ export function estimateFieldTestCost(input: FieldTestCostInput): FieldTestCostE
     lines: [
       `${input.ips} Elastic IPs for up to ${hours} h at $${PUBLIC_IPV4_PRICE.usdPerHour}/h each: $${round(ipsUsd).toFixed(2)}`,
       `up to ${input.invocations} invocations of ${input.memoryMb} MB for ${input.invocationMs} ms or less: $${round(lambdaUsd).toFixed(2)}`,
-      'VPC, subnets, internet gateway, security groups, IAM role: $0',
+      'VPC, subnets, internet gateway, security groups, IAM roles, keepers (a daily schedule: an invocation at most): $0',
     ],
   };
 }

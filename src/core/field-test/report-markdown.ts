@@ -26,6 +26,17 @@ export function renderFieldTestMarkdown(report: FieldTestReport): string {
         `| ${s.title} | ${s.status}${s.error ? `: ${s.error}` : ''} | ${s.spares} | ${s.invocations} | ${seconds(s.downtimeMs)} | ${s.gaps.length} | ${s.addressesSeen.join(', ') || '—'}${s.foreignAddresses.length > 0 ? ` (NOT in the pool: ${s.foreignAddresses.join(', ')})` : ''} | ${s.eniSwitchMs === undefined ? '—' : seconds(s.eniSwitchMs)} |`,
     ),
     '',
+    ...report.scenarios.flatMap((s) =>
+      s.keeper
+        ? [
+            `Keepers of ${s.id}: ${s.keeper.functions.join(', ')} (role ${s.keeper.role}), ready in ${seconds(s.keeper.readyMs)}; ` +
+              `their ENIs ${s.keeper.enis.map((eni) => `${eni.networkInterfaceId} (${eni.publicIp ?? 'no IP'})`).join(', ')}; ` +
+              `after the change the placement's ENIs were ${s.keeper.enisAfterChange.join(', ') || 'none'}, the function left from ${s.keeper.addressesAfterChange.join(', ') || 'nothing'}: ` +
+              `${s.keeper.landedOnKeeperEnis ? "it landed on the keepers' ENIs" : "it did NOT land on the keepers' ENIs"}.`,
+            '',
+          ]
+        : [],
+    ),
     '## Timings the simulator estimates',
     '',
     '| Timing | Measured |',
@@ -37,7 +48,7 @@ export function renderFieldTestMarkdown(report: FieldTestReport): string {
     'Replay them: `npm run bench -- --model <this report>.json`.',
     '',
   ];
-  const notRun = [...report.unavailable, ...report.notForceable];
+  const notRun = report.notForceable;
   if (notRun.length > 0) {
     lines.push('## Not run', '', ...notRun.map((item) => `- ${item.id}: ${item.reason}`), '');
   }

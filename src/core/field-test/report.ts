@@ -27,6 +27,32 @@ export interface FieldTestScenarioReport {
    * against which `downtimeMs` (from invocations) can be checked.
    */
   readonly simulatorDowntimeMs?: number;
+  /** The keeper scenario only: its keepers, their ENIs, and where the function landed. */
+  readonly keeper?: FieldTestKeeperReport;
+}
+
+/** What the keepers of a scenario held, and whether the function moved onto exactly that. */
+export interface FieldTestKeeperReport {
+  /** The keeper functions (one per subnet of the new placement), as `prepare` names them. */
+  readonly functions: readonly string[];
+  /** Their execution role, as `prepare` creates it. */
+  readonly role: string;
+  /** From the keepers' role (made or found) until every keeper's ENI held a pool IP. */
+  readonly readyMs: number;
+  /** The keepers' ENIs when they were all bound, before the change, by subnet. */
+  readonly enis: ReadonlyArray<{
+    readonly networkInterfaceId: string;
+    readonly subnetId: string;
+    readonly publicIp?: string;
+  }>;
+  /** The Lambda ENIs of the new placement once it served: the keepers' own when no new one was needed. */
+  readonly enisAfterChange: readonly string[];
+  /** Every address the function's invocations left from once the new placement served, sorted. */
+  readonly addressesAfterChange: readonly string[];
+  /** Local runs only: the ENIs the simulator says serve the function at the end, sorted. */
+  readonly simulatorServingEnis?: readonly string[];
+  /** True when the function landed on the keepers' ENIs and left only from their IPs. */
+  readonly landedOnKeeperEnis: boolean;
 }
 
 /** A measured timing: each observation, and their minimum, median, maximum and count. */
@@ -85,8 +111,6 @@ export interface FieldTestReport {
   };
   readonly poolIps: readonly string[];
   readonly scenarios: readonly FieldTestScenarioReport[];
-  /** Scenarios asked for that this version cannot run, and why. */
-  readonly unavailable: readonly { readonly id: string; readonly reason: string }[];
   /** What Lambda does on its own and no field test can trigger. */
   readonly notForceable: readonly { readonly id: string; readonly reason: string }[];
   readonly timings: FieldTestTimings;

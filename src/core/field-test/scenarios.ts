@@ -28,8 +28,12 @@ export interface FieldTestScenario {
   readonly change: FieldTestChange;
   /** A gap without egress is the expected outcome (the scenario shows why spares exist). @default false */
   readonly expectsGap?: boolean;
-  /** Needs the `prepare` command (a keeper function): unavailable until it exists. */
-  readonly needsPrepare?: boolean;
+  /**
+   * Before an `update`, the run makes the keepers of the new placement (one per subnet, as `prepare`
+   * does) and waits until their ENIs hold pool IPs, as `prepare --wait`; the function then moves onto
+   * those ENIs. @default false
+   */
+  readonly keeper?: boolean;
 }
 
 const api = (subnets: number, securityGroup: 0 | 1): FieldTestFunctionPlacement => ({
@@ -69,11 +73,12 @@ export const FIELD_TEST_SCENARIOS: readonly FieldTestScenario[] = [
   {
     id: 'sg-change-keeper',
     title: 'security-group change, with a keeper (prepare)',
-    expectation: 'prepare creates the new ENIs ahead of the change and binds them: no gap, no spare needed',
+    expectation:
+      "prepare's keepers create the new ENIs ahead of the change and they are bound first: the function moves onto them, no gap, no spare needed",
     spares: 0,
     functions: [api(2, 0)],
     change: { kind: 'update', placement: api(2, 1) },
-    needsPrepare: true,
+    keeper: true,
   },
   {
     id: 'subnet-added',
@@ -116,9 +121,21 @@ export function subnetsNeeded(scenarios: readonly FieldTestScenario[]): number {
   return Math.max(2, ...counts);
 }
 
-/** The pool's size: every scenario's ENIs (one per subnet and security group) plus its spares, at most. */
+/** The pool's size: the most IPs any scenario binds at once (`ipsNeeded`). */
 export function poolSizeNeeded(scenarios: readonly FieldTestScenario[]): number {
-  return Math.max(0, ...scenarios.map((scenario) => enisBeforeChange(scenario) + scenario.spares));
+  return Math.max(0, ...scenarios.map(ipsNeeded));
+}
+
+/** A scenario's pool IPs: its functions' ENIs before the change, its spares, and its keepers' ENIs. */
+export function ipsNeeded(scenario: FieldTestScenario): number {
+  return enisBeforeChange(scenario) + scenario.spares + keeperEnis(scenario);
+}
+
+/** The ENIs a scenario's keepers hold: one per subnet of the new placement (one keeper each). */
+export function keeperEnis(scenario: FieldTestScenario): number {
+  return scenario.keeper === true && scenario.change.kind === 'update'
+    ? scenario.change.placement.subnets
+    : 0;
 }
 
 /** ENIs a scenario's functions use before its change: one per (subnet, security group), shared. */
@@ -131,13 +148,10 @@ export function enisBeforeChange(scenario: FieldTestScenario): number {
 }
 
 /**
- * The scenarios `--scenarios` names (comma-separated ids, or `all`), in run order, and those left out
- * because their command does not exist yet. An unknown id is bad input naming the known ones.
+ * The scenarios `--scenarios` names (comma-separated ids, or `all`), in run order. An unknown id is bad
+ * input naming the known ones.
  */
-export function selectScenarios(
-  list: string | undefined,
-  available: { readonly prepare: boolean },
-): { selected: FieldTestScenario[]; unavailable: { id: string; reason: string }[] } {
+export function selectScenarios(list: string | undefined): FieldTestScenario[] {
   const ids =
     list === undefined || list.trim() === 'all'
       ? FIELD_TEST_SCENARIOS.map((scenario) => scenario.id)
@@ -162,14 +176,5 @@ export function selectScenarios(
       `--scenarios is empty; pick from ${known.join(', ')} (or all)`,
     );
   }
-  const chosen = FIELD_TEST_SCENARIOS.filter((scenario) => ids.includes(scenario.id));
-  return {
-    selected: chosen.filter((scenario) => available.prepare || !scenario.needsPrepare),
-    unavailable: chosen
-      .filter((scenario) => scenario.needsPrepare && !available.prepare)
-      .map((scenario) => ({
-        id: scenario.id,
-        reason: 'needs the `prepare` command (a keeper function), which this version does not have',
-      })),
-  };
+  return FIELD_TEST_SCENARIOS.filter((scenario) => ids.includes(scenario.id));
 }
