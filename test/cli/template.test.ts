@@ -264,6 +264,9 @@ describe('lambda-static-ip template', () => {
     // Probe needs the placement, as Keepers does.
     const rules = (template as unknown as { Rules: Record<string, { RuleCondition: unknown }> }).Rules;
     expect(rules.ProbePlacement?.RuleCondition).toEqual({ 'Fn::Equals': [{ Ref: 'Probe' }, 'true'] });
+    for (const list of ['KeeperSubnetIds', 'KeeperSecurityGroupIds']) {
+      expect(JSON.stringify(rules.ProbePlacement)).toContain(`"Fn::EachMemberEquals":[{"Ref":"${list}"},""]`);
+    }
   });
 
   it('adopts AllocationIds by tagging them, only when they are given', () => {

@@ -159,34 +159,20 @@ export function templateParameters(stack: Stack): TemplateParameters {
       },
     ],
   });
-  new CfnRule(stack, 'KeeperPlacement', {
-    ruleCondition: Fn.conditionEquals(keepers.valueAsString, 'true'),
-    assertions: [
-      {
-        assert: Fn.conditionNot(Fn.conditionEachMemberEquals(keeperSubnetIds.valueAsList, '')),
-        assertDescription: 'Keepers is true: give KeeperSubnetIds, the subnets of your pool functions',
-      },
-      {
-        assert: Fn.conditionNot(Fn.conditionEachMemberEquals(keeperSecurityGroupIds.valueAsList, '')),
-        assertDescription:
-          'Keepers is true: give KeeperSecurityGroupIds, the security groups of your pool functions',
-      },
-    ],
-  });
-  new CfnRule(stack, 'ProbePlacement', {
-    ruleCondition: Fn.conditionEquals(probe.valueAsString, 'true'),
-    assertions: [
-      {
-        assert: Fn.conditionNot(Fn.conditionEachMemberEquals(keeperSubnetIds.valueAsList, '')),
-        assertDescription: 'Probe is true: give KeeperSubnetIds, the subnets of your pool functions',
-      },
-      {
-        assert: Fn.conditionNot(Fn.conditionEachMemberEquals(keeperSecurityGroupIds.valueAsList, '')),
-        assertDescription:
-          'Probe is true: give KeeperSecurityGroupIds, the security groups of your pool functions',
-      },
-    ],
-  });
+  // Keepers and Probe each need the placement they are put in.
+  for (const [id, flag] of [
+    ['KeeperPlacement', keepers],
+    ['ProbePlacement', probe],
+  ] as const) {
+    const needs = (list: CfnParameter, what: string) => ({
+      assert: Fn.conditionNot(Fn.conditionEachMemberEquals(list.valueAsList, '')),
+      assertDescription: `${flag.logicalId} is true: give ${list.logicalId}, the ${what} of your pool functions`,
+    });
+    new CfnRule(stack, id, {
+      ruleCondition: Fn.conditionEquals(flag.valueAsString, 'true'),
+      assertions: [needs(keeperSubnetIds, 'subnets'), needs(keeperSecurityGroupIds, 'security groups')],
+    });
+  }
   return {
     poolName,
     hasProbe,
