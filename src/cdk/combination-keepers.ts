@@ -49,6 +49,14 @@ export interface CombinationKeeper {
   readonly schedule: Rule;
 }
 
+/** The probe of a placement: its function and schedule, and the name its metric and alarm carry. */
+export interface PlacementProbe {
+  readonly fn: IFunction;
+  readonly schedule: Rule;
+  /** `Placement<hash>`, the `Placement` dimension of its `EgressIpInPool`. */
+  readonly placementName: string;
+}
+
 /**
  * A VPC placement the app does not derive from a function (`HyperplaneEgress`'s `keeperPlacements`):
  * subnets and one security-group set, maybe list tokens. Lambda creates one Hyperplane ENI per subnet of
@@ -73,7 +81,8 @@ export interface KeeperPlacement {
  */
 export class CombinationKeepers {
   readonly keepers: CombinationKeeper[] = [];
-  private shared?: { readonly logGroup: LogGroup; readonly role: Role; readonly code: Code };
+  private shared?: { readonly logGroup: LogGroup; readonly role: Role };
+  private readonly codes: { keeper?: Code; probe?: Code } = {};
 
   constructor(
     private readonly scope: Construct,
@@ -107,6 +116,7 @@ export class CombinationKeepers {
       ? 'keeps the ENI and proves its egress IP'
       : 'keeps the ENI (Lambda creates it, invocations keep it from idle reclaim)';
     const { fn, schedule } = this.keeper(suffix, {
+      probes: probe !== undefined,
       ...(probe
         ? {
             environment: {
@@ -131,14 +141,14 @@ export class CombinationKeepers {
 
   /**
    * A keeper that only keeps, with exactly `placement`'s subnets and security groups (maybe tokens): one
-   * function holds the ENI of every (subnet, that security-group set). Never a probe: a probe reports
-   * per subnet, which such a keeper spans. Not among {@link keepers}, which are per combination.
+   * function holds the ENI of every (subnet, that security-group set). Never a probe: its probe is a
+   * function of its own ({@link addPlacementProbe}). Not among {@link keepers}, which are per combination.
    */
   addPlacement(placement: KeeperPlacement): { readonly fn: IFunction; readonly schedule: Rule } {
-    if (this.options.probe) throw new Error('a keeper of a placement cannot probe: it spans subnets');
     const { subnetIds, securityGroupIds } = placement;
     // Its own prefix: a placement of one subnet must not take the logical id of a combination's keeper.
     return this.keeper(`Placement${placementHash(this.scope, subnetIds, securityGroupIds)}`, {
+      probes: false,
       description: `lambda-static-ip: keeper of pool "${this.options.poolName}": keeps the ENIs of its subnets and security groups, which functions outside the app use`,
       vpcConfig: { subnetIds, securityGroupIds },
       // Informational: the security groups (the subnets may be too many for a tag value).
@@ -146,20 +156,56 @@ export class CombinationKeepers {
     });
   }
 
-  /** `Keeper<suffix>` with its VpcConfig and tags, and its schedule. */
+  /**
+   * The egress probe of `placement`: a function of its own (`PlacementProbe<hash>`, on
+   * `PlacementProbeSchedule<hash>`) with exactly the placement's subnets and security groups, so it shares
+   * their ENIs. Lambda runs it in whichever of the subnets it picks, so its `EgressIpInPool` has the
+   * dimensions Pool and Placement (`Placement<hash>`), not Subnet: it vouches for the placement as a
+   * whole, one ENI at a time, not for each subnet.
+   *
+   * @param allowList the allow-list it checks, comma-separated (maybe a token, e.g. the binding's `AllowList`)
+   */
+  addPlacementProbe(placement: KeeperPlacement, allowList: string): PlacementProbe {
+    const { probe, poolName } = this.options;
+    if (!probe) throw new Error('a placement probe needs the probe options');
+    const { subnetIds, securityGroupIds } = placement;
+    const placementName = `Placement${placementHash(this.scope, subnetIds, securityGroupIds)}`;
+    const { fn, schedule } = this.keeper(placementName, {
+      probes: true,
+      id: 'PlacementProbe',
+      environment: {
+        LSI_POOL: poolName,
+        LSI_ALLOW_LIST: allowList,
+        LSI_PROBE_PLACEMENT: placementName,
+        ...(probe.echoUrl === undefined ? {} : { LSI_ECHO_URL: probe.echoUrl }),
+      } satisfies Partial<Record<(typeof PROBE_ENVIRONMENT)[number], string>>,
+      description: `lambda-static-ip: egress probe of pool "${poolName}": proves the egress IP of the ENIs of its subnets and security groups, which functions outside the app use`,
+      vpcConfig: { subnetIds, securityGroupIds },
+    });
+    return { fn, schedule, placementName };
+  }
+
+  /**
+   * `Keeper<suffix>` (or `<id><suffix>`) with its VpcConfig and tags, and its schedule. A probing one
+   * runs the probe bundle every probe period; the keeper tag only on keepers.
+   */
   private keeper(
     suffix: string,
     options: {
+      readonly probes: boolean;
+      readonly id?: string;
       readonly environment?: Record<string, string>;
       readonly description: string;
       readonly vpcConfig: CfnFunction.VpcConfigProperty;
-      readonly tag: string;
+      readonly tag?: string;
     },
   ): { readonly fn: IFunction; readonly schedule: Rule } {
-    const { logGroup, role, code } = this.sharedParts();
-    const { poolName, probe } = this.options;
-    const fn = new LambdaFunctionResource(this.scope, `Keeper${suffix}`, {
-      code,
+    const { logGroup, role } = this.sharedParts();
+    const { poolName } = this.options;
+    const probe = options.probes ? this.options.probe : undefined;
+    const id = options.id ?? 'Keeper';
+    const fn = new LambdaFunctionResource(this.scope, `${id}${suffix}`, {
+      code: this.code(probe !== undefined),
       handler: 'index.handler',
       runtime: this.options.runtime,
       architecture: this.options.architecture,
@@ -175,9 +221,10 @@ export class CombinationKeepers {
     // may only know ids.
     (fn.node.defaultChild as CfnFunction).vpcConfig = options.vpcConfig;
     Tags.of(fn).add(POOL_TAG_KEY, poolName);
-    Tags.of(fn).add(KEEPER_TAG_KEY, options.tag);
+    if (options.tag !== undefined) Tags.of(fn).add(KEEPER_TAG_KEY, options.tag);
     const minutes = probe ? probe.minutes : this.options.keeperMinutes;
-    const schedule = new Rule(this.scope, `${probe ? 'Probe' : 'Keeper'}Schedule${suffix}`, {
+    const scheduleId = options.id === undefined ? (probe ? 'Probe' : 'Keeper') : options.id;
+    const schedule = new Rule(this.scope, `${scheduleId}Schedule${suffix}`, {
       description: `lambda-static-ip: ${probe ? 'egress probe' : 'keeper'} of pool "${poolName}", every ${Duration.minutes(minutes).toHumanString()}`,
       schedule: Schedule.rate(Duration.minutes(minutes)),
       targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
@@ -185,8 +232,18 @@ export class CombinationKeepers {
     return { fn, schedule };
   }
 
+  /** The probe bundle or the inline keeper, each one asset however many functions run it. */
+  private code(probe: boolean): Code {
+    if (probe) {
+      this.codes.probe ??= handlerCode(this.scope, 'probe');
+      return this.codes.probe;
+    }
+    this.codes.keeper ??= Code.fromInline(KEEPER_HANDLER_SOURCE);
+    return this.codes.keeper;
+  }
+
   private sharedParts() {
-    const { poolName, probe, retention } = this.options;
+    const { poolName, retention } = this.options;
     if (this.shared) return this.shared;
     const logGroup = new LogGroup(this.scope, 'KeeperLogs', { retention });
     const stack = Stack.of(this.scope);
@@ -202,8 +259,7 @@ export class CombinationKeepers {
         }),
       },
     });
-    const code = probe ? handlerCode(this.scope, 'probe') : Code.fromInline(KEEPER_HANDLER_SOURCE);
-    this.shared = { logGroup, role, code };
+    this.shared = { logGroup, role };
     return this.shared;
   }
 }

@@ -58,25 +58,41 @@ export function sparesShortAlarm(scope: Construct, poolName: string, settings: H
   });
 }
 
+/** What a probe alarm watches: the probes of one subnet, or the probe of one placement. */
+export type ProbeTarget =
+  | { readonly subnetId: string; readonly placementName?: undefined }
+  | { readonly placementName: string; readonly subnetId?: undefined };
+
 /**
  * `EgressProbeAlarm<n>`: EgressIpInPool minimum below 1 for two probe periods, for the probes of one
- * subnet (the metric's dimensions are Pool and Subnet).
+ * subnet (the metric's dimensions are Pool and Subnet); `EgressProbeAlarm<placement>` for the probe of a
+ * placement (Pool and Placement), which runs in one of its subnets at a time: it alarms for the placement,
+ * not per subnet.
  *
+ * @param id `EgressProbeAlarm<id>`
  * @param binding the custom resource: the probes start once it has bound the ENIs, and so does the alarm's clock
  */
 export function probeAlarm(
   scope: Construct,
-  index: number,
-  subnetId: string,
+  id: string,
+  target: ProbeTarget,
   poolName: string,
   settings: HyperplaneSettings,
   binding: IDependable,
 ): Alarm {
-  const alarm = new Alarm(scope, `EgressProbeAlarm${index + 1}`, {
-    alarmDescription: `lambda-static-ip pool "${poolName}": a function ENI in subnet ${subnetId} does not egress from an allow-listed IP (or the probe cannot tell); see the probe's log`,
-    metric: poolMetric(poolName, 'EgressIpInPool', 'Minimum', Duration.minutes(settings.probeMinutes), {
-      Subnet: subnetId,
-    }),
+  const where =
+    target.subnetId === undefined
+      ? `an ENI of placement ${target.placementName} (its subnets and security groups)`
+      : `a function ENI in subnet ${target.subnetId}`;
+  const alarm = new Alarm(scope, `EgressProbeAlarm${id}`, {
+    alarmDescription: `lambda-static-ip pool "${poolName}": ${where} does not egress from an allow-listed IP (or the probe cannot tell); see the probe's log`,
+    metric: poolMetric(
+      poolName,
+      'EgressIpInPool',
+      'Minimum',
+      Duration.minutes(settings.probeMinutes),
+      probeDimensions(target),
+    ),
     threshold: 1,
     comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
     evaluationPeriods: 2,
@@ -85,4 +101,9 @@ export function probeAlarm(
   });
   alarm.node.addDependency(binding);
   return alarm;
+}
+
+/** The dimension besides Pool that a probe's EgressIpInPool carries (see the probe handler). */
+export function probeDimensions(target: ProbeTarget): Record<string, string> {
+  return target.subnetId === undefined ? { Placement: target.placementName } : { Subnet: target.subnetId };
 }

@@ -11,6 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { type ProbeTarget, probeDimensions } from './hyperplane-alarms.js';
 import { poolMetric } from './hyperplane-metrics.js';
 import { atDeploy, type HyperplaneSettings } from './hyperplane-settings.js';
 
@@ -130,13 +131,18 @@ export class EgressDashboard {
     this.dashboard = new Dashboard(scope, 'Dashboard', { start: '-P1D', widgets: rows });
   }
 
-  /** One more line on the probes' graph: the probes of that subnet (dimensions Pool and Subnet). */
-  addProbeSubnet(subnetId: string): void {
+  /** One more line on the probes' graph: the probes of that subnet, or the probe of that placement. */
+  addProbe(target: ProbeTarget): void {
     const { poolName, settings } = this.options;
+    const label = target.subnetId === undefined ? target.placementName : `subnet ${target.subnetId}`;
     this.probes?.addLeftMetric(
-      poolMetric(poolName, 'EgressIpInPool', 'Minimum', Duration.minutes(settings.probeMinutes), {
-        Subnet: subnetId,
-      }).with({ label: `subnet ${subnetId}` }),
+      poolMetric(
+        poolName,
+        'EgressIpInPool',
+        'Minimum',
+        Duration.minutes(settings.probeMinutes),
+        probeDimensions(target),
+      ).with({ label }),
     );
   }
 }

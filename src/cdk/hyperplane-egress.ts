@@ -53,6 +53,7 @@ import {
 import { HANDLER_ARCHITECTURE, handlerCode, handlerRuntime } from './handler-code.js';
 import {
   controllerErrorsAlarm,
+  type ProbeTarget,
   probeAlarm,
   sparesShortAlarm,
   unboundEnisAlarm,
@@ -246,7 +247,9 @@ export interface HyperplaneEgressProps {
    * and `KeepersBound` waits for all of them (and again whenever a placement changes). Order those
    * functions after `keepersBound` yourself (a `DependsOn`, or a nested stack's). The ids may be list
    * tokens (`CfnParameter` `valueAsList`); the pool's size for them is checked at deploy time. Needs
-   * `keepers`; not with `probe`, which reports per subnet.
+   * `keepers`. With `probe`, each placement also gets a probe of its own (a separate function with the
+   * same placement, checking the binding's `AllowList`): Lambda runs it in one of the subnets at a time,
+   * so its metric and alarm are per placement (dimension `Placement`), not per subnet.
    *
    * @default - none: keepers only for the combinations of `functions`
    */
@@ -590,21 +593,16 @@ export class HyperplaneEgress extends Construct {
     if (!this.settings.probe) return;
     this.probes.push(keeper.fn);
     if (this.probeSubnets.has(combination.subnetId)) return;
-    const alarm = probeAlarm(
-      this,
-      this.probeSubnets.size,
-      combination.subnetId,
-      this.poolName,
-      this.settings,
-      this.customResource,
-    );
+    this.addProbeAlarm(String(this.probeSubnets.size + 1), { subnetId: combination.subnetId });
     this.probeSubnets.add(combination.subnetId);
-    this.probeAlarms.push(alarm);
-    this.addAlarm(alarm);
-    this.dashboardBuilder?.addProbeSubnet(combination.subnetId);
   }
 
-  /** A keeper of one of `keeperPlacements`, on its schedule after the custom resource. */
+  /**
+   * A keeper of one of `keeperPlacements`, on its schedule after the custom resource; with `probe`, the
+   * placement's own probe and its alarm. The probe checks the binding's `AllowList` (the pool's public
+   * IPs at deploy time, whether allocated, adopted or allocated by the controller) and is not among the
+   * binding's functions: it shares the keeper's ENIs.
+   */
   private addPlacementKeeper(placement: KeeperPlacement): void {
     if (!this.keeperBuilder) return;
     const keeper = this.keeperBuilder.addPlacement(placement);
@@ -612,6 +610,22 @@ export class HyperplaneEgress extends Construct {
     this.keepers.push(keeper.fn);
     acknowledgeKeeperNag(keeper.fn, first ? this.keeperBuilder.role : undefined);
     this.startAfterBinding([keeper.schedule]);
+    if (!this.settings.probe) return;
+    const probe = this.keeperBuilder.addPlacementProbe(
+      placement,
+      this.customResource.getAttString('AllowList'),
+    );
+    this.probes.push(probe.fn);
+    acknowledgeKeeperNag(probe.fn);
+    this.startAfterBinding([probe.schedule]);
+    this.addProbeAlarm(probe.placementName, { placementName: probe.placementName });
+  }
+
+  private addProbeAlarm(id: string, target: ProbeTarget): void {
+    const alarm = probeAlarm(this, id, target, this.poolName, this.settings, this.customResource);
+    this.probeAlarms.push(alarm);
+    this.addAlarm(alarm);
+    this.dashboardBuilder?.addProbe(target);
   }
 
   /** Every alarm notifies the topic, if any, on ALARM and on OK. */
@@ -841,9 +855,9 @@ function withNamed(named: string[], known: string[]): string[] {
 }
 
 /**
- * `keeperPlacements`, checked: they need keepers and no probe, and literal lists must fit one VpcConfig.
+ * `keeperPlacements`, checked: they need keepers, and literal lists must fit one VpcConfig.
  *
- * @throws InputError `ContradictoryKeeperProps`, `ContradictoryProbeProps` or `InvalidKeeperPlacement`
+ * @throws InputError `ContradictoryKeeperProps` or `InvalidKeeperPlacement`
  */
 function checkedPlacements(
   scope: IConstruct,
@@ -856,13 +870,6 @@ function checkedPlacements(
       scope,
       'ContradictoryKeeperProps',
       'keeperPlacements are held by keepers, which are off (keepers: false); set keepers: true or drop keeperPlacements',
-    );
-  }
-  if (settings.probe) {
-    throw propsError(
-      scope,
-      'ContradictoryProbeProps',
-      "probe: true reports each keeper's egress per subnet, but a keeper of keeperPlacements spans its subnets; turn probe off, or give the functions to `functions` so that each combination gets its own probe",
     );
   }
   placements.forEach((placement, index) => {

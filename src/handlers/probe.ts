@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { InputError } from '../core/errors.js';
 import { createHandlerLogger, type LogSink, stdoutSink } from './logger.js';
 import { HandlerMetrics, MetricUnit } from './metrics.js';
 import { parseInput } from './parse-input.js';
@@ -29,7 +30,13 @@ const environmentSchema = z.object({
   LSI_ALLOW_LIST: stringList('IP addresses', (item) =>
     isIP(item) === 0 ? `${JSON.stringify(item)} is not an IP address` : undefined,
   ),
-  LSI_PROBE_SUBNET: z.string().check(z.regex(/^subnet-[0-9a-f]+$/, 'expected a subnet id (subnet-…)')),
+  LSI_PROBE_SUBNET: z.optional(
+    z.string().check(z.regex(/^subnet-[0-9a-f]+$/, 'expected a subnet id (subnet-…)')),
+  ),
+  /** Instead of LSI_PROBE_SUBNET, for a probe spanning subnets: the placement's name, its dimension. */
+  LSI_PROBE_PLACEMENT: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a placement name (1-64 of A-Za-z0-9._-)')),
+  ),
   LSI_ECHO_URL: z.optional(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })),
   LSI_PROBE_TIMEOUT_MS: z.optional(wholeNumber(100, 60_000)),
 });
@@ -53,7 +60,9 @@ export interface ProbeHandlerOptions {
 
 export interface ProbeResult {
   readonly pool: string;
-  readonly subnet: string;
+  /** The subnet it reports for, or (a probe spanning subnets) its placement. */
+  readonly subnet?: string;
+  readonly placement?: string;
   /** The address the echo endpoint saw; undefined when it could not be asked. */
   readonly egressIp?: string;
   readonly inPool: boolean;
@@ -76,15 +85,19 @@ export function createProbeHandler(options: ProbeHandlerOptions = {}): ProbeHand
     const { logger, metrics } = telemetry;
     if (context) logger.addContext(context);
     try {
-      config ??= parseInput(environmentSchema, environment, 'environment variable', 'InvalidEnvironment');
+      config ??= probeConfig(environment);
     } catch (error) {
       logger.error('egress probe misconfigured', { error });
       throw error;
     }
     const started = now();
+    const where =
+      config.LSI_PROBE_SUBNET === undefined
+        ? { placement: config.LSI_PROBE_PLACEMENT }
+        : { subnet: config.LSI_PROBE_SUBNET };
     const base = {
       pool: config.LSI_POOL,
-      subnet: config.LSI_PROBE_SUBNET,
+      ...where,
       echoUrl: config.LSI_ECHO_URL ?? DEFAULT_ECHO_URL,
     };
     let egressIp: string | undefined;
@@ -103,7 +116,10 @@ export function createProbeHandler(options: ProbeHandlerOptions = {}): ProbeHand
       });
     }
     metrics.publish({
-      dimensions: { Pool: config.LSI_POOL, Subnet: config.LSI_PROBE_SUBNET },
+      dimensions:
+        config.LSI_PROBE_SUBNET === undefined
+          ? { Pool: config.LSI_POOL, Placement: String(config.LSI_PROBE_PLACEMENT) }
+          : { Pool: config.LSI_POOL, Subnet: config.LSI_PROBE_SUBNET },
       metrics: [{ name: 'EgressIpInPool', value: inPool ? 1 : 0, unit: MetricUnit.NoUnit }],
       properties: {
         ...(egressIp ? { egressIp } : {}),
@@ -112,11 +128,23 @@ export function createProbeHandler(options: ProbeHandlerOptions = {}): ProbeHand
     });
     return {
       pool: config.LSI_POOL,
-      subnet: config.LSI_PROBE_SUBNET,
+      ...where,
       ...(egressIp ? { egressIp } : {}),
       inPool,
     };
   };
+}
+
+/** The environment, parsed: exactly one of LSI_PROBE_SUBNET and LSI_PROBE_PLACEMENT names what it reports for. */
+function probeConfig(environment: Readonly<Record<string, string | undefined>>) {
+  const config = parseInput(environmentSchema, environment, 'environment variable', 'InvalidEnvironment');
+  if ((config.LSI_PROBE_SUBNET === undefined) === (config.LSI_PROBE_PLACEMENT === undefined)) {
+    throw new InputError(
+      'InvalidEnvironment',
+      `the probe reports for one subnet (LSI_PROBE_SUBNET) or one placement (LSI_PROBE_PLACEMENT), but ${config.LSI_PROBE_SUBNET === undefined ? 'neither is' : 'both are'} set; set exactly one`,
+    );
+  }
+  return config;
 }
 
 /** The default handler (`index.handler`). */

@@ -968,12 +968,6 @@ describe('HyperplaneEgress: synth-time checks', () => {
       /keepers: true or drop keeperPlacements/,
     ],
     [
-      'keeper placements with the probe (per subnet)',
-      { probe: true, keeperPlacements: [{ subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'] }] },
-      'ContradictoryProbeProps',
-      /spans its subnets/,
-    ],
-    [
       'a keeper placement of 17 subnets',
       {
         keeperPlacements: [
@@ -1166,6 +1160,62 @@ describe('HyperplaneEgress: deploy-time values (CloudFormation parameters)', () 
     });
     // The binding names the keeper too, so it comes after it.
     template.hasResourceProperties('Custom::LambdaStaticIpPoolBinding', { Functions: [{ Ref: keeperId }] });
+  });
+
+  it("with probe, gives a placement a probe of its own, checking the binding's AllowList, and an alarm for the placement", () => {
+    const stack = new Stack(new App(), 'PlacedProbe');
+    const list = (name: string) => new CfnParameter(stack, name, { type: 'CommaDelimitedList' }).valueAsList;
+    const pool = new StaticIpPool(stack, 'Pool', { poolName: 'placed', size: 2 });
+    const egress = new HyperplaneEgress(stack, 'Egress', {
+      pool,
+      probe: true,
+      keeperPlacements: [{ subnetIds: list('Subnets'), securityGroupIds: list('Groups') }],
+    });
+    expect(egress.keepers).toHaveLength(1);
+    expect(egress.probes).toHaveLength(1);
+    const [keeper, probe] = [egress.keepers[0] as IFunction, egress.probes[0] as IFunction];
+    expect(probe).not.toBe(keeper);
+    const template = Template.fromStack(stack);
+    const bindingId = id(stack, egress.customResource);
+    const probeResource = template.toJSON().Resources[id(stack, probe)];
+    expect(probeResource.Properties).toMatchObject({
+      VpcConfig: { SubnetIds: { Ref: 'Subnets' }, SecurityGroupIds: { Ref: 'Groups' } },
+      Environment: {
+        Variables: {
+          LSI_POOL: 'placed',
+          LSI_ALLOW_LIST: { 'Fn::GetAtt': [bindingId, 'AllowList'] },
+          LSI_PROBE_PLACEMENT: expect.stringMatching(/^Placement[0-9A-F]{8}$/),
+        },
+      },
+    });
+    const placement = probeResource.Properties.Environment.Variables.LSI_PROBE_PLACEMENT;
+    // The keeper only keeps (inline code, no probe environment); the binding and the wait name only it.
+    const keeperResource = template.toJSON().Resources[id(stack, keeper)];
+    expect(keeperResource.Properties.Code).toHaveProperty('ZipFile');
+    expect(keeperResource.Properties.Environment).toBeUndefined();
+    template.hasResourceProperties('Custom::LambdaStaticIpKeepersBound', {
+      Keepers: [{ Ref: id(stack, keeper) }],
+    });
+    template.hasResourceProperties('Custom::LambdaStaticIpPoolBinding', {
+      Functions: [{ Ref: id(stack, keeper) }],
+    });
+    // One alarm, for the placement (the subnet it runs in is Lambda's pick).
+    expect(egress.probeAlarms).toHaveLength(1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'EgressIpInPool',
+      Dimensions: Match.arrayWith([{ Name: 'Placement', Value: placement }]),
+      TreatMissingData: 'breaching',
+    });
+    // On the probe schedule, after the binding.
+    const schedules = template.findResources('AWS::Events::Rule', {
+      Properties: {
+        ScheduleExpression: 'rate(5 minutes)',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id(stack, probe), 'Arn'] } })],
+      },
+    });
+    expect(Object.values(schedules).map((rule) => rule.DependsOn)).toEqual([
+      expect.arrayContaining([bindingId]),
+    ]);
   });
 
   it('says that spares and maxIps are checked at deploy time, and still refuses bad literals', () => {

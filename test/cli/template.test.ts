@@ -31,6 +31,36 @@ const localCodeFunctions = (t: Template) =>
     (r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.Code === 'string',
   );
 
+/**
+ * The ids of `conditional` that resources outside it refer to (Ref, GetAtt, DependsOn) other than under
+ * `Fn::If` on `condition` (or in a resource behind one of `implied`, which exists only with it).
+ */
+function refsFromOutside(
+  t: Template,
+  condition: string,
+  conditional: ReadonlySet<string>,
+  implied: readonly string[] = [],
+): Record<string, unknown[]> {
+  const outsideIf = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(outsideIf);
+    if (node === null || typeof node !== 'object') return node;
+    const object = node as Record<string, unknown>;
+    const branches = object['Fn::If'];
+    if (Array.isArray(branches) && branches[0] === condition) return null;
+    return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, outsideIf(v)]));
+  };
+  const found: Record<string, unknown[]> = {};
+  for (const [id, resource] of Object.entries(t.Resources)) {
+    if (resource.Condition === condition || implied.includes(String(resource.Condition))) continue;
+    const text = JSON.stringify(outsideIf({ ...resource, DependsOn: undefined }));
+    const refs = [...text.matchAll(/"Ref":"([^"]+)"|"Fn::GetAtt":\["([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+    const dependsOn = [(resource as { DependsOn?: string | string[] }).DependsOn ?? []].flat();
+    const bad = [...refs, ...dependsOn].filter((ref) => conditional.has(String(ref)));
+    if (bad.length > 0) found[id] = bad;
+  }
+  return found;
+}
+
 const run = (args: string[]) => runCliInProcess(args, { clientOptions: {} });
 
 describe('lambda-static-ip template', () => {
@@ -79,6 +109,7 @@ describe('lambda-static-ip template', () => {
       AlarmTopicArn: 'String',
       FunctionNames: 'CommaDelimitedList',
       Keepers: 'String',
+      Probe: 'String',
       KeeperSubnetIds: 'CommaDelimitedList',
       KeeperSecurityGroupIds: 'CommaDelimitedList',
     });
@@ -165,11 +196,9 @@ describe('lambda-static-ip template', () => {
     expect(types).toEqual(
       [
         'AWS::Events::Rule',
-        'AWS::IAM::Role',
         'AWS::Lambda::EventInvokeConfig',
         'AWS::Lambda::Function',
         'AWS::Lambda::Permission',
-        'AWS::Logs::LogGroup',
         'Custom::LambdaStaticIpKeepersBound',
       ].sort(),
     );
@@ -185,24 +214,58 @@ describe('lambda-static-ip template', () => {
     expect(JSON.stringify(wait?.Properties?.KeeperPlacements)).toContain('KeeperSubnetIds');
     expect(wait?.Properties?.Allocate).toEqual({ 'Fn::If': ['ControllerAllocates', 'true', 'false'] });
     // No resource without the condition refers to the conditional ones but under Fn::If HasKeepers.
+    expect(refsFromOutside(template, 'HasKeepers', new Set(conditional.map(([id]) => id)))).toEqual({});
+  });
+
+  it("with Probe, a probe function of its own in the keeper placement, checking the binding's AllowList, and its alarm", () => {
+    const conditional = Object.entries(template.Resources).filter(([, r]) => r.Condition === 'HasProbe');
+    expect(conditional.map(([, r]) => r.Type).sort()).toEqual(
+      [
+        'AWS::CloudWatch::Alarm',
+        'AWS::Events::Rule',
+        'AWS::Lambda::EventInvokeConfig',
+        'AWS::Lambda::Function',
+        'AWS::Lambda::Permission',
+      ].sort(),
+    );
+    expect(template.Conditions.HasProbe).toEqual({ 'Fn::Equals': [{ Ref: 'Probe' }, 'true'] });
+    // The role and logs it shares with the keeper exist with either.
+    const shared = Object.values(template.Resources).filter((r) => r.Condition === 'HasKeepersOrProbe');
+    expect(shared.map((r) => r.Type).sort()).toEqual(['AWS::IAM::Role', 'AWS::Logs::LogGroup']);
+    const [probeId, probe] = conditional.find(([, r]) => r.Type === 'AWS::Lambda::Function') ?? [];
+    expect(probe?.Properties?.VpcConfig).toEqual({
+      SubnetIds: { Ref: 'KeeperSubnetIds' },
+      SecurityGroupIds: { Ref: 'KeeperSecurityGroupIds' },
+    });
+    // Its code is a plain path, which aws cloudformation package rewrites (see its test).
+    expect(localCodeFunctions(template)).toContain(probe);
+    const [bindingId] =
+      Object.entries(template.Resources).find(([, r]) => r.Type === 'Custom::LambdaStaticIpPoolBinding') ??
+      [];
+    const environment = probe?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
+    const variables = environment?.Variables ?? {};
+    expect(variables.LSI_ALLOW_LIST).toEqual({ 'Fn::GetAtt': [bindingId, 'AllowList'] });
+    expect(variables).not.toHaveProperty('LSI_PROBE_SUBNET');
+    const alarm = conditional.find(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')?.[1];
+    expect(alarm?.Properties).toMatchObject({ MetricName: 'EgressIpInPool', Statistic: 'Minimum' });
+    expect(alarm?.Properties?.Dimensions).toEqual(
+      expect.arrayContaining([{ Name: 'Placement', Value: variables.LSI_PROBE_PLACEMENT }]),
+    );
+    // The binding does not wait for the probe: it shares the keeper's ENIs and checks the binding's list.
+    expect(JSON.stringify(template.Resources[String(bindingId)])).not.toContain(String(probeId));
     const ids = new Set(conditional.map(([id]) => id));
-    const outsideIf = (node: unknown): unknown => {
-      if (Array.isArray(node)) return node.map(outsideIf);
-      if (node === null || typeof node !== 'object') return node;
-      const object = node as Record<string, unknown>;
-      const branches = object['Fn::If'];
-      if (Array.isArray(branches) && branches[0] === 'HasKeepers') return null;
-      return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, outsideIf(v)]));
-    };
-    for (const [id, resource] of Object.entries(template.Resources)) {
-      if (resource.Condition === 'HasKeepers') continue;
-      const text = JSON.stringify(outsideIf({ ...resource, DependsOn: undefined }));
-      const refs = [...text.matchAll(/"Ref":"([^"]+)"|"Fn::GetAtt":\["([^"]+)"/g)].map((m) => m[1] ?? m[2]);
-      const dependsOn = [(resource as { DependsOn?: string | string[] }).DependsOn ?? []].flat();
-      expect(
-        [...refs, ...dependsOn].filter((ref) => ids.has(String(ref))),
-        id,
-      ).toEqual([]);
+    expect(refsFromOutside(template, 'HasProbe', ids)).toEqual({});
+    const sharedIds = Object.entries(template.Resources)
+      .filter(([, r]) => r.Condition === 'HasKeepersOrProbe')
+      .map(([id]) => id);
+    expect(
+      refsFromOutside(template, 'HasKeepersOrProbe', new Set(sharedIds), ['HasKeepers', 'HasProbe']),
+    ).toEqual({});
+    // Probe needs the placement, as Keepers does.
+    const rules = (template as unknown as { Rules: Record<string, { RuleCondition: unknown }> }).Rules;
+    expect(rules.ProbePlacement?.RuleCondition).toEqual({ 'Fn::Equals': [{ Ref: 'Probe' }, 'true'] });
+    for (const list of ['KeeperSubnetIds', 'KeeperSecurityGroupIds']) {
+      expect(JSON.stringify(rules.ProbePlacement)).toContain(`"Fn::EachMemberEquals":[{"Ref":"${list}"},""]`);
     }
   });
 

@@ -80,6 +80,30 @@ describe('egress probe', () => {
     expect(lines).toHaveLength(2);
   });
 
+  it('reports for its placement, not a subnet, when it spans subnets', async () => {
+    const url = await serve(echo);
+    const lines: Array<Record<string, unknown>> = [];
+    const handler = createProbeHandler({
+      environment: {
+        LSI_POOL: 'shop',
+        LSI_PROBE_PLACEMENT: 'PlacementAB12CD34',
+        LSI_ECHO_URL: url,
+        LSI_ALLOW_LIST: '127.0.0.1',
+      },
+      log: (line) => lines.push(JSON.parse(line)),
+    });
+    expect(await handler({}, context)).toEqual({
+      pool: 'shop',
+      placement: 'PlacementAB12CD34',
+      egressIp: '127.0.0.1',
+      inPool: true,
+    });
+    const metric = lines.find((line) => '_aws' in line);
+    expect(metric).toMatchObject({ Pool: 'shop', Placement: 'PlacementAB12CD34', EgressIpInPool: 1 });
+    expect(metric).not.toHaveProperty('Subnet');
+    expect(metric?._aws).toMatchObject({ CloudWatchMetrics: [{ Dimensions: [['Pool', 'Placement']] }] });
+  });
+
   it('publishes 0 and logs an error when the address is not on the allow-list', async () => {
     const url = await serve(echo);
     const { handler, lines, metric } = probe({
@@ -131,6 +155,8 @@ describe('egress probe', () => {
       ],
       [{ LSI_ALLOW_LIST: '127.0.0.1', LSI_PROBE_SUBNET: 'sub' }, /LSI_PROBE_SUBNET is "sub"/],
       [{}, /LSI_ALLOW_LIST is not set/],
+      [{ LSI_ALLOW_LIST: '127.0.0.1', LSI_PROBE_PLACEMENT: 'p-1' }, /both are set; set exactly one/],
+      [{ LSI_ALLOW_LIST: '127.0.0.1', LSI_PROBE_SUBNET: '' }, /LSI_PROBE_SUBNET is ""/],
     ] as const;
     for (const [env, message] of bad) {
       const { handler, lines } = probe(env as Record<string, string>);

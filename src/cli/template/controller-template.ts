@@ -1,4 +1,4 @@
-import { Aws, CfnResource, Fn, type Stack, Token } from 'aws-cdk-lib';
+import { Aws, type CfnCondition, CfnResource, Fn, type Stack, Token } from 'aws-cdk-lib';
 import { CfnEIP } from 'aws-cdk-lib/aws-ec2';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -38,8 +38,8 @@ type Json = unknown;
  * the keeper's subnets and security groups. What CloudFormation can only decide by condition is given
  * conditions here: each of the pool's addresses (on `Size` and `AllocationIds`), the adoption of
  * `AllocationIds`, the keeper and its wait (on `Keepers`), and the controller's `Allocate` flag (on
- * `MaxIps`), a boolean the constructs take at synth. Functions join the pool by the
- * `lambda-static-ip:pool` tag or by `FunctionNames`; no probe (see docs/toolchains.md).
+ * `MaxIps`), a boolean the constructs take at synth, and the placement's probe and its
+ * alarm (on `Probe`). Functions join the pool by the `lambda-static-ip:pool` tag or by `FunctionNames`.
  *
  * Code assets are written to `assetDir`; the template's `Code` properties name them by relative path,
  * which `aws cloudformation package` and `sam package` upload and rewrite.
@@ -102,7 +102,8 @@ function buildController(stack: Stack, parameters: TemplateParameters): void {
         securityGroupIds: parameters.keeperSecurityGroupIds.valueAsList,
       },
     ],
-    probe: false,
+    // The placement's probe is a function of its own, behind HasProbe: its Code stays a plain path.
+    probe: true,
     alarmTopic: Topic.fromTopicArn(
       stack,
       'AlarmTopic',
@@ -125,26 +126,40 @@ function buildController(stack: Stack, parameters: TemplateParameters): void {
   keepersOnCondition(egress, parameters, flag);
 }
 
+/** What exists on which condition: the keeper's parts, the probe's, and the role and logs they share. */
+function conditionFor(id: string, parameters: TemplateParameters): CfnCondition | undefined {
+  if (id === 'KeeperRole' || id === 'KeeperLogs') return parameters.hasKeepersOrProbe;
+  if (/^(PlacementProbe|EgressProbeAlarm)/.test(id)) return parameters.hasProbe;
+  if (/^Keeper/.test(id)) return parameters.hasKeepers;
+  return undefined;
+}
+
 /**
- * The keeper, its role, logs and schedule, and the wait for its ENIs (`KeepersBound`) exist only with
- * `Keepers`; the binding names the keeper only then (an empty item otherwise, which the controller skips).
+ * The keeper, its schedule and the wait for its ENIs (`KeepersBound`) exist only with `Keepers`, the
+ * probe, its schedule and alarm only with `Probe`, their role and logs with either; the binding names the
+ * keeper only with `Keepers` (an empty item otherwise, which the controller skips), never the probe,
+ * which shares the keeper's ENIs.
  */
 function keepersOnCondition(egress: HyperplaneEgress, parameters: TemplateParameters, flag: string): void {
   const [keeper] = egress.keepers;
-  if (keeper === undefined || egress.keepersBound === undefined) {
-    throw new Error('the template expects one keeper and its KeepersBound');
+  const [probe] = egress.probes;
+  if (keeper === undefined || probe === undefined || egress.keepersBound === undefined) {
+    throw new Error('the template expects one keeper, its KeepersBound and one probe');
   }
   for (const child of egress.node.children) {
-    if (!/^Keeper/.test(child.node.id)) continue;
+    const condition = conditionFor(child.node.id, parameters);
+    if (condition === undefined) continue;
     for (const construct of child.node.findAll()) {
-      if (construct instanceof CfnResource) construct.cfnOptions.condition = parameters.hasKeepers;
+      if (construct instanceof CfnResource) construct.cfnOptions.condition = condition;
     }
   }
   // cfn-lint checks the security groups' pattern against the parameter's empty default, which only
-  // applies with Keepers false, when the keeper does not exist (its condition) and the Rule lets it be.
-  (keeper.node.defaultChild as CfnResource).addMetadata('cfn-lint', {
-    config: { ignore_checks: ['W1030'] },
-  });
+  // applies with Keepers (Probe) false, when the keeper (probe) does not exist and the Rules let it be.
+  for (const fn of [keeper, probe]) {
+    (fn.node.defaultChild as CfnResource).addMetadata('cfn-lint', {
+      config: { ignore_checks: ['W1030'] },
+    });
+  }
   (egress.keepersBound.node.defaultChild as CfnResource).addPropertyOverride('Allocate', flag);
   const keeperName = Fn.conditionIf(parameters.hasKeepers.logicalId, keeper.functionName, '');
   (egress.customResource.node.defaultChild as CfnResource).addPropertyOverride(
@@ -180,8 +195,8 @@ function metadata(facts: PackageFacts): Record<string, Json> {
           Parameters: ['Spares', 'MaxIps', 'FunctionNames', 'AlarmTopicArn'],
         },
         {
-          Label: { default: 'Keepers' },
-          Parameters: ['Keepers', 'KeeperSubnetIds', 'KeeperSecurityGroupIds'],
+          Label: { default: 'Keepers and probe' },
+          Parameters: ['Keepers', 'Probe', 'KeeperSubnetIds', 'KeeperSecurityGroupIds'],
         },
       ],
     },

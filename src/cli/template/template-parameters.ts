@@ -25,6 +25,10 @@ export interface TemplateParameters {
   readonly keeperSecurityGroupIds: CfnParameter;
   /** `Keepers` is true: one keeper holds the ENIs of the keeper subnets with that security-group set. */
   readonly hasKeepers: CfnCondition;
+  /** `Probe` is true: a probe in the keeper subnets with KeeperSecurityGroupIds checks their egress IP. */
+  readonly hasProbe: CfnCondition;
+  /** Keepers or Probe: the role and log group they share exist. */
+  readonly hasKeepersOrProbe: CfnCondition;
   /** Without `AllocationIds`: the stack allocates `Size` addresses. */
   readonly allocating: CfnCondition;
   /** With `AllocationIds`: the stack tags them for the pool. */
@@ -93,20 +97,33 @@ export function templateParameters(stack: Stack): TemplateParameters {
     default: 'false',
     allowedValues: ['true', 'false'],
   });
+  const probe = new CfnParameter(stack, 'Probe', {
+    type: 'String',
+    description:
+      'true: a probe function in KeeperSubnetIds with KeeperSecurityGroupIds checks every 5 minutes that it egresses from an allow-listed pool IP, with one alarm for all those subnets (Lambda runs it in one of them at a time)',
+    default: 'false',
+    allowedValues: ['true', 'false'],
+  });
   const keeperSubnetIds = new CfnParameter(stack, 'KeeperSubnetIds', {
     type: 'CommaDelimitedList',
-    description: "With Keepers: the public subnets of your pool functions' VpcConfig (1-16)",
+    description: "With Keepers or Probe: the public subnets of your pool functions' VpcConfig (1-16)",
     default: '',
   });
   const keeperSecurityGroupIds = new CfnParameter(stack, 'KeeperSecurityGroupIds', {
     type: 'CommaDelimitedList',
     description:
-      "With Keepers: the security groups of your pool functions' VpcConfig (1-5), exactly that set",
+      "With Keepers or Probe: the security groups of your pool functions' VpcConfig (1-5), exactly that set",
     default: '',
   });
 
   const hasKeepers = new CfnCondition(stack, 'HasKeepers', {
     expression: Fn.conditionEquals(keepers.valueAsString, 'true'),
+  });
+  const hasProbe = new CfnCondition(stack, 'HasProbe', {
+    expression: Fn.conditionEquals(probe.valueAsString, 'true'),
+  });
+  const hasKeepersOrProbe = new CfnCondition(stack, 'HasKeepersOrProbe', {
+    expression: Fn.conditionOr(hasKeepers, hasProbe),
   });
   const allocating = new CfnCondition(stack, 'Allocating', {
     expression: Fn.conditionEquals(Fn.join(',', allocationIds.valueAsList), ''),
@@ -142,22 +159,24 @@ export function templateParameters(stack: Stack): TemplateParameters {
       },
     ],
   });
-  new CfnRule(stack, 'KeeperPlacement', {
-    ruleCondition: Fn.conditionEquals(keepers.valueAsString, 'true'),
-    assertions: [
-      {
-        assert: Fn.conditionNot(Fn.conditionEachMemberEquals(keeperSubnetIds.valueAsList, '')),
-        assertDescription: 'Keepers is true: give KeeperSubnetIds, the subnets of your pool functions',
-      },
-      {
-        assert: Fn.conditionNot(Fn.conditionEachMemberEquals(keeperSecurityGroupIds.valueAsList, '')),
-        assertDescription:
-          'Keepers is true: give KeeperSecurityGroupIds, the security groups of your pool functions',
-      },
-    ],
-  });
+  // Keepers and Probe each need the placement they are put in.
+  for (const [id, flag] of [
+    ['KeeperPlacement', keepers],
+    ['ProbePlacement', probe],
+  ] as const) {
+    const needs = (list: CfnParameter, what: string) => ({
+      assert: Fn.conditionNot(Fn.conditionEachMemberEquals(list.valueAsList, '')),
+      assertDescription: `${flag.logicalId} is true: give ${list.logicalId}, the ${what} of your pool functions`,
+    });
+    new CfnRule(stack, id, {
+      ruleCondition: Fn.conditionEquals(flag.valueAsString, 'true'),
+      assertions: [needs(keeperSubnetIds, 'subnets'), needs(keeperSecurityGroupIds, 'security groups')],
+    });
+  }
   return {
     poolName,
+    hasProbe,
+    hasKeepersOrProbe,
     keeperSubnetIds,
     keeperSecurityGroupIds,
     hasKeepers,
