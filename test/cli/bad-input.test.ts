@@ -78,7 +78,10 @@ describe('bad input and a bad environment', () => {
     [['audit', '--pool', 'no spaces'], /pool name "no spaces" is invalid/],
     [['audit', '--pool', POOL, '--spares', 'two'], /--spares.*expected a whole number, got "two"/],
     [['audit', '--pool', POOL, '--function', 'arn:aws:lambda:us-east-1:123:function:x'], /malformed/],
-    [['iam-policy', '--access', 'everything'], /--access.*Allowed choices are read, write, release, keepers, all/],
+    [
+      ['iam-policy', '--access', 'everything'],
+      /--access.*Allowed choices are read, write, release, keepers, all/,
+    ],
     [['iam-policy', '--for', 'lambda'], /--for.*Allowed choices are cli, controller/],
     [['iam-policy', '--pool', 'a/b'], /pool name "a\/b" is invalid/],
   ])('exits 2 for bad input: %j', async (args, message) => {
