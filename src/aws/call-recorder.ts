@@ -49,11 +49,11 @@ export function recordCalls<T extends SdkClients<T> = AwsClients>(
  * attempts. What the CLI's `--debug` prints. Carries no input, output, headers or credentials, so it is
  * safe to print. Returns the same clients, changed in place.
  */
-export function traceCalls(
-  clients: AwsClients,
+export function traceCalls<T extends SdkClients<T> = AwsClients>(
+  clients: T,
   onDone: (call: TracedCall) => void,
   now: () => number = performance.now.bind(performance),
-): AwsClients {
+): T {
   return install(clients, 'lambdaStaticIpCallTracer', (next, context) => async (args) => {
     const started = now();
     const done = (outcome: string, metadata: unknown) => {

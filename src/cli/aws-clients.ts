@@ -1,3 +1,4 @@
+import type { SdkClients } from '../aws/call-recorder.js';
 import type { AwsClientOptions, AwsClients } from '../aws/clients.js';
 import { regionFromEnvironment } from '../aws/region.js';
 import { StaticIpError } from '../core/errors.js';
@@ -42,14 +43,19 @@ export async function openClients(
       : (fromEnvironment?.variable ?? `profile "${globals.profile ?? env.AWS_PROFILE ?? 'default'}"`);
     const endpoint = globals.endpointUrl ?? env.AWS_ENDPOINT_URL;
     output.debug(`region ${resolved} (from ${source})${endpoint ? `, endpoint ${originOf(endpoint)}` : ''}`);
-    const { traceCalls } = await import('../aws/call-recorder.js');
-    traceCalls(clients, (call) =>
-      output.debug(
-        `${call.service}.${call.operation} ${Math.round(call.durationMs)} ms ${call.outcome}${call.attempts !== undefined && call.attempts > 1 ? ` (${call.attempts} attempts)` : ''}`,
-      ),
-    );
   }
-  return clients;
+  return traceForDebug(clients, output);
+}
+
+/** With --debug, a line on stderr for every call the clients make (also other services' clients). */
+export async function traceForDebug<T extends SdkClients<T>>(clients: T, output: Output): Promise<T> {
+  if (!output.options.debug) return clients;
+  const { traceCalls } = await import('../aws/call-recorder.js');
+  return traceCalls(clients, (call) =>
+    output.debug(
+      `${call.service}.${call.operation} ${Math.round(call.durationMs)} ms ${call.outcome}${call.attempts !== undefined && call.attempts > 1 ? ` (${call.attempts} attempts)` : ''}`,
+    ),
+  );
 }
 
 /** Scheme, host and port only: a URL's user and password are credentials, and never printed. */

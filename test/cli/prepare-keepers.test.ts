@@ -56,8 +56,11 @@ describe('prepare, keepers and prune', () => {
     expect(exhausted.json<ErrorDocument>().error.message).toContain('--allocate');
     expect(await functionNames()).toEqual([]);
 
-    const created = await prepare(s0, '--allocate');
+    const created = await prepare(s0, '--allocate', '--debug');
     expect(created.code).toBe(0);
+    // --debug traces the IAM and EventBridge calls too, not only the clients every command has.
+    for (const call of ['IAM.CreateRole', 'EventBridge.PutRule', 'Lambda.CreateFunction'])
+      expect(created.stderr).toMatch(new RegExp(`${call} \\d+ ms ok`));
     const [keeper] = created.json<PrepareDocument>().keepers;
     expect(created.json<PrepareDocument>()).toMatchObject({ roleCreated: true, bound: null });
     expect(keeper).toMatchObject({ subnetId: s0, created: true });

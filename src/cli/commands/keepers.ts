@@ -71,7 +71,7 @@ export const registerPrune: RegisterCommand = (program, run) => {
           const region = await aws.ec2.config.region();
           const { openKeeperClients } = await import('./prepare.js');
           const { deleteKeeper, deleteKeeperRole } = await import('../../aws/keepers.js');
-          const keeperClients = await openKeeperClients(aws, globals, region);
+          const keeperClients = await openKeeperClients(aws, globals, region, output);
           for (const name of unused) {
             await deleteKeeper(keeperClients, name);
             output.progress(`deleted keeper ${name}`);

@@ -5,6 +5,7 @@ import { partitionOf } from '../../core/partition.js';
 import type { CommandContext, GlobalOptions, RegisterCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect, wholeNumber } from '../options.js';
+import type { Output } from '../output.js';
 import { poolName } from '../pool-options.js';
 
 interface PrepareOptions {
@@ -83,7 +84,7 @@ async function prepare(options: PrepareOptions, context: CommandContext): Promis
   checkPoolCanBind({ pool: options.pool, needed, free, allocate: options.allocate });
   output.stopProgress();
 
-  const keeperClients = await openKeeperClients(clients, globals, region);
+  const keeperClients = await openKeeperClients(clients, globals, region, output);
   const partition = partitionOf(region);
   const role = options.role
     ? { arn: options.role, created: false }
@@ -173,18 +174,25 @@ function nextStep(
   return `wait until the keepers' ENIs hold pool IPs (\`lambda-static-ip prepare\` again with --wait, or the controller binds them), then move your function (\`${move}\`).`;
 }
 
+/** The Lambda client the command has, with IAM and EventBridge clients of the same settings (traced with --debug). */
 async function openKeeperClients(
   clients: AwsClients,
   globals: GlobalOptions,
   region: string,
+  output: Output,
 ): Promise<KeeperClients> {
   const { createEventBridgeClient, createIamClient } = await import('../../aws/clients.js');
+  const { traceForDebug } = await import('../aws-clients.js');
   const options = {
     region,
     ...(globals.profile ? { profile: globals.profile } : {}),
     ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
   };
-  return { lambda: clients.lambda, iam: createIamClient(options), events: createEventBridgeClient(options) };
+  const others = await traceForDebug(
+    { iam: createIamClient(options), events: createEventBridgeClient(options) },
+    output,
+  );
+  return { lambda: clients.lambda, ...others };
 }
 
 export { openKeeperClients };
