@@ -133,6 +133,30 @@ describe('lambda-static-ip template', () => {
     });
   });
 
+  it("grants the controller's role allocation only when MaxIps allows it", () => {
+    const roles = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role');
+    const statements = roles.flatMap(
+      (role) =>
+        (role.Properties?.Policies as { PolicyDocument: { Statement: unknown[] } }[] | undefined)?.flatMap(
+          (policy) => policy.PolicyDocument.Statement,
+        ) ?? [],
+    );
+    const allocating = statements.filter((statement) =>
+      /ec2:AllocateAddress|"ec2:CreateAction"/.test(JSON.stringify(statement)),
+    );
+    expect(allocating.map((statement) => Object.keys(statement as object))).toEqual([['Fn::If'], ['Fn::If']]);
+    for (const statement of allocating as { 'Fn::If': [string, { Sid: string }, unknown] }[]) {
+      const [condition, granted, otherwise] = statement['Fn::If'];
+      expect(condition).toBe('ControllerAllocates');
+      expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });
+      expect(['AllocateOnlyTaggedPoolAddresses', 'TagPoolAddressesAtAllocation']).toContain(granted.Sid);
+    }
+    // Binding and remembering the subnet stay unconditional.
+    expect(
+      statements.some((statement) => (statement as { Sid?: string }).Sid === 'BindOnlyPoolAddresses'),
+    ).toBe(true);
+  });
+
   it('hands the parameters to the controller, the custom resource and the alarms as references', () => {
     const resources = Object.values(template.Resources);
     const allocates = { 'Fn::If': ['ControllerAllocates', 'true', 'false'] };

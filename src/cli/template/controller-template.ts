@@ -4,9 +4,15 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { HyperplaneEgress } from '../../cdk/hyperplane-egress.js';
 import { StaticIpPool, tagForPool } from '../../cdk/static-ip-pool.js';
+import { controllerStatements } from '../../core/iam-policy.js';
 import { DEFAULT_MAX_IPS } from '../../core/pool.js';
 import { synthesizeStack } from '../../serverless/synthesize-stack.js';
-import { TEMPLATE_MAX_SIZE, type TemplateParameters, templateParameters } from './template-parameters.js';
+import {
+  CONTROLLER_ALLOCATES,
+  TEMPLATE_MAX_SIZE,
+  type TemplateParameters,
+  templateParameters,
+} from './template-parameters.js';
 
 export { TEMPLATE_MAX_SIZE } from './template-parameters.js';
 
@@ -66,8 +72,34 @@ export function controllerTemplate(assetDir: string, facts: PackageFacts): Contr
   for (const resource of Object.values(resources)) {
     // The JSON of the AllocationIds the adoption tags, which the CDK adds at synth, exists only with them.
     if (resource.Type === 'Custom::AWSCDKCfnJsonStringify') resource.Condition = 'Adopting';
+    if (resource.Type === 'AWS::IAM::Role') allocationOnCondition(resource);
   }
   return { template: withLocalCode(template) as Record<string, unknown>, assetNames, warnings };
+}
+
+/** The statements the controller's role has only when it allocates, by Sid. */
+const ALLOCATION_SIDS: ReadonlySet<string> = (() => {
+  const without = new Set(controllerStatements({}, { allocate: false }).map((statement) => statement.Sid));
+  return new Set(
+    controllerStatements({}, { allocate: true })
+      .map((statement) => statement.Sid)
+      .filter((sid) => !without.has(sid)),
+  );
+})();
+
+/**
+ * Least privilege with MaxIps 0: the role's allocation statements exist only under ControllerAllocates
+ * (the construct, given `allocate` at synth, grants them; MaxIps decides at deploy).
+ */
+function allocationOnCondition(role: Record<string, Json>): void {
+  const policies = (role.Properties as { Policies?: { PolicyDocument: { Statement: Json[] } }[] }).Policies;
+  for (const policy of policies ?? []) {
+    policy.PolicyDocument.Statement = policy.PolicyDocument.Statement.map((statement) =>
+      ALLOCATION_SIDS.has(String((statement as { Sid?: unknown }).Sid))
+        ? { 'Fn::If': [CONTROLLER_ALLOCATES, statement, { Ref: 'AWS::NoValue' }] }
+        : statement,
+    );
+  }
 }
 
 /** The pool and the controller, given the parameters' values. */

@@ -40,6 +40,9 @@ export interface TemplateParameters {
   readonly allocateAddress: readonly CfnCondition[];
 }
 
+/** The condition "MaxIps is above 0": the controller allocates, and its role may. */
+export const CONTROLLER_ALLOCATES = 'ControllerAllocates';
+
 /**
  * Declares the parameters, their conditions and the rule that refuses a pool without addresses in
  * `stack`, in the order the console shows them.
@@ -129,7 +132,7 @@ export function templateParameters(stack: Stack): TemplateParameters {
     expression: Fn.conditionEquals(Fn.join(',', allocationIds.valueAsList), ''),
   });
   const adopting = new CfnCondition(stack, 'Adopting', { expression: Fn.conditionNot(allocating) });
-  const controllerAllocates = new CfnCondition(stack, 'ControllerAllocates', {
+  const controllerAllocates = new CfnCondition(stack, CONTROLLER_ALLOCATES, {
     expression: Fn.conditionNot(Fn.conditionEquals(maxIps.valueAsString, '0')),
   });
   const hasAlarmTopic = new CfnCondition(stack, 'HasAlarmTopic', {
