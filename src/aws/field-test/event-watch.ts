@@ -7,8 +7,6 @@ import {
 import {
   DeleteRuleCommand,
   EventBridgeClient,
-  ListRulesCommand,
-  ListTagsForResourceCommand,
   ListTargetsByRuleCommand,
   PutRuleCommand,
   PutTargetsCommand,
@@ -25,11 +23,12 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
+import { FIELD_TEST_TAG_KEY, fieldTestNames, taggedForRun } from '../../core/field-test/run-id.js';
 import { logsManagementWrites } from '../../core/field-test/trail-selectors.js';
 import { ENI_CREATED_PATTERN } from '../../handlers/event-patterns.js';
 import { type AwsClientOptions, clientConfig } from '../clients.js';
 import { awsErrorCode } from '../errors.js';
+import { fieldTestRuleNames } from './tagged-rules.js';
 
 /** The clients the field test's event measurement uses. */
 export interface FieldTestEventClients {
@@ -201,35 +200,22 @@ export async function deleteFieldTestEventWatch(
 ): Promise<void> {
   const { eventbridge, sqs } = clients;
   const prefix = runId === undefined ? fieldTestNames.prefix : fieldTestNames.eventRule(runId);
-  const ours = (tags: Record<string, string | undefined>) =>
-    runId === undefined ? FIELD_TEST_TAG_KEY in tags : tags[FIELD_TEST_TAG_KEY] === runId;
-  let token: string | undefined;
-  do {
-    const page = await eventbridge.send(
-      new ListRulesCommand({ NamePrefix: prefix, ...(token ? { NextToken: token } : {}) }),
-    );
-    for (const rule of page.Rules ?? []) {
-      if (!rule.Name || !rule.Arn) continue;
-      const tags = (await eventbridge.send(new ListTagsForResourceCommand({ ResourceARN: rule.Arn }))).Tags;
-      if (!ours(Object.fromEntries((tags ?? []).map((tag) => [tag.Key, tag.Value])))) continue;
-      const name = rule.Name;
-      await attempt(`event rule ${name}`, async () => {
-        const targets = (await eventbridge.send(new ListTargetsByRuleCommand({ Rule: name }))).Targets ?? [];
-        if (targets.length > 0) {
-          await eventbridge.send(
-            new RemoveTargetsCommand({ Rule: name, Ids: targets.map((target) => target.Id as string) }),
-          );
-        }
-        await eventbridge.send(new DeleteRuleCommand({ Name: name }));
-      });
-    }
-    token = page.NextToken;
-  } while (token);
+  for (const name of await fieldTestRuleNames(eventbridge, prefix, runId)) {
+    await attempt(`event rule ${name}`, async () => {
+      const targets = (await eventbridge.send(new ListTargetsByRuleCommand({ Rule: name }))).Targets ?? [];
+      if (targets.length > 0) {
+        await eventbridge.send(
+          new RemoveTargetsCommand({ Rule: name, Ids: targets.map((target) => target.Id as string) }),
+        );
+      }
+      await eventbridge.send(new DeleteRuleCommand({ Name: name }));
+    });
+  }
   const queues =
     (await sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 1000 }))).QueueUrls ?? [];
   for (const url of queues) {
     const tags = (await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};
-    if (!ours(tags)) continue;
+    if (!taggedForRun(tags, runId)) continue;
     await attempt(`queue ${url.split('/').at(-1)}`, () =>
       sqs.send(new DeleteQueueCommand({ QueueUrl: url })),
     );

@@ -1,10 +1,10 @@
-import { ListRulesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-eventbridge';
 import { ListRoleTagsCommand, paginateListRoles } from '@aws-sdk/client-iam';
 import { ListTagsCommand, paginateListFunctions } from '@aws-sdk/client-lambda';
-import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
+import { fieldTestNames, taggedForRun } from '../../core/field-test/run-id.js';
 import { KEEPER_ROLE_PATH, keeperNamePrefix } from '../../core/keeper.js';
 import { POOL_TAG_KEY } from '../../core/pool.js';
 import { deleteKeeper, deleteKeeperRole, type KeeperClients } from '../keepers.js';
+import { fieldTestRuleNames, tagMap } from './tagged-rules.js';
 
 /** What field-test runs left of their keepers: found by the run tag, never by name alone. */
 export interface FieldTestKeepers {
@@ -24,9 +24,6 @@ export async function findFieldTestKeepers(
   clients: KeeperClients,
   runId: string | undefined,
 ): Promise<FieldTestKeepers> {
-  const ours = (tags: Record<string, string | undefined>) =>
-    runId === undefined ? FIELD_TEST_TAG_KEY in tags : tags[FIELD_TEST_TAG_KEY] === runId;
-  // A run's keepers are named for its pool (`keeperFunctionName`), which narrows what is looked at.
   const prefix =
     runId === undefined
       ? `lsi-keeper-${fieldTestNames.prefix}`
@@ -36,21 +33,10 @@ export async function findFieldTestKeepers(
     for (const fn of page.Functions ?? []) {
       if (!fn.FunctionName?.startsWith(prefix) || !fn.FunctionArn) continue;
       const { Tags } = await clients.lambda.send(new ListTagsCommand({ Resource: fn.FunctionArn }));
-      if (ours(Tags ?? {})) names.add(fn.FunctionName);
+      if (taggedForRun(Tags ?? {}, runId)) names.add(fn.FunctionName);
     }
   }
-  let token: string | undefined;
-  do {
-    const page = await clients.events.send(
-      new ListRulesCommand({ NamePrefix: prefix, ...(token ? { NextToken: token } : {}) }),
-    );
-    for (const rule of page.Rules ?? []) {
-      if (!rule.Name || !rule.Arn) continue;
-      const { Tags } = await clients.events.send(new ListTagsForResourceCommand({ ResourceARN: rule.Arn }));
-      if (ours(tagMap(Tags))) names.add(rule.Name);
-    }
-    token = page.NextToken;
-  } while (token);
+  for (const name of await fieldTestRuleNames(clients.events, prefix, runId)) names.add(name);
   const roles: Array<{ name: string; pool: string }> = [];
   for await (const page of paginateListRoles({ client: clients.iam }, { PathPrefix: KEEPER_ROLE_PATH })) {
     for (const role of page.Roles ?? []) {
@@ -59,7 +45,7 @@ export async function findFieldTestKeepers(
         (await clients.iam.send(new ListRoleTagsCommand({ RoleName: role.RoleName }))).Tags,
       );
       const pool = tags[POOL_TAG_KEY];
-      if (ours(tags) && pool !== undefined) roles.push({ name: role.RoleName, pool });
+      if (taggedForRun(tags, runId) && pool !== undefined) roles.push({ name: role.RoleName, pool });
     }
   }
   return { keepers: [...names].sort(), roles };
@@ -80,10 +66,4 @@ export async function deleteFieldTestKeepers(
   for (const role of found.roles) {
     await attempt(`keeper role ${role.name}`, () => deleteKeeperRole(clients.iam, role.pool));
   }
-}
-
-function tagMap(
-  tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined,
-): Record<string, string> {
-  return Object.fromEntries((tags ?? []).flatMap((tag) => (tag.Key ? [[tag.Key, tag.Value ?? '']] : [])));
 }

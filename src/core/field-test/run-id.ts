@@ -3,6 +3,14 @@ import { InputError } from '../errors.js';
 /** The tag on everything a field test creates: `lambda-static-ip:field-test=<run-id>`. */
 export const FIELD_TEST_TAG_KEY = 'lambda-static-ip:field-test';
 
+/** Whether a resource's tags make it this run's (any run's, without a run id): the cleanups' test. */
+export function taggedForRun(
+  tags: Readonly<Record<string, string | undefined>>,
+  runId: string | undefined,
+): boolean {
+  return runId === undefined ? FIELD_TEST_TAG_KEY in tags : tags[FIELD_TEST_TAG_KEY] === runId;
+}
+
 const RUN_ID = /^[a-z0-9]{4,16}$/;
 
 /** A run id from random bytes: 8 lowercase hex digits. */
