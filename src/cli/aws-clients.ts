@@ -21,11 +21,7 @@ export async function openClients(
 ): Promise<AwsClients> {
   const fromEnvironment = globals.region ? undefined : regionFromEnvironment(env);
   const region = globals.region ?? fromEnvironment?.region;
-  const clients = factory({
-    ...(region ? { region } : {}),
-    ...(globals.profile ? { profile: globals.profile } : {}),
-    ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
-  });
+  const clients = factory(clientOptionsFor(globals, region));
   let resolved: string;
   try {
     resolved = await clients.ec2.config.region();
@@ -45,6 +41,15 @@ export async function openClients(
     output.debug(`region ${resolved} (from ${source})${endpoint ? `, endpoint ${originOf(endpoint)}` : ''}`);
   }
   return traceForDebug(clients, output);
+}
+
+/** The SDK options the global flags give (--profile, --endpoint-url), in `region`. */
+export function clientOptionsFor(globals: GlobalOptions, region: string | undefined): AwsClientOptions {
+  return {
+    ...(region ? { region } : {}),
+    ...(globals.profile ? { profile: globals.profile } : {}),
+    ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
+  };
 }
 
 /** With --debug, a line on stderr for every call the clients make (also other services' clients). */

@@ -175,24 +175,18 @@ function nextStep(
 }
 
 /** The Lambda client the command has, with IAM and EventBridge clients of the same settings (traced with --debug). */
-async function openKeeperClients(
+export async function openKeeperClients(
   clients: AwsClients,
   globals: GlobalOptions,
   region: string,
   output: Output,
 ): Promise<KeeperClients> {
   const { createEventBridgeClient, createIamClient } = await import('../../aws/clients.js');
-  const { traceForDebug } = await import('../aws-clients.js');
-  const options = {
-    region,
-    ...(globals.profile ? { profile: globals.profile } : {}),
-    ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
-  };
+  const { clientOptionsFor, traceForDebug } = await import('../aws-clients.js');
+  const options = clientOptionsFor(globals, region);
   const others = await traceForDebug(
     { iam: createIamClient(options), events: createEventBridgeClient(options) },
     output,
   );
   return { lambda: clients.lambda, ...others };
 }
-
-export { openKeeperClients };

@@ -7,6 +7,7 @@ import {
   EchoFunctions,
   invokeEchoFunction,
 } from '../../aws/field-test/lambda-functions.js';
+import { clientOptionsFor } from '../aws-clients.js';
 import type { GlobalOptions } from '../command.js';
 import type { FieldTestTarget } from './target.js';
 
@@ -17,11 +18,7 @@ export async function openAwsFieldTestTarget(
   runId: string,
 ): Promise<FieldTestTarget> {
   const region = await clients.ec2.config.region();
-  const settings = {
-    region,
-    ...(globals.profile ? { profile: globals.profile } : {}),
-    ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
-  };
+  const settings = clientOptionsFor(globals, region);
   const iam = createIamClient(settings);
   const functions = new EchoFunctions(clients.lambda, iam, region, runId);
   const eventClients = createFieldTestEventClients(settings);
@@ -45,11 +42,7 @@ export async function openAwsFieldTestTarget(
 /** What `--cleanup` needs besides EC2: deleting functions, keepers, the runs' execution roles, rules and queues. */
 export async function fieldTestRole(clients: AwsClients, globals: GlobalOptions) {
   const region = await clients.ec2.config.region();
-  const settings = {
-    region,
-    ...(globals.profile ? { profile: globals.profile } : {}),
-    ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
-  };
+  const settings = clientOptionsFor(globals, region);
   const iam = createIamClient(settings);
   const eventClients = createFieldTestEventClients(settings);
   return {
