@@ -38,9 +38,9 @@ import {
 } from '../core/keeper.js';
 import type { ObservedAddress } from '../core/model.js';
 import { POOL_TAG_KEY } from '../core/pool.js';
+import { zipArchive } from '../core/zip-archive.js';
 import { createFunctionOnceRoleAssumable } from './create-function.js';
 import { awsErrorCode } from './errors.js';
-import { zipOneFile } from './field-test/echo-function.js';
 import { readByFilter } from './filter-chunks.js';
 
 const ROLE_POLICY_NAME = 'keeper';
@@ -222,7 +222,7 @@ async function createKeeperFunction(lambda: LambdaClient, input: KeeperInput): P
     Runtime: 'nodejs22.x',
     Handler: 'index.handler',
     Role: input.roleArn,
-    Code: { ZipFile: zipOneFile('index.js', KEEPER_HANDLER_SOURCE) },
+    Code: { ZipFile: zipArchive([{ name: 'index.js', data: Buffer.from(KEEPER_HANDLER_SOURCE) }]) },
     MemorySize: 128,
     Timeout: 3,
     Description: `lambda-static-ip keeper of ${keeperTagValue(input.subnetId, input.securityGroupIds)}`,

@@ -16,9 +16,10 @@ import {
 import type { InvocationOutcome } from '../../core/field-test/invocations.js';
 import { FIELD_TEST_TAG_KEY, fieldTestNames } from '../../core/field-test/run-id.js';
 import { partitionOf } from '../../core/partition.js';
+import { zipArchive } from '../../core/zip-archive.js';
 import { createFunctionOnceRoleAssumable } from '../create-function.js';
 import { awsErrorCode } from '../errors.js';
-import { ECHO_HANDLER, ECHO_HANDLER_SOURCE, zipOneFile } from './echo-function.js';
+import { ECHO_HANDLER, ECHO_HANDLER_SOURCE } from './echo-function.js';
 
 /** Every field-test execution role lives under this IAM path, so `--cleanup` lists them and nothing else. */
 const ROLE_PATH = '/lambda-static-ip/field-test/';
@@ -52,7 +53,7 @@ export class EchoFunctions {
       Runtime: 'nodejs22.x',
       Handler: ECHO_HANDLER.handler,
       Role: role,
-      Code: { ZipFile: zipOneFile(ECHO_HANDLER.file, ECHO_HANDLER_SOURCE) },
+      Code: { ZipFile: zipArchive([{ name: ECHO_HANDLER.file, data: Buffer.from(ECHO_HANDLER_SOURCE) }]) },
       MemorySize: 128,
       Timeout: 5,
       VpcConfig: { SubnetIds: [...input.subnetIds], SecurityGroupIds: [...input.securityGroupIds] },
